@@ -1,0 +1,1 @@
+"""serverless-chat: the Lambda functions behind the WebSocket chat."""

@@ -1,0 +1,1 @@
+"""The chat's ports implemented with AWS: DynamoDB tables, the @connections API, powertools."""

@@ -1,0 +1,50 @@
+"""API Gateway's WebSocket events, read through powertools' ``APIGatewayProxyEvent``."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import (
+    APIGatewayProxyEvent,
+)
+
+from serverless_chat.domain.model import NewConnection
+
+
+@dataclass(frozen=True)
+class WebSocketRequest:
+    """What the chat needs from one event: who sent what, and where replies go."""
+
+    route: str
+    connection_id: str
+    body: str | None
+    connections_endpoint: str  # the @connections API of the API and stage that sent the event
+    event: APIGatewayProxyEvent
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> "WebSocketRequest":
+        event = APIGatewayProxyEvent(raw)
+        context = event.request_context
+        if not (context.connection_id and context.domain_name and context.stage):
+            raise ValueError("not an API Gateway WebSocket event: no connectionId or domainName")
+        return cls(
+            route=context.route_key or "",
+            connection_id=context.connection_id,
+            body=event.body,
+            connections_endpoint=f"https://{context.domain_name}/{context.stage}",
+            event=event,
+        )
+
+    @property
+    def origin(self) -> str | None:
+        """The browser origin of a ``$connect``; None for clients that are not browsers."""
+        value = self.event.headers.get("origin")
+        return str(value) if value is not None else None
+
+    def new_connection(self) -> NewConnection:
+        context = self.event.request_context
+        return NewConnection(
+            connection_id=self.connection_id,
+            connected_at_ms=context.connected_at or 0,
+            source_ip=context.identity.source_ip,
+            user_agent=context.identity.user_agent,
+        )

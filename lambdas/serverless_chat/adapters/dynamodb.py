@@ -1,0 +1,352 @@
+"""The connections and messages tables, through DynamoDB's low-level client.
+
+No Scan anywhere: a connection is one key, a room's members are one Query on the room index,
+a room's messages are one Query on its partition. DynamoDB deletes expired items late, so items
+past ``expiresAt`` are ignored on read.
+"""
+
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from serverless_chat import limits
+from serverless_chat.domain.model import (
+    Member,
+    Membership,
+    Message,
+    MessageDraft,
+    NewConnection,
+    Sender,
+)
+from serverless_chat.domain.ports import (
+    DuplicateMessageError,
+    NotConnectedError,
+    NotInRoomError,
+    RateLimitedError,
+    StoreBusyError,
+)
+from serverless_chat.domain.rate_limit import RateLimit
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+Item = Mapping[str, "AttributeValueTypeDef"]
+
+# Errors that mean "try again later": the request changed nothing.
+_BUSY_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+_COUNTER_SEQ = 0  # the item (room, 0) holds the room's last seq; messages start at 1
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _is_busy(error: ClientError) -> bool:
+    return _error_code(error) in _BUSY_CODES
+
+
+def _s(value: str) -> "AttributeValueTypeDef":
+    return {"S": value}
+
+
+def _n(value: int) -> "AttributeValueTypeDef":
+    return {"N": str(value)}
+
+
+def _str(item: Item, name: str) -> str | None:
+    value = item.get(name)
+    return value["S"] if value is not None and "S" in value else None
+
+
+def _int(item: Item, name: str) -> int | None:
+    value = item.get(name)
+    return int(value["N"]) if value is not None and "N" in value else None
+
+
+def _alive(item: Item, now_s: int) -> bool:
+    expires_at = _int(item, "expiresAt")
+    return expires_at is None or expires_at > now_s
+
+
+class ConnectionsTable:
+    """One item per WebSocket connection: who it is, which room it is in, its rate bucket."""
+
+    def __init__(self, client: "DynamoDBClient", table: str, room_index: str) -> None:
+        self._client = client
+        self._table = table
+        self._room_index = room_index
+
+    def register(self, connection: NewConnection) -> None:
+        connected_at_s = connection.connected_at_ms // 1000
+        item: dict[str, AttributeValueTypeDef] = {
+            "connectionId": _s(connection.connection_id),
+            "connectedAt": _n(connection.connected_at_ms),
+            "expiresAt": _n(connected_at_s + limits.CONNECTION_LIFETIME_SECONDS),
+        }
+        if connection.source_ip:
+            item["sourceIp"] = _s(connection.source_ip)
+        if connection.user_agent:
+            item["userAgent"] = _s(connection.user_agent)
+        self._client.put_item(TableName=self._table, Item=item)
+
+    def enter_room(
+        self, connection_id: str, room_id: str, username: str | None, default_username: str
+    ) -> tuple[Membership, str]:
+        name_update = (
+            "username = :username" if username else "username = if_not_exists(username, :username)"
+        )
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={"connectionId": _s(connection_id)},
+                UpdateExpression=f"SET roomId = :room, {name_update}",
+                ConditionExpression="attribute_exists(connectionId) AND expiresAt > :now",
+                ExpressionAttributeValues={
+                    ":room": _s(room_id),
+                    ":username": _s(username or default_username),
+                    ":now": _n(int(time.time())),
+                },
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                raise NotConnectedError(connection_id) from None
+            if _is_busy(error):
+                raise StoreBusyError(_error_code(error)) from error
+            raise
+        old = response.get("Attributes", {})
+        before = Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
+        return before, username or before.username or default_username
+
+    def claim_send(self, connection_id: str, now_ms: int, rate_limit: RateLimit) -> Sender:
+        """One conditional update takes a token and reads the sender's room and name.
+
+        An idle connection (``tat`` in the past) restarts its bucket from now; a busy one
+        advances ``tat`` by one interval while it stays within the tolerance. Only a burst
+        costs the second attempt, and only a refusal costs a read to say why."""
+        live = "attribute_exists(roomId) AND expiresAt > :now_s"
+        attempts = (
+            (
+                f"{live} AND (attribute_not_exists(tat) OR tat < :now_ms)",
+                "SET tat = :next",
+                {":next": _n(now_ms + rate_limit.interval_ms)},
+            ),
+            (
+                f"{live} AND tat BETWEEN :now_ms AND :limit",
+                "SET tat = tat + :interval",
+                {
+                    ":limit": _n(now_ms + rate_limit.tolerance_ms),
+                    ":interval": _n(rate_limit.interval_ms),
+                },
+            ),
+        )
+        for condition, update, values in attempts:
+            try:
+                response = self._client.update_item(
+                    TableName=self._table,
+                    Key={"connectionId": _s(connection_id)},
+                    UpdateExpression=update,
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues={
+                        ":now_s": _n(now_ms // 1000),
+                        ":now_ms": _n(now_ms),
+                        **values,
+                    },
+                    ReturnValues="ALL_NEW",
+                )
+            except ClientError as error:
+                if _is_busy(error):
+                    raise StoreBusyError(_error_code(error)) from error
+                if _error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                continue
+            item = response["Attributes"]
+            return Sender(room_id=_str(item, "roomId") or "", username=_str(item, "username") or "")
+        raise self._why_refused(connection_id, now_ms // 1000)
+
+    def _why_refused(self, connection_id: str, now_s: int) -> Exception:
+        item = self._client.get_item(
+            TableName=self._table, Key={"connectionId": _s(connection_id)}, ConsistentRead=True
+        ).get("Item")
+        if item is None or not _alive(item, now_s):
+            return NotConnectedError(connection_id)
+        if "roomId" not in item:
+            return NotInRoomError(connection_id)
+        return RateLimitedError(connection_id)
+
+    def remove(self, connection_id: str) -> Membership | None:
+        response = self._client.delete_item(
+            TableName=self._table,
+            Key={"connectionId": _s(connection_id)},
+            ReturnValues="ALL_OLD",
+        )
+        old = response.get("Attributes")
+        if old is None:
+            return None
+        return Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
+
+    def members(self, room_id: str) -> list[Member]:
+        now_s = int(time.time())
+        return [
+            Member(
+                connection_id=_str(item, "connectionId") or "",
+                username=_str(item, "username") or "",
+            )
+            for item in self._query(
+                TableName=self._table,
+                IndexName=self._room_index,
+                KeyConditionExpression="roomId = :room",
+                ExpressionAttributeValues={":room": _s(room_id)},
+            )
+            if _alive(item, now_s)
+        ]
+
+    def _query(self, **request: Any) -> Iterator[Item]:
+        while True:
+            response = self._client.query(**request)
+            yield from response.get("Items", [])
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+class MessagesTable:
+    """A room's messages in one partition, sorted by seq; the room's counter at seq 0."""
+
+    def __init__(self, client: "DynamoDBClient", table: str, retention_days: int) -> None:
+        self._client = client
+        self._table = table
+        self._retention_s = retention_days * 86400
+
+    def append(self, draft: MessageDraft) -> Message:
+        marker = (
+            None
+            if draft.client_message_id is None
+            else {"roomId": _s(f"{draft.room_id}#{draft.client_message_id}"), "seq": _n(0)}
+        )
+        try:
+            if marker is not None:
+                self._raise_if_stored(marker)
+            seq = self._next_seq(draft.room_id)
+            message = Message(
+                id=str(uuid.uuid4()),
+                room_id=draft.room_id,
+                seq=seq,
+                text=draft.text,
+                username=draft.username,
+                sender_connection_id=draft.sender_connection_id,
+                sent_at=draft.sent_at,
+                client_message_id=draft.client_message_id,
+            )
+            self._store(message, marker)
+        except ClientError as error:
+            if _is_busy(error):
+                raise StoreBusyError(_error_code(error)) from error
+            raise
+        return message
+
+    def _raise_if_stored(self, marker: dict[str, "AttributeValueTypeDef"]) -> None:
+        found = self._client.get_item(TableName=self._table, Key=marker, ConsistentRead=True)
+        if "Item" in found:
+            raise DuplicateMessageError(self._stored(found["Item"]))
+
+    def _stored(self, marker_item: Item) -> Message:
+        room_id = (_str(marker_item, "roomId") or "").split("#", 1)[0]
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={"roomId": _s(room_id), "seq": marker_item["messageSeq"]},
+            ConsistentRead=True,
+        )
+        return _message(response["Item"])
+
+    def _next_seq(self, room_id: str) -> int:
+        response = self._client.update_item(
+            TableName=self._table,
+            Key={"roomId": _s(room_id), "seq": _n(_COUNTER_SEQ)},
+            UpdateExpression="ADD lastSeq :one",
+            ExpressionAttributeValues={":one": _n(1)},
+            ReturnValues="UPDATED_NEW",
+        )
+        return _int(response["Attributes"], "lastSeq") or 0
+
+    def _store(self, message: Message, marker: dict[str, "AttributeValueTypeDef"] | None) -> None:
+        expires_at = _n(int(time.time()) + self._retention_s)
+        item: dict[str, AttributeValueTypeDef] = {
+            "roomId": _s(message.room_id),
+            "seq": _n(message.seq),
+            "id": _s(message.id),
+            "message": _s(message.text),
+            "username": _s(message.username),
+            "senderConnectionId": _s(message.sender_connection_id),
+            "sentAt": _s(message.sent_at),
+            "expiresAt": expires_at,
+        }
+        if marker is None:
+            self._client.put_item(TableName=self._table, Item=item)
+            return
+        item["clientMessageId"] = _s(message.client_message_id or "")
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self._table, "Item": item}},
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {
+                                **marker,
+                                "messageSeq": _n(message.seq),
+                                "expiresAt": expires_at,
+                            },
+                            "ConditionExpression": "attribute_not_exists(roomId)",
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            reasons = error.response.get("CancellationReasons", [])
+            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                self._raise_if_stored(marker)  # a concurrent resend stored it first
+            raise
+
+    def latest(self, room_id: str, limit: int) -> list[Message]:
+        newest_first = self._page(room_id, 0, limit, forward=False)
+        return newest_first[::-1]
+
+    def after(self, room_id: str, after_seq: int, limit: int) -> list[Message]:
+        return self._page(room_id, after_seq, limit, forward=True)
+
+    def _page(self, room_id: str, after_seq: int, limit: int, *, forward: bool) -> list[Message]:
+        now_s = int(time.time())
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="roomId = :room AND seq > :after",
+            ExpressionAttributeValues={":room": _s(room_id), ":after": _n(after_seq)},
+            ScanIndexForward=forward,
+            Limit=limit,
+        )
+        return [_message(item) for item in response.get("Items", []) if _alive(item, now_s)]
+
+
+def _message(item: Item) -> Message:
+    return Message(
+        id=_str(item, "id") or "",
+        room_id=_str(item, "roomId") or "",
+        seq=_int(item, "seq") or 0,
+        text=_str(item, "message") or "",
+        username=_str(item, "username") or "",
+        sender_connection_id=_str(item, "senderConnectionId") or "",
+        sent_at=_str(item, "sentAt") or "",
+        client_message_id=_str(item, "clientMessageId"),
+    )

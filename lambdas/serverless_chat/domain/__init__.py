@@ -1,0 +1,1 @@
+"""The chat itself: rooms, members, messages and the protocol. Knows nothing about AWS."""

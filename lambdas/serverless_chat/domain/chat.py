@@ -1,0 +1,263 @@
+"""The chat's use cases: connect, enter a room, send a message, answer pings, disconnect.
+
+Every reply and error goes to the caller through the outbox, one path for all of them.
+"""
+
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from serverless_chat import limits
+from serverless_chat.domain import protocol
+from serverless_chat.domain.errors import ChatError, ErrorCode
+from serverless_chat.domain.model import Member, Message, MessageDraft, NewConnection
+from serverless_chat.domain.ports import (
+    ConnectionStore,
+    DuplicateMessageError,
+    MessageStore,
+    NotConnectedError,
+    NotInRoomError,
+    Outbox,
+    RateLimitedError,
+    StoreBusyError,
+    Telemetry,
+)
+from serverless_chat.domain.rate_limit import RateLimit
+
+_NOT_CONNECTED = ChatError(
+    ErrorCode.NOT_CONNECTED, "This connection is no longer registered; reconnect."
+)
+_NOT_IN_ROOM = ChatError(
+    ErrorCode.NOT_IN_ROOM, "Enter a room (on-enter-room) before sending messages."
+)
+_BUSY = ChatError(ErrorCode.BUSY, "The chat is busy right now; nothing was sent. Try again.")
+
+
+@dataclass(frozen=True)
+class ChatRules:
+    room_member_limit: int
+    rate_limit: RateLimit
+    allowed_origins: frozenset[str] = frozenset()
+
+
+@dataclass
+class Chat:
+    connections: ConnectionStore
+    messages: MessageStore
+    outbox: Outbox
+    telemetry: Telemetry
+    rules: ChatRules
+    clock: Callable[[], float] = time.time
+    rng: random.Random = field(default_factory=random.Random)
+
+    # ------------------------------------------------------------ $connect / $disconnect
+
+    def connect(self, connection: NewConnection, origin: str | None) -> bool:
+        """Register the connection; False when its browser origin is not allowed."""
+        allowlist = self.rules.allowed_origins
+        if origin is not None and allowlist and origin not in allowlist:
+            return False
+        self.connections.register(connection)
+        return True
+
+    def disconnect(self, connection_id: str) -> None:
+        """Forget the connection and tell its room, unless a cleanup got there first."""
+        membership = self.connections.remove(connection_id)
+        gone = []
+        if membership is not None and membership.room_id is not None:
+            gone = self._announce_leave(membership.room_id, membership.username)
+        self._remove_stale(gone)
+
+    # ------------------------------------------------------------ routes that reply
+
+    def enter_room(self, connection_id: str, body: str | None) -> None:
+        self._replying_errors(connection_id, body, self._enter_room)
+
+    def send_message(self, connection_id: str, body: str | None) -> None:
+        self._replying_errors(connection_id, body, self._send_message)
+
+    def answer(self, connection_id: str, body: str | None) -> None:
+        """``$default``: a ping gets a pong; anything else, an error naming the problem."""
+        self._replying_errors(connection_id, body, self._answer)
+
+    def _replying_errors(
+        self,
+        connection_id: str,
+        body: str | None,
+        handle: Callable[[str, protocol.Frame], None],
+    ) -> None:
+        frame: protocol.Frame = {}
+        try:
+            frame = protocol.parse_frame(body)
+            handle(connection_id, frame)
+        except ChatError as error:
+            self.telemetry.refused(error.code.value)
+            reply = protocol.error_frame(error, protocol.client_message_id_of(frame))
+            self._deliver([(connection_id, protocol.encode(reply))])
+
+    def _answer(self, connection_id: str, frame: protocol.Frame) -> None:
+        action = frame.get("action")
+        if action != protocol.PING:
+            known = f"{protocol.ENTER_ROOM}, {protocol.SEND_MESSAGE} or {protocol.PING}"
+            raise ChatError(
+                ErrorCode.UNKNOWN_ACTION,
+                f"Unknown action {action!r}; use {known}."
+                if action is not None
+                else f"The frame has no action; use {known}.",
+            )
+        self._deliver([(connection_id, protocol.encode(protocol.PONG))])
+
+    def _enter_room(self, connection_id: str, frame: protocol.Frame) -> None:
+        request = protocol.parse_enter_room(frame)
+        others = [
+            m for m in self.connections.members(request.room_id) if m.connection_id != connection_id
+        ]
+        if len(others) >= self.rules.room_member_limit:
+            raise ChatError(
+                ErrorCode.ROOM_FULL,
+                f"Room {request.room_id} is full ({self.rules.room_member_limit} members).",
+            )
+        try:
+            before, username = self.connections.enter_room(
+                connection_id, request.room_id, request.username, self._default_username()
+            )
+        except NotConnectedError:
+            raise _NOT_CONNECTED from None
+        except StoreBusyError:
+            raise _BUSY from None
+        self.telemetry.entered_room(request.room_id)
+
+        if request.after_seq is None:
+            page = self.messages.latest(request.room_id, limits.HISTORY_PAGE_SIZE)
+            more = False
+        else:
+            page = self.messages.after(
+                request.room_id, request.after_seq, limits.HISTORY_PAGE_SIZE + 1
+            )
+            more = len(page) > limits.HISTORY_PAGE_SIZE
+            page = page[: limits.HISTORY_PAGE_SIZE]
+        room = protocol.room_frame(
+            request.room_id,
+            username,
+            sorted([m.username for m in others] + [username], key=str.casefold),
+            [protocol.message_frame(m, for_sender=m.username == username) for m in page],
+            keep="newest" if request.after_seq is None else "oldest",
+            more=more,
+        )
+        posts = [(connection_id, protocol.encode(room))]
+
+        member_count = len(others) + 1
+        if before.room_id == request.room_id:
+            if before.username != username:
+                rename = protocol.presence_frame("rename", username, member_count, before.username)
+                posts += _to_each(others, rename)
+        else:
+            posts += _to_each(others, protocol.presence_frame("join", username, member_count))
+        if before.room_id is not None and before.room_id != request.room_id:
+            posts += self._leave_posts(before.room_id, before.username)
+        self._deliver(posts)
+
+    def _send_message(self, connection_id: str, frame: protocol.Frame) -> None:
+        request = protocol.parse_send_message(frame)
+        now = self.clock()
+        try:
+            sender = self.connections.claim_send(
+                connection_id, int(now * 1000), self.rules.rate_limit
+            )
+        except NotConnectedError:
+            raise _NOT_CONNECTED from None
+        except NotInRoomError:
+            raise _NOT_IN_ROOM from None
+        except RateLimitedError:
+            raise ChatError(
+                ErrorCode.RATE_LIMITED,
+                f"Slow down: at most {self.rules.rate_limit.per_second:g} messages a second "
+                f"(bursts of {self.rules.rate_limit.burst}).",
+            ) from None
+        except StoreBusyError:
+            raise _BUSY from None
+        room_id = sender.room_id
+        if request.room_id is not None and request.room_id != room_id:
+            raise ChatError(
+                ErrorCode.ROOM_MISMATCH,
+                f"This connection is in room {room_id}, not {request.room_id}; nothing was sent.",
+            )
+        self.telemetry.entered_room(room_id)
+        draft = MessageDraft(
+            room_id=room_id,
+            text=request.text,
+            username=sender.username,
+            sender_connection_id=connection_id,
+            sent_at=_iso_utc(now),
+            client_message_id=request.client_message_id,
+        )
+        try:
+            message = self.messages.append(draft)
+        except DuplicateMessageError as duplicate:
+            # Stored before: confirm it to its sender again, and to nobody else.
+            resent = protocol.message_frame(duplicate.original, for_sender=True)
+            self._deliver([(connection_id, protocol.encode(resent))])
+            return
+        except StoreBusyError:
+            raise _BUSY from None
+
+        members = self.connections.members(room_id)
+        if all(m.connection_id != connection_id for m in members):
+            members.append(Member(connection_id, sender.username))  # the index lags behind
+        self._deliver(_message_posts(message, members))
+        self.telemetry.message_sent(len(members))
+
+    # ------------------------------------------------------------ delivery and cleanup
+
+    def _deliver(self, posts: Sequence[tuple[str, bytes]]) -> None:
+        self._remove_stale(self.outbox.send(posts))
+
+    def _remove_stale(self, gone: Iterable[str]) -> None:
+        """Delete connections API Gateway reported gone (410) and tell their rooms they left —
+        once, however many invocations find them. Telling a room can find more gone
+        connections; they are removed the same way."""
+        pending = list(gone)
+        removed = 0
+        while pending:
+            membership = self.connections.remove(pending.pop())
+            if membership is None:
+                continue  # removed and announced by someone else
+            removed += 1
+            if membership.room_id is not None:
+                pending += self._announce_leave(membership.room_id, membership.username)
+        self.telemetry.stale_connections_removed(removed)
+
+    def _announce_leave(self, room_id: str, username: str | None) -> list[str]:
+        return self.outbox.send(self._leave_posts(room_id, username))
+
+    def _leave_posts(self, room_id: str, username: str | None) -> list[tuple[str, bytes]]:
+        remaining = self.connections.members(room_id)
+        leave = protocol.presence_frame("leave", username or "", len(remaining))
+        return _to_each(remaining, leave)
+
+    def _default_username(self) -> str:
+        return f"guest-{self.rng.randint(1000, 9999)}"
+
+
+def _to_each(members: Iterable[Member], frame: protocol.Frame) -> list[tuple[str, bytes]]:
+    data = protocol.encode(frame)
+    return [(m.connection_id, data) for m in members]
+
+
+def _message_posts(message: Message, members: Iterable[Member]) -> list[tuple[str, bytes]]:
+    for_sender = protocol.encode(protocol.message_frame(message, for_sender=True))
+    for_others = protocol.encode(protocol.message_frame(message, for_sender=False))
+    return [
+        (
+            m.connection_id,
+            for_sender if m.connection_id == message.sender_connection_id else for_others,
+        )
+        for m in members
+    ]
+
+
+def _iso_utc(epoch_seconds: float) -> str:
+    moment = datetime.fromtimestamp(epoch_seconds, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

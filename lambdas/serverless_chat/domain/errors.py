@@ -1,0 +1,33 @@
+"""What can go wrong with a request: each failure has its own machine-readable code."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    INVALID_JSON = "invalid_json"
+    INVALID_FRAME = "invalid_frame"
+    UNKNOWN_ACTION = "unknown_action"
+    MISSING_ROOM = "missing_room"
+    INVALID_ROOM = "invalid_room"
+    INVALID_USERNAME = "invalid_username"
+    INVALID_AFTER_SEQ = "invalid_after_seq"
+    MISSING_MESSAGE = "missing_message"
+    EMPTY_MESSAGE = "empty_message"
+    MESSAGE_TOO_LONG = "message_too_long"
+    INVALID_MESSAGE = "invalid_message"
+    INVALID_CLIENT_MESSAGE_ID = "invalid_client_message_id"
+    NOT_CONNECTED = "not_connected"
+    NOT_IN_ROOM = "not_in_room"
+    ROOM_MISMATCH = "room_mismatch"
+    ROOM_FULL = "room_full"
+    RATE_LIMITED = "rate_limited"
+    BUSY = "busy"
+
+
+class ChatError(Exception):
+    """A request the chat refuses; the sender gets an error frame with this code and message."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

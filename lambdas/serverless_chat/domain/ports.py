@@ -1,0 +1,93 @@
+"""What the chat needs from the outside world, as interfaces the adapters implement."""
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from serverless_chat.domain.model import (
+    Member,
+    Membership,
+    Message,
+    MessageDraft,
+    NewConnection,
+    Sender,
+)
+from serverless_chat.domain.rate_limit import RateLimit
+
+
+class NotConnectedError(Exception):
+    """The connection is unknown: it closed, expired, or never registered."""
+
+
+class NotInRoomError(Exception):
+    """The connection has entered no room yet."""
+
+
+class RateLimitedError(Exception):
+    """The connection sends faster than its rate limit allows."""
+
+
+class StoreBusyError(Exception):
+    """The store is throttling or unavailable; the request did nothing and may be retried."""
+
+
+class DuplicateMessageError(Exception):
+    """A message with this ``clientMessageId`` is already stored in the room."""
+
+    def __init__(self, original: Message) -> None:
+        super().__init__(f"message {original.id} was already stored")
+        self.original = original
+
+
+class ConnectionStore(Protocol):
+    def register(self, connection: NewConnection) -> None: ...
+
+    def enter_room(
+        self, connection_id: str, room_id: str, username: str | None, default_username: str
+    ) -> tuple[Membership, str]:
+        """Put the connection in the room under ``username`` (or keep its name, or take the
+        default): return where it stood before and the name it has now. Raises
+        ``NotConnectedError``."""
+        ...
+
+    def claim_send(self, connection_id: str, now_ms: int, rate_limit: RateLimit) -> Sender:
+        """Take one message from the connection's bucket and return the sender as it stands in
+        its room. Raises ``NotConnectedError``, ``NotInRoomError`` or ``RateLimitedError``."""
+        ...
+
+    def remove(self, connection_id: str) -> Membership | None:
+        """Delete the connection; return what it was, or None when it was already gone."""
+        ...
+
+    def members(self, room_id: str) -> list[Member]: ...
+
+
+class MessageStore(Protocol):
+    def append(self, draft: MessageDraft) -> Message:
+        """Give the draft the room's next seq and store it. Raises ``DuplicateMessageError``."""
+        ...
+
+    def latest(self, room_id: str, limit: int) -> list[Message]:
+        """The room's last ``limit`` messages, oldest first."""
+        ...
+
+    def after(self, room_id: str, after_seq: int, limit: int) -> list[Message]:
+        """Up to ``limit`` messages after ``after_seq``, oldest first."""
+        ...
+
+
+class Outbox(Protocol):
+    def send(self, posts: Sequence[tuple[str, bytes]]) -> list[str]:
+        """Post each frame to its connection, concurrently; return the connections found gone.
+
+        A failing recipient never stops delivery to the others."""
+        ...
+
+
+class Telemetry(Protocol):
+    def entered_room(self, room_id: str) -> None: ...
+
+    def message_sent(self, recipients: int) -> None: ...
+
+    def stale_connections_removed(self, count: int) -> None: ...
+
+    def refused(self, code: str) -> None: ...

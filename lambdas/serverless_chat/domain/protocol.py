@@ -1,0 +1,228 @@
+"""The WebSocket protocol: frames from the page, checked, and frames to the page.
+
+Client frames keep the seed's shape (``groupId``, ``username``, ``message``); every problem
+becomes a ``ChatError`` with its own code. Text is kept exactly as sent: escaping is the page's job.
+"""
+
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from serverless_chat import limits
+from serverless_chat.domain.errors import ChatError, ErrorCode
+from serverless_chat.domain.model import Message
+
+ENTER_ROOM: Final = "on-enter-room"
+SEND_MESSAGE: Final = "on-message"
+PING: Final = "ping"
+
+_ROOM_ID = re.compile(limits.ROOM_ID_PATTERN)
+_CLIENT_MESSAGE_ID = re.compile(limits.CLIENT_MESSAGE_ID_PATTERN)
+# Line breaks a name may not hold besides the control characters: NEL, LINE and PARAGRAPH SEPARATOR.
+_LINE_SEPARATORS: Final = frozenset("\u0085\u2028\u2029")
+_ALLOWED_CONTROLS_IN_MESSAGES: Final = frozenset("\n\t")
+
+Frame = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EnterRoom:
+    room_id: str
+    username: str | None  # None: keep the current name, or get a default one
+    after_seq: int | None
+
+
+@dataclass(frozen=True)
+class SendMessage:
+    text: str
+    room_id: str | None
+    client_message_id: str | None
+
+
+def parse_frame(body: str | None) -> Frame:
+    """The JSON object a client sent."""
+    try:
+        frame = json.loads(body or "")
+    except ValueError:
+        raise ChatError(ErrorCode.INVALID_JSON, "The frame is not valid JSON.") from None
+    if not isinstance(frame, dict):
+        raise ChatError(ErrorCode.INVALID_FRAME, "A frame must be a JSON object.")
+    return frame
+
+
+def client_message_id_of(frame: Frame) -> str | None:
+    """The id a page gave its message, to quote back in an error about it."""
+    value = frame.get("clientMessageId")
+    return value if isinstance(value, str) and _CLIENT_MESSAGE_ID.fullmatch(value) else None
+
+
+def parse_enter_room(frame: Frame) -> EnterRoom:
+    room_id = frame.get("groupId", frame.get("roomId"))
+    if room_id is None or room_id == "":
+        raise ChatError(ErrorCode.MISSING_ROOM, "Say which room to enter (groupId).")
+    return EnterRoom(
+        room_id=_room_id(room_id),
+        username=_username(frame.get("username")),
+        after_seq=_after_seq(frame.get("afterSeq")),
+    )
+
+
+def parse_send_message(frame: Frame) -> SendMessage:
+    room_id = frame.get("groupId", frame.get("roomId"))
+    client_message_id = frame.get("clientMessageId")
+    if client_message_id is not None and not (
+        isinstance(client_message_id, str) and _CLIENT_MESSAGE_ID.fullmatch(client_message_id)
+    ):
+        raise ChatError(
+            ErrorCode.INVALID_CLIENT_MESSAGE_ID,
+            "clientMessageId must be 1 to 64 letters, digits, '-' or '_'.",
+        )
+    return SendMessage(
+        text=_message_text(frame.get("message")),
+        room_id=None if room_id is None else _room_id(room_id),
+        client_message_id=client_message_id,
+    )
+
+
+def _room_id(value: object) -> str:
+    if not isinstance(value, str) or not _ROOM_ID.fullmatch(value):
+        raise ChatError(ErrorCode.INVALID_ROOM, "A room id is 1 to 64 letters, digits, '-' or '_'.")
+    return value
+
+
+def _username(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ChatError(ErrorCode.INVALID_USERNAME, "The name must be a string.")
+    name = value.strip()
+    if len(name) > limits.MAX_USERNAME_LENGTH:
+        raise ChatError(
+            ErrorCode.INVALID_USERNAME,
+            f"A name is at most {limits.MAX_USERNAME_LENGTH} characters.",
+        )
+    if any(_is_control(c) or c in _LINE_SEPARATORS for c in name):
+        raise ChatError(
+            ErrorCode.INVALID_USERNAME, "A name cannot hold line breaks or control characters."
+        )
+    return name or None
+
+
+def _after_seq(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ChatError(ErrorCode.INVALID_AFTER_SEQ, "afterSeq must be a whole number, 0 or more.")
+    return value
+
+
+def _message_text(value: object) -> str:
+    if value is None:
+        raise ChatError(ErrorCode.MISSING_MESSAGE, "The frame has no message.")
+    if not isinstance(value, str):
+        raise ChatError(ErrorCode.INVALID_MESSAGE, "The message must be a string.")
+    if not value.strip():
+        raise ChatError(ErrorCode.EMPTY_MESSAGE, "The message is empty.")
+    if len(value) > limits.MAX_MESSAGE_LENGTH:
+        raise ChatError(
+            ErrorCode.MESSAGE_TOO_LONG,
+            f"A message is at most {limits.MAX_MESSAGE_LENGTH} characters; this one has "
+            f"{len(value)}.",
+        )
+    if any(_is_control(c) and c not in _ALLOWED_CONTROLS_IN_MESSAGES for c in value):
+        raise ChatError(
+            ErrorCode.INVALID_MESSAGE,
+            "A message cannot hold control characters other than new lines and tabs.",
+        )
+    return value
+
+
+def _is_control(character: str) -> bool:
+    # Cc: C0/C1 controls and DEL; Cs: a lone surrogate, which no UTF-8 text can carry.
+    return unicodedata.category(character) in ("Cc", "Cs")
+
+
+# ---------------------------------------------------------------- frames to the page
+
+
+def encode(frame: Frame) -> bytes:
+    """A frame as sent: compact UTF-8 JSON, non-ASCII text kept as is."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def message_frame(message: Message, *, for_sender: bool) -> Frame:
+    frame: Frame = {
+        "type": "message",
+        "id": message.id,
+        "roomId": message.room_id,
+        "seq": message.seq,
+        "message": message.text,
+        "username": message.username,
+        "isOwnMessage": for_sender,
+        "sentAt": message.sent_at,
+    }
+    if for_sender and message.client_message_id is not None:
+        frame["clientMessageId"] = message.client_message_id
+    return frame
+
+
+def presence_frame(
+    event: str, username: str, member_count: int, previous_username: str | None = None
+) -> Frame:
+    frame: Frame = {"type": "presence", "event": event, "username": username}
+    if previous_username is not None:
+        frame["previousUsername"] = previous_username
+    frame["memberCount"] = member_count
+    return frame
+
+
+def error_frame(error: ChatError, client_message_id: str | None = None) -> Frame:
+    frame: Frame = {"type": "error", "code": error.code.value, "message": error.message}
+    if client_message_id is not None:
+        frame["clientMessageId"] = client_message_id
+    return frame
+
+
+PONG: Final[Frame] = {"type": "pong"}
+
+
+def room_frame(
+    room_id: str,
+    username: str,
+    members: Sequence[str],
+    history: Sequence[Frame],
+    *,
+    keep: Literal["newest", "oldest"],
+    more: bool,
+) -> Frame:
+    """The caller's view of the room, with as much history as fits in one post.
+
+    ``keep="newest"`` drops the oldest messages to fit (the last page of the room);
+    ``keep="oldest"`` drops the newest and sets ``more`` (a page after ``afterSeq``).
+    """
+    frame: Frame = {
+        "type": "room",
+        "roomId": room_id,
+        "username": username,
+        "members": list(members),
+        "history": [],
+        "more": True,  # the longest value, so the budget below holds whatever ``more`` ends up
+    }
+    budget = limits.MAX_POST_BYTES - len(encode(frame))
+    sizes = [len(encode(entry)) for entry in history]
+    fitted: list[Frame] = []
+    order = range(len(history) - 1, -1, -1) if keep == "newest" else range(len(history))
+    for index in order:
+        cost = sizes[index] + (1 if fitted else 0)  # a comma between entries
+        if cost > budget:
+            break
+        budget -= cost
+        fitted.append(history[index])
+    if keep == "newest":
+        fitted.reverse()
+    frame["history"] = fitted
+    frame["more"] = more or (keep == "oldest" and len(fitted) < len(history))
+    return frame

@@ -1,0 +1,1 @@
+"""One module per route: each parses the API Gateway event and hands it to the chat."""

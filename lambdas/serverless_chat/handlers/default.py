@@ -1,0 +1,14 @@
+"""``$default``: a ping gets a pong; anything else gets an error frame naming the problem."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from serverless_chat.runtime import OK, chat_for, logger, websocket_request
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = websocket_request(event)
+    chat_for(request).answer(request.connection_id, request.body)
+    return OK

@@ -1,0 +1,15 @@
+"""``on-enter-room``: join, rename, or move to another room; the caller gets the room."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from serverless_chat.runtime import OK, chat_for, logger, metrics, websocket_request
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = websocket_request(event)
+    chat_for(request).enter_room(request.connection_id, request.body)
+    return OK

@@ -1,0 +1,24 @@
+"""The protocol's limits and the defaults of the settings.
+
+They are defined once, in ``limits.json`` beside this module: the page imports the same file,
+and Terraform reads it for the defaults it passes to the functions.
+"""
+
+import json
+from pathlib import Path
+from typing import Final
+
+_LIMITS = json.loads(Path(__file__).with_name("limits.json").read_text(encoding="utf-8"))
+
+ROOM_ID_PATTERN: Final[str] = _LIMITS["roomIdPattern"]
+CLIENT_MESSAGE_ID_PATTERN: Final[str] = _LIMITS["clientMessageIdPattern"]
+MAX_USERNAME_LENGTH: Final[int] = _LIMITS["maxUsernameLength"]
+MAX_MESSAGE_LENGTH: Final[int] = _LIMITS["maxMessageLength"]
+HISTORY_PAGE_SIZE: Final[int] = _LIMITS["historyPageSize"]
+MAX_POST_BYTES: Final[int] = _LIMITS["maxPostBytes"]
+MAX_FRAME_BYTES: Final[int] = _LIMITS["maxFrameBytes"]
+DEFAULT_ROOM_MEMBER_LIMIT: Final[int] = _LIMITS["defaultRoomMemberLimit"]
+DEFAULT_RATE_LIMIT_PER_SECOND: Final[float] = _LIMITS["defaultRateLimitPerSecond"]
+DEFAULT_RATE_LIMIT_BURST: Final[int] = _LIMITS["defaultRateLimitBurst"]
+DEFAULT_MESSAGE_RETENTION_DAYS: Final[int] = _LIMITS["defaultMessageRetentionDays"]
+CONNECTION_LIFETIME_SECONDS: Final[int] = _LIMITS["connectionLifetimeSeconds"]

@@ -1,0 +1,57 @@
+"""What an execution environment creates once and reuses: logger, metrics, clients, tables.
+
+Kept cheap to import (a cold start pays for it): one DynamoDB client at module scope; the
+``@connections`` client is made on the first post, once per endpoint.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Final
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from botocore.config import Config
+
+from serverless_chat.adapters.api_gateway import WebSocketRequest
+from serverless_chat.adapters.connections_api import ConnectionsApi
+from serverless_chat.adapters.dynamodb import ConnectionsTable, MessagesTable
+from serverless_chat.adapters.telemetry import PowertoolsTelemetry
+from serverless_chat.domain.chat import Chat, ChatRules
+from serverless_chat.settings import Settings
+
+OK: Final[dict[str, Any]] = {"statusCode": 200}
+FORBIDDEN: Final[dict[str, Any]] = {"statusCode": 403}
+
+logger = Logger()
+metrics = Metrics()
+settings = Settings.from_environment()
+
+_dynamodb = boto3.client("dynamodb", config=Config(retries={"mode": "standard"}))
+_connections = ConnectionsTable(
+    _dynamodb, settings.connections_table, settings.connections_room_index
+)
+_messages = MessagesTable(_dynamodb, settings.messages_table, settings.message_retention_days)
+_fanout = ThreadPoolExecutor(max_workers=settings.fanout_concurrency)
+_rules = ChatRules(
+    room_member_limit=settings.room_member_limit,
+    rate_limit=settings.rate_limit,
+    allowed_origins=settings.allowed_origins,
+)
+
+
+def websocket_request(event: dict[str, Any]) -> WebSocketRequest:
+    """The API Gateway WebSocket event, with its route and connection on every log line."""
+    request = WebSocketRequest.parse(event)
+    logger.append_keys(route=request.route, connection_id=request.connection_id)
+    return request
+
+
+def chat_for(request: WebSocketRequest) -> Chat:
+    """The chat, replying through the API and stage that sent ``request``."""
+    endpoint = settings.connections_api_endpoint or request.connections_endpoint
+    return Chat(
+        connections=_connections,
+        messages=_messages,
+        outbox=ConnectionsApi(endpoint, _fanout, settings.fanout_concurrency),
+        telemetry=PowertoolsTelemetry(logger, metrics),
+        rules=_rules,
+    )

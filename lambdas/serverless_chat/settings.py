@@ -1,0 +1,46 @@
+"""The functions' configuration, read from the environment variables that Terraform sets."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from serverless_chat import limits
+from serverless_chat.domain.rate_limit import RateLimit
+
+
+@dataclass(frozen=True)
+class Settings:
+    connections_table: str
+    connections_room_index: str
+    messages_table: str
+    message_retention_days: int
+    room_member_limit: int
+    rate_limit: RateLimit
+    allowed_origins: frozenset[str]
+    connections_api_endpoint: str | None
+    fanout_concurrency: int
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
+        """Read the settings; a missing table name is a deployment error and fails loudly."""
+        origins = environ.get("ALLOWED_ORIGINS", "")
+        return cls(
+            connections_table=environ["CONNECTIONS_TABLE"],
+            connections_room_index=environ["CONNECTIONS_ROOM_INDEX"],
+            messages_table=environ["MESSAGES_TABLE"],
+            message_retention_days=int(
+                environ.get("MESSAGE_RETENTION_DAYS", limits.DEFAULT_MESSAGE_RETENTION_DAYS)
+            ),
+            room_member_limit=int(
+                environ.get("ROOM_MEMBER_LIMIT", limits.DEFAULT_ROOM_MEMBER_LIMIT)
+            ),
+            rate_limit=RateLimit(
+                per_second=float(
+                    environ.get("RATE_LIMIT_PER_SECOND", limits.DEFAULT_RATE_LIMIT_PER_SECOND)
+                ),
+                burst=int(environ.get("RATE_LIMIT_BURST", limits.DEFAULT_RATE_LIMIT_BURST)),
+            ),
+            allowed_origins=frozenset(o.strip() for o in origins.split(",") if o.strip()),
+            connections_api_endpoint=environ.get("CONNECTIONS_API_ENDPOINT") or None,
+            fanout_concurrency=int(environ.get("FANOUT_CONCURRENCY", "64")),
+        )

@@ -1,0 +1,47 @@
+"""$default: a ping gets a pong; anything else an error to the caller only, and nothing breaks."""
+
+import pytest
+
+
+@pytest.fixture
+def pair(backend):
+    ada, bob = backend.connect(), backend.connect()
+    ada.enter("lobby", "ada")
+    bob.enter("lobby", "bob")
+    ada.new_frames()
+    bob.new_frames()
+    return ada, bob
+
+
+def test_ping_gets_pong(pair):
+    ada, bob = pair
+
+    ada.send({"action": "ping"})
+
+    assert ada.new_frames() == [{"type": "pong"}]
+    assert bob.new_frames() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("{not json", "invalid_json"),
+        ("", "invalid_json"),
+        ("[1, 2, 3]", "invalid_frame"),
+        ('{"action": "dance"}', "unknown_action"),
+        ('{"message": "no action"}', "unknown_action"),
+    ],
+)
+def test_anything_else_gets_an_error_only_the_caller_sees(pair, body, code):
+    ada, bob = pair
+
+    ada.send(body)
+
+    [error] = ada.new_frames()
+    assert error["type"] == "error"
+    assert error["code"] == code
+    assert error["message"]
+    assert bob.new_frames() == []
+    # The connection stays open and usable.
+    ada.say("still here")
+    assert [f["message"] for f in bob.new_frames()] == ["still here"]

@@ -1,0 +1,188 @@
+"""on-enter-room: join, rename, move, history, the member cap."""
+
+import re
+
+from serverless_chat import limits
+
+from tests.unit.conftest import ROOM_MEMBER_LIMIT
+
+
+def test_the_first_entry_joins_and_gets_the_room(backend):
+    ada = backend.connect()
+    bob = backend.connect()
+    ada.enter("lobby", "ada")
+
+    room = bob.enter("lobby", "bob")
+
+    assert room == {
+        "type": "room",
+        "roomId": "lobby",
+        "username": "bob",
+        "members": ["ada", "bob"],
+        "history": [],
+        "more": False,
+    }
+    assert ada.new_frames()[-1] == {
+        "type": "presence",
+        "event": "join",
+        "username": "bob",
+        "memberCount": 2,
+    }
+
+
+def test_an_empty_or_missing_name_gets_a_readable_default(backend):
+    first = backend.connect().enter("lobby", "")
+    second = backend.connect()
+    second.send({"action": "on-enter-room", "groupId": "lobby"})
+
+    assert re.fullmatch(r"guest-\d{4}", first["username"])
+    assert re.fullmatch(r"guest-\d{4}", second.last("room")["username"])
+
+
+def test_room_id_is_an_alias_of_group_id(backend):
+    client = backend.connect()
+    client.send({"action": "on-enter-room", "roomId": "kitchen", "username": "ada"})
+
+    assert client.last("room")["roomId"] == "kitchen"
+
+
+def test_entering_the_same_room_again_renames(backend):
+    ada = backend.connect()
+    bob = backend.connect()
+    ada.enter("lobby", "")
+    bob.enter("lobby", "bob")
+    guest = ada.enter("lobby", "")["username"]  # an empty name again keeps the name it has
+    ada.new_frames()
+
+    room = ada.enter("lobby", "ada")
+
+    assert room["username"] == "ada"
+    assert room["members"] == ["ada", "bob"]
+    assert bob.new_frames() == [
+        {
+            "type": "presence",
+            "event": "rename",
+            "username": "ada",
+            "previousUsername": guest,
+            "memberCount": 2,
+        }
+    ]
+
+
+def test_entering_again_under_the_same_name_tells_nobody(backend):
+    ada = backend.connect()
+    bob = backend.connect()
+    ada.enter("lobby", "ada")
+    bob.enter("lobby", "bob")
+    bob.new_frames()
+
+    ada.enter("lobby", "ada")
+
+    assert bob.new_frames() == []
+
+
+def test_entering_another_room_moves_the_connection(backend):
+    ada = backend.connect()
+    old_friend = backend.connect()
+    new_friend = backend.connect()
+    ada.enter("lobby", "ada")
+    old_friend.enter("lobby", "old")
+    new_friend.enter("kitchen", "new")
+    old_friend.new_frames()
+
+    room = ada.enter("kitchen", "ada")
+
+    assert room["members"] == ["ada", "new"]
+    assert old_friend.new_frames() == [
+        {"type": "presence", "event": "leave", "username": "ada", "memberCount": 1}
+    ]
+    assert new_friend.new_frames() == [
+        {"type": "presence", "event": "join", "username": "ada", "memberCount": 2}
+    ]
+    old_friend.say("anyone?")
+    assert ada.new_frames() == []
+
+
+def test_history_is_the_last_fifty_messages_oldest_first(backend):
+    writer = backend.connect()
+    writer.enter("lobby", "writer")
+    for number in range(1, 56):
+        writer.say(f"message {number}")
+
+    room = backend.connect().enter("lobby", "reader")
+
+    history = room["history"]
+    assert len(history) == limits.HISTORY_PAGE_SIZE
+    assert [m["message"] for m in history] == [f"message {n}" for n in range(6, 56)]
+    assert [m["seq"] for m in history] == list(range(6, 56))
+    assert {m["type"] for m in history} == {"message"}
+    assert room["more"] is False
+
+
+def test_history_shows_ones_own_messages_as_own(backend):
+    ada = backend.connect()
+    ada.enter("lobby", "ada")
+    ada.say("mine")
+
+    again = backend.connect().enter("lobby", "ada")  # a reload: a new connection, same name
+    other = backend.connect().enter("lobby", "carol")
+
+    assert again["history"][0]["isOwnMessage"] is True
+    assert other["history"][0]["isOwnMessage"] is False
+
+
+def test_after_seq_pages_forward_until_the_gap_is_filled(backend):
+    writer = backend.connect()
+    writer.enter("lobby", "writer")
+    for number in range(1, 121):
+        writer.say(f"message {number}")
+    reader = backend.connect()
+
+    seen = []
+    after = 7
+    while True:
+        page = reader.enter("lobby", "reader", afterSeq=after)
+        seen += [m["seq"] for m in page["history"]]
+        if not page["more"]:
+            break
+        after = page["history"][-1]["seq"]
+
+    assert seen == list(range(8, 121))
+
+
+def test_history_of_long_multibyte_messages_fits_in_one_post(backend):
+    writer = backend.connect()
+    writer.enter("lobby", "writer")
+    for _ in range(30):
+        writer.say("字" * limits.MAX_MESSAGE_LENGTH)  # 3 bytes each in UTF-8
+    reader = backend.connect()
+
+    reader.enter("lobby", "reader")
+
+    raw = backend.connections_api.received[reader.connection_id][-1]
+    assert len(raw) <= limits.MAX_POST_BYTES
+    assert "字".encode() in raw  # sent as UTF-8, not \\u escapes
+    history = reader.frames()[-1]["history"]
+    assert 10 < len(history) < 30
+    assert history[-1]["seq"] == 30  # the newest are kept
+
+
+def test_a_full_room_refuses_one_more_member(backend):
+    for number in range(ROOM_MEMBER_LIMIT):
+        backend.connect().enter("lobby", f"member{number}")
+    late = backend.connect()
+
+    late.send({"action": "on-enter-room", "groupId": "lobby", "username": "late"})
+
+    error = late.last("error")
+    assert error["code"] == "room_full"
+    late.send({"action": "on-message", "message": "hello?"})
+    assert late.last("error")["code"] == "not_in_room"
+
+
+def test_a_member_of_a_full_room_can_still_rename(backend):
+    members = [backend.connect() for _ in range(ROOM_MEMBER_LIMIT)]
+    for number, member in enumerate(members):
+        member.enter("lobby", f"member{number}")
+
+    assert members[0].enter("lobby", "renamed")["username"] == "renamed"

@@ -1,0 +1,78 @@
+"""`make package`: one zip for every function, the same bytes from the same sources."""
+
+import hashlib
+import importlib.util
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ZIP = ROOT / "build" / "lambdas.zip"
+HANDLERS = ["connect", "disconnect", "default", "enter_room", "send_message"]
+
+
+def build() -> str:
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_lambda_zip.py")],
+        check=True,
+        capture_output=True,
+    )
+    return hashlib.sha256(ZIP.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def package() -> zipfile.ZipFile:
+    first, second = build(), build()
+    assert first == second, "two builds of the same sources differ"
+    return zipfile.ZipFile(ZIP)
+
+
+def test_the_zip_holds_the_package_and_its_runtime_dependencies_only(package):
+    names = package.namelist()
+
+    assert names == sorted(names)
+    for handler in HANDLERS:
+        assert f"serverless_chat/handlers/{handler}.py" in names
+    assert "serverless_chat/limits.json" in names
+    assert any(n.startswith("aws_lambda_powertools/") for n in names)
+    assert not any(n.startswith(("boto3/", "botocore/")) for n in names)  # the runtime has them
+    assert not any("__pycache__" in n or ".dist-info/" in n or n.endswith(".pyc") for n in names)
+    assert ZIP.stat().st_size < 5 * 1024 * 1024
+
+
+def test_entries_have_fixed_times_and_permissions(package):
+    for info in package.infolist():
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+        assert info.external_attr >> 16 == 0o100644
+
+
+def test_every_handler_imports_from_the_zip_and_lambdas_boto3_alone(package, tmp_path):
+    package.extractall(tmp_path / "task")
+    runtime = tmp_path / "runtime"  # what the python3.12 runtime adds: boto3 and its needs
+    runtime.mkdir()
+    for module in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"):
+        found = Path(importlib.util.find_spec(module).origin)
+        source = found.parent if found.name == "__init__.py" else found
+        (runtime / source.name).symlink_to(source)
+    probe = "import importlib, sys; sys.path[:0] = sys.argv[1:3];" + "".join(
+        f"importlib.import_module('serverless_chat.handlers.{h}');" for h in HANDLERS
+    )
+    env = {  # as Lambda sets them, with the function's own variables
+        "AWS_REGION": "eu-west-1",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "CONNECTIONS_TABLE": "c",
+        "CONNECTIONS_ROOM_INDEX": "i",
+        "MESSAGES_TABLE": "m",
+    }
+    # -I and -S: no site-packages, no PYTHONPATH; only the zip and the runtime's boto3.
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", probe, str(tmp_path / "task"), str(runtime)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,253 @@
+"""on-message: stored first, then sent to every member of the sender's room — and nobody else."""
+
+import json
+import threading
+
+import boto3
+import pytest
+
+from tests.unit.conftest import CONNECTIONS_TABLE, MESSAGES_TABLE, ROOM_MEMBER_LIMIT
+
+
+def in_room(backend, room, *names):
+    clients = []
+    for name in names:
+        client = backend.connect()
+        client.enter(room, name)
+        clients.append(client)
+    for client in clients:
+        client.new_frames()
+    return clients
+
+
+def stored_messages(room):
+    response = boto3.client("dynamodb").query(
+        TableName=MESSAGES_TABLE,
+        KeyConditionExpression="roomId = :room AND seq > :zero",
+        ExpressionAttributeValues={":room": {"S": room}, ":zero": {"N": "0"}},
+    )
+    return response["Items"]
+
+
+def test_a_message_reaches_every_member_with_own_marked_for_the_sender(backend):
+    ada, bob, carol = in_room(backend, "lobby", "ada", "bob", "carol")
+
+    own = ada.say("hello <b>world</b> 😀")
+
+    assert own == {
+        "type": "message",
+        "id": own["id"],
+        "roomId": "lobby",
+        "seq": 1,
+        "message": "hello <b>world</b> 😀",
+        "username": "ada",
+        "isOwnMessage": True,
+        "sentAt": "2026-11-26T10:00:06.000Z",
+    }
+    for other in (bob, carol):
+        assert other.new_frames() == [{**own, "isOwnMessage": False}]
+
+
+def test_a_message_is_stored_before_it_is_sent(backend):
+    (ada,) = in_room(backend, "lobby", "ada")
+
+    sent = ada.say("kept")
+
+    [item] = stored_messages("lobby")
+    assert item["message"] == {"S": "kept"}
+    assert item["seq"] == {"N": str(sent["seq"])}
+    assert item["id"] == {"S": sent["id"]}
+    assert "expiresAt" in item
+
+
+def test_a_message_never_reaches_another_room(backend):
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    (stranger,) = in_room(backend, "kitchen", "stranger")
+
+    ada.say("lobby only")
+    stranger.say("kitchen only")
+
+    assert [f["message"] for f in bob.new_frames()] == ["lobby only"]
+    assert [f["message"] for f in stranger.frames() if f["type"] == "message"] == ["kitchen only"]
+
+
+def test_the_room_is_the_one_the_server_holds_not_the_one_the_client_names(backend):
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    (stranger,) = in_room(backend, "kitchen", "stranger")
+
+    ada.send({"action": "on-message", "message": "sneaky", "groupId": "kitchen"})
+
+    error = ada.last("error")
+    assert error["code"] == "room_mismatch"
+    assert stranger.new_frames() == []
+    assert bob.new_frames() == []
+    assert stored_messages("kitchen") == []
+    assert stored_messages("lobby") == []
+
+
+def test_group_id_may_be_left_out(backend):
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+
+    ada.send({"action": "on-message", "message": "no room named"})
+
+    assert bob.new_frames()[0]["message"] == "no room named"
+
+
+def test_a_connection_in_no_room_gets_an_error(backend):
+    loner = backend.connect()
+
+    loner.send({"action": "on-message", "message": "hello?", "groupId": "lobby"})
+
+    assert loner.last("error")["code"] == "not_in_room"
+    assert stored_messages("lobby") == []
+
+
+def test_seq_increases_by_one_per_message_in_each_room(backend):
+    (ada,) = in_room(backend, "lobby", "ada")
+    (bob,) = in_room(backend, "kitchen", "bob")
+
+    lobby = [ada.say(f"l{n}")["seq"] for n in range(3)]
+    kitchen = [bob.say(f"k{n}")["seq"] for n in range(2)]
+
+    assert lobby == [1, 2, 3]
+    assert kitchen == [1, 2]
+
+
+def test_seq_is_unique_and_increasing_under_concurrent_senders(backend):
+    senders = in_room(backend, "lobby", *[f"sender{n}" for n in range(ROOM_MEMBER_LIMIT)])
+    start = threading.Barrier(len(senders))
+
+    def send_five(client):
+        start.wait()
+        for number in range(6):
+            client.send({"action": "on-message", "message": f"{client.connection_id} {number}"})
+
+    threads = [threading.Thread(target=send_five, args=(client,)) for client in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    seqs = sorted(int(item["seq"]["N"]) for item in stored_messages("lobby"))
+    assert seqs == list(range(1, 6 * ROOM_MEMBER_LIMIT + 1))
+    # Each sender's own messages got increasing seqs, in the order it sent them.
+    for client in senders:
+        own = [f for f in client.frames() if f["type"] == "message" and f["isOwnMessage"]]
+        assert [f["message"].split()[-1] for f in sorted(own, key=lambda f: f["seq"])] == [
+            str(n) for n in range(6)
+        ]
+
+
+def test_a_resent_client_message_id_is_stored_and_sent_once(backend):
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    frame = {"action": "on-message", "message": "once", "clientMessageId": "7f9c-01"}
+
+    first = ada.say(
+        **{k: v for k, v in frame.items() if k not in ("action", "message")}, text="once"
+    )
+    ada.send(frame)  # the page resends after a reconnect
+    confirmation = ada.new_frames()
+
+    assert first["clientMessageId"] == "7f9c-01"
+    assert confirmation == [first]
+    assert [f["message"] for f in bob.new_frames()] == ["once"]
+    assert len(stored_messages("lobby")) == 1
+
+
+def test_a_resend_from_a_new_connection_after_a_reconnect_is_stored_once(backend):
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    first = ada.say("once", clientMessageId="5e1d-02")
+    ada.drop()
+    again = backend.connect()
+    again.enter("lobby", "ada", afterSeq=first["seq"])
+
+    repeated = again.say("once", clientMessageId="5e1d-02")
+
+    assert repeated["seq"] == first["seq"]
+    assert repeated["id"] == first["id"]
+    assert len(stored_messages("lobby")) == 1
+    assert [f["message"] for f in bob.new_frames() if f["type"] == "message"] == ["once"]
+
+
+def test_a_burst_beyond_the_rate_limit_is_refused_then_allowed_again(backend):
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    backend.tick_seconds = 0  # everything at the same instant
+
+    for number in range(20):  # the default burst
+        ada.send({"action": "on-message", "message": f"m{number}"})
+    ada.send({"action": "on-message", "message": "one too many", "clientMessageId": "c-21"})
+
+    error = ada.last("error")
+    assert error["code"] == "rate_limited"
+    assert error["clientMessageId"] == "c-21"
+    assert len([f for f in bob.new_frames() if f["type"] == "message"]) == 20
+
+    backend.clock.shift(0.2)  # one interval at 5 messages a second
+    assert ada.say("allowed again")["type"] == "message"
+    ada.send({"action": "on-message", "message": "but only one"})
+    assert ada.last("error")["code"] == "rate_limited"
+
+
+def test_a_gone_recipient_is_removed_and_the_room_told_it_left(backend):
+    ada, bob, carol = in_room(backend, "lobby", "ada", "bob", "carol")
+    bob.drop()
+
+    ada.say("who is still here?")
+
+    assert [f["type"] for f in carol.new_frames()] == ["message", "presence"]
+    assert carol.frames()[-1] == {
+        "type": "presence",
+        "event": "leave",
+        "username": "bob",
+        "memberCount": 2,
+    }
+    dynamodb = boto3.client("dynamodb")
+    removed = dynamodb.get_item(
+        TableName=CONNECTIONS_TABLE, Key={"connectionId": {"S": bob.connection_id}}
+    )
+    kept = dynamodb.get_item(
+        TableName=CONNECTIONS_TABLE, Key={"connectionId": {"S": ada.connection_id}}
+    )
+    assert "Item" not in removed
+    assert "Item" in kept  # the sender stays: only the gone recipient is removed
+
+
+def test_one_failing_recipient_does_not_stop_the_others(backend):
+    ada, bob, carol = in_room(backend, "lobby", "ada", "bob", "carol")
+    backend.connections_api.failures[bob.connection_id] = [403]
+    attempts_before = backend.connections_api.attempts[bob.connection_id]
+
+    ada.say("still delivered")
+
+    assert [f["message"] for f in carol.new_frames()] == ["still delivered"]
+    assert bob.new_frames() == []
+    # 403 is never retried
+    assert backend.connections_api.attempts[bob.connection_id] == attempts_before + 1
+    ada.say("bob is still a member")
+    assert [f["message"] for f in bob.new_frames()] == ["bob is still a member"]
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_a_throttled_or_failing_post_is_retried_until_delivered(backend, status):
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    backend.connections_api.failures[bob.connection_id] = [status]
+    attempts_before = backend.connections_api.attempts[bob.connection_id]
+
+    ada.say("eventually")
+
+    assert [f["message"] for f in bob.new_frames()] == ["eventually"]
+    assert backend.connections_api.attempts[bob.connection_id] == attempts_before + 2
+
+
+def test_log_lines_name_route_connection_and_room_but_never_the_text(backend, log_lines):
+    (ada,) = in_room(backend, "lobby", "ada")
+
+    ada.say("my secret plans")
+
+    lines = log_lines()
+    [sent] = [line for line in lines if line["message"] == "message sent"]
+    assert sent["route"] == "on-message"
+    assert sent["connection_id"] == ada.connection_id
+    assert sent["room_id"] == "lobby"
+    assert sent["recipients"] == 1
+    assert all("secret" not in json.dumps(line) for line in lines)
