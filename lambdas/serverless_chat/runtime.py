@@ -25,11 +25,11 @@ logger = Logger()
 metrics = Metrics()
 settings = Settings.from_environment()
 
-_dynamodb = boto3.client("dynamodb", config=Config(retries={"mode": "standard"}))
+dynamodb = boto3.client("dynamodb", config=Config(retries={"mode": "standard"}))
 _connections = ConnectionsTable(
-    _dynamodb, settings.connections_table, settings.connections_room_index
+    dynamodb, settings.connections_table, settings.connections_room_index
 )
-_messages = MessagesTable(_dynamodb, settings.messages_table, settings.message_retention_days)
+_messages = MessagesTable(dynamodb, settings.messages_table, settings.message_retention_days)
 _fanout = ThreadPoolExecutor(max_workers=settings.fanout_concurrency)
 _rules = ChatRules(
     room_member_limit=settings.room_member_limit,

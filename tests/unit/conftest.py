@@ -24,6 +24,7 @@ from urllib.parse import unquote
 import boto3
 import pytest
 import time_machine
+from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
 EVENTS = Path(__file__).parent.parent / "events"
@@ -143,6 +144,28 @@ def log_lines(
     """The JSON log lines the functions wrote, as CloudWatch would show them."""
     formatter = importlib.import_module("serverless_chat.runtime").logger.registered_formatter
     return lambda: [json.loads(formatter.format(record)) for record in caplog.records]
+
+
+@pytest.fixture
+def throttle(handlers: dict[str, ModuleType]) -> Iterator[Callable[[str], None]]:
+    """Make one DynamoDB operation of the functions fail as a throttled table does (after the
+    SDK's own retries have given up)."""
+    events = importlib.import_module("serverless_chat.runtime").dynamodb.meta.events
+    registered: list[tuple[str, Callable[..., Any]]] = []
+
+    def throttled(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        error = {"Code": "ProvisionedThroughputExceededException", "Message": "Throughput exceeds"}
+        response = AWSResponse("https://dynamodb.eu-west-1.amazonaws.com", 400, {}, None)
+        return response, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
+
+    def throttle_operation(operation: str) -> None:
+        event = f"before-call.dynamodb.{operation}"
+        events.register(event, throttled)
+        registered.append((event, throttled))
+
+    yield throttle_operation
+    for event, handler in registered:
+        events.unregister(event, handler)
 
 
 @dataclass

@@ -5,9 +5,10 @@ a room's messages are one Query on its partition. DynamoDB deletes expired items
 past ``expiresAt`` are ignored on read.
 """
 
+import functools
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -53,8 +54,19 @@ def _error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-def _is_busy(error: ClientError) -> bool:
-    return _error_code(error) in _BUSY_CODES
+def _busy_when_throttled[**P, R](method: Callable[P, R]) -> Callable[P, R]:
+    """Turn DynamoDB's "try again later" errors into the chat's ``StoreBusyError``."""
+
+    @functools.wraps(method)
+    def calling(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except ClientError as error:
+            if _error_code(error) in _BUSY_CODES:
+                raise StoreBusyError(_error_code(error)) from error
+            raise
+
+    return calling
 
 
 def _s(value: str) -> "AttributeValueTypeDef":
@@ -88,6 +100,7 @@ class ConnectionsTable:
         self._table = table
         self._room_index = room_index
 
+    @_busy_when_throttled
     def register(self, connection: NewConnection) -> None:
         connected_at_s = connection.connected_at_ms // 1000
         item: dict[str, AttributeValueTypeDef] = {
@@ -101,6 +114,7 @@ class ConnectionsTable:
             item["userAgent"] = _s(connection.user_agent)
         self._client.put_item(TableName=self._table, Item=item)
 
+    @_busy_when_throttled
     def enter_room(
         self, connection_id: str, room_id: str, username: str | None, default_username: str
     ) -> tuple[Membership, str]:
@@ -123,13 +137,12 @@ class ConnectionsTable:
         except ClientError as error:
             if _error_code(error) == "ConditionalCheckFailedException":
                 raise NotConnectedError(connection_id) from None
-            if _is_busy(error):
-                raise StoreBusyError(_error_code(error)) from error
             raise
         old = response.get("Attributes", {})
         before = Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
         return before, username or before.username or default_username
 
+    @_busy_when_throttled
     def claim_send(self, connection_id: str, now_ms: int, rate_limit: RateLimit) -> Sender:
         """One conditional update takes a token and reads the sender's room and name.
 
@@ -167,8 +180,6 @@ class ConnectionsTable:
                     ReturnValues="ALL_NEW",
                 )
             except ClientError as error:
-                if _is_busy(error):
-                    raise StoreBusyError(_error_code(error)) from error
                 if _error_code(error) != "ConditionalCheckFailedException":
                     raise
                 continue
@@ -186,6 +197,7 @@ class ConnectionsTable:
             return NotInRoomError(connection_id)
         return RateLimitedError(connection_id)
 
+    @_busy_when_throttled
     def remove(self, connection_id: str) -> Membership | None:
         response = self._client.delete_item(
             TableName=self._table,
@@ -197,6 +209,7 @@ class ConnectionsTable:
             return None
         return Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
 
+    @_busy_when_throttled
     def members(self, room_id: str) -> list[Member]:
         now_s = int(time.time())
         return [
@@ -230,31 +243,26 @@ class MessagesTable:
         self._table = table
         self._retention_s = retention_days * 86400
 
+    @_busy_when_throttled
     def append(self, draft: MessageDraft) -> Message:
         marker = (
             None
             if draft.client_message_id is None
             else {"roomId": _s(f"{draft.room_id}#{draft.client_message_id}"), "seq": _n(0)}
         )
-        try:
-            if marker is not None:
-                self._raise_if_stored(marker)
-            seq = self._next_seq(draft.room_id)
-            message = Message(
-                id=str(uuid.uuid4()),
-                room_id=draft.room_id,
-                seq=seq,
-                text=draft.text,
-                username=draft.username,
-                sender_connection_id=draft.sender_connection_id,
-                sent_at=draft.sent_at,
-                client_message_id=draft.client_message_id,
-            )
-            self._store(message, marker)
-        except ClientError as error:
-            if _is_busy(error):
-                raise StoreBusyError(_error_code(error)) from error
-            raise
+        if marker is not None:
+            self._raise_if_stored(marker)
+        message = Message(
+            id=str(uuid.uuid4()),
+            room_id=draft.room_id,
+            seq=self._next_seq(draft.room_id),
+            text=draft.text,
+            username=draft.username,
+            sender_connection_id=draft.sender_connection_id,
+            sent_at=draft.sent_at,
+            client_message_id=draft.client_message_id,
+        )
+        self._store(message, marker)
         return message
 
     def _raise_if_stored(self, marker: dict[str, "AttributeValueTypeDef"]) -> None:
@@ -320,10 +328,12 @@ class MessagesTable:
                 self._raise_if_stored(marker)  # a concurrent resend stored it first
             raise
 
+    @_busy_when_throttled
     def latest(self, room_id: str, limit: int) -> list[Message]:
         newest_first = self._page(room_id, 0, limit, forward=False)
         return newest_first[::-1]
 
+    @_busy_when_throttled
     def after(self, room_id: str, after_seq: int, limit: int) -> list[Message]:
         return self._page(room_id, after_seq, limit, forward=True)
 

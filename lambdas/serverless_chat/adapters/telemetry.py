@@ -12,7 +12,7 @@ class PowertoolsTelemetry:
         self._logger = logger
         self._metrics = metrics
 
-    def entered_room(self, room_id: str) -> None:
+    def in_room(self, room_id: str) -> None:
         self._logger.append_keys(room_id=room_id)
 
     def message_sent(self, recipients: int) -> None:

@@ -92,10 +92,15 @@ class Chat:
         try:
             frame = protocol.parse_frame(body)
             handle(connection_id, frame)
+        except StoreBusyError:
+            self._refuse(connection_id, _BUSY, frame)
         except ChatError as error:
-            self.telemetry.refused(error.code.value)
-            reply = protocol.error_frame(error, protocol.client_message_id_of(frame))
-            self._deliver([(connection_id, protocol.encode(reply))])
+            self._refuse(connection_id, error, frame)
+
+    def _refuse(self, connection_id: str, error: ChatError, frame: protocol.Frame) -> None:
+        self.telemetry.refused(error.code.value)
+        reply = protocol.error_frame(error, protocol.client_message_id_of(frame))
+        self._deliver([(connection_id, protocol.encode(reply))])
 
     def _answer(self, connection_id: str, frame: protocol.Frame) -> None:
         action = frame.get("action")
@@ -125,9 +130,7 @@ class Chat:
             )
         except NotConnectedError:
             raise _NOT_CONNECTED from None
-        except StoreBusyError:
-            raise _BUSY from None
-        self.telemetry.entered_room(request.room_id)
+        self.telemetry.in_room(request.room_id)
 
         if request.after_seq is None:
             page = self.messages.latest(request.room_id, limits.HISTORY_PAGE_SIZE)
@@ -176,15 +179,18 @@ class Chat:
                 f"Slow down: at most {self.rules.rate_limit.per_second:g} messages a second "
                 f"(bursts of {self.rules.rate_limit.burst}).",
             ) from None
-        except StoreBusyError:
-            raise _BUSY from None
         room_id = sender.room_id
         if request.room_id is not None and request.room_id != room_id:
             raise ChatError(
                 ErrorCode.ROOM_MISMATCH,
                 f"This connection is in room {room_id}, not {request.room_id}; nothing was sent.",
             )
-        self.telemetry.entered_room(room_id)
+        self.telemetry.in_room(room_id)
+        # Read the room before storing: once the message is stored, only posts remain to do,
+        # so a busy table leaves nothing half-done behind.
+        members = self.connections.members(room_id)
+        if all(m.connection_id != connection_id for m in members):
+            members.append(Member(connection_id, sender.username))  # the index lags behind
         draft = MessageDraft(
             room_id=room_id,
             text=request.text,
@@ -200,12 +206,6 @@ class Chat:
             resent = protocol.message_frame(duplicate.original, for_sender=True)
             self._deliver([(connection_id, protocol.encode(resent))])
             return
-        except StoreBusyError:
-            raise _BUSY from None
-
-        members = self.connections.members(room_id)
-        if all(m.connection_id != connection_id for m in members):
-            members.append(Member(connection_id, sender.username))  # the index lags behind
         self._deliver(_message_posts(message, members))
         self.telemetry.message_sent(len(members))
 
