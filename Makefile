@@ -49,4 +49,20 @@ test-unit: $(BIN)/.dev ## Unit tests of the Lambda package
 	$(BIN)/pytest tests/unit
 
 .PHONY: test
-test: lint test-unit ## Every check the project has
+test: lint test-frontend test-unit ## Every check the project has
+
+# ---------------------------------------------------------------- Frontend
+# npm's own record of what it installed; older than package-lock.json means node_modules is stale.
+FRONTEND_INSTALLED := frontend/node_modules/.package-lock.json
+
+$(FRONTEND_INSTALLED): frontend/package-lock.json frontend/package.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: frontend
+frontend: $(FRONTEND_INSTALLED) ## Build the chat page into frontend/dist
+	cd frontend && npm run --silent build
+
+.PHONY: test-frontend
+test-frontend: $(FRONTEND_INSTALLED) ## Typecheck the chat page and run its Vitest tests
+	cd frontend && npm run --silent typecheck && npm run --silent test

@@ -1,0 +1,501 @@
+// The connection to one chat room, free of any UI framework: it keeps the socket alive, re-enters the room
+// and fills gaps after a drop, queues what the user sends while offline, and publishes one immutable state.
+import { PING_INTERVAL_MS } from '../limits';
+import { GATEWAY_ERROR_TEXT, NO_REPLY_TEXT, errorText } from './errorText';
+import { type OutboxStore, sessionOutboxStore } from './outboxStore';
+import {
+  type ChatMessage,
+  type ClientFrame,
+  type ErrorFrame,
+  type PresenceEvent,
+  type PresenceFrame,
+  type RoomFrame,
+  PING,
+  enterRoomFrame,
+  parseServerFrame,
+  sendMessageFrame,
+} from './protocol';
+
+export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting';
+
+/** queued: waits for the room; sending: sent, no echo yet; unsent: failed, the user may retry or discard. */
+export type OutgoingState = 'queued' | 'sending' | 'unsent';
+
+export interface OutgoingMessage {
+  clientMessageId: string;
+  text: string;
+  state: OutgoingState;
+  failure: string | null;
+}
+
+export interface MessageEntry {
+  kind: 'message';
+  key: string;
+  message: ChatMessage;
+}
+
+export interface PresenceEntry {
+  kind: 'presence';
+  key: string;
+  event: PresenceEvent;
+  username: string;
+  previousUsername: string | null;
+}
+
+export type TimelineEntry = MessageEntry | PresenceEntry;
+
+export interface ChatState {
+  status: ConnectionStatus;
+  /** The name the server confirmed (before the first `room` frame: the name the page will ask for). */
+  username: string;
+  /** One name per connection in the room, as the server reports them (a name may appear twice). */
+  members: string[];
+  /** Messages in `seq` order, with presence lines where they arrived. */
+  timeline: TimelineEntry[];
+  outbox: OutgoingMessage[];
+  /** The latest problem to show next to the input, in plain words. */
+  error: string | null;
+}
+
+/** The part of the browser's WebSocket the client uses. */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  send(data: string): void;
+  close(): void;
+}
+
+export interface ChatClientOptions {
+  websocketUrl: string;
+  roomId: string;
+  username: string;
+  createSocket?: (url: string) => SocketLike;
+  /** A number in [0, 1) for the reconnect jitter. */
+  random?: () => number;
+  newClientMessageId?: () => string;
+  outboxStore?: OutboxStore;
+}
+
+const SOCKET_OPEN = 1;
+export const RECONNECT_BASE_MS = 1_000;
+export const RECONNECT_MAX_MS = 30_000;
+/** How long the page waits for the `room` frame after asking to enter. */
+export const ENTER_TIMEOUT_MS = 10_000;
+/** How long a sent message may wait for its echo before it is marked unsent. */
+export const ACK_TIMEOUT_MS = 15_000;
+/** How long a ping may wait for any frame before the connection is taken for dead. */
+export const PONG_TIMEOUT_MS = 10_000;
+
+type Timer = ReturnType<typeof setTimeout>;
+
+interface TimelineItem {
+  entry: TimelineEntry;
+  /** Messages sort by their seq; a presence line by the highest seq known when it arrived. */
+  seq: number;
+  /** 0 for a message; presence lines after it in arrival order. */
+  order: number;
+}
+
+export function newClientMessageId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  // randomUUID exists only in secure contexts (https, localhost); getRandomValues everywhere.
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+export class ChatClient {
+  private readonly websocketUrl: string;
+  private readonly roomId: string;
+  private readonly createSocket: (url: string) => SocketLike;
+  private readonly random: () => number;
+  private readonly newClientMessageId: () => string;
+  private readonly outboxStore: OutboxStore;
+
+  private state: ChatState;
+  private readonly listeners = new Set<() => void>();
+
+  private socket: SocketLike | null = null;
+  private stopped = true;
+  private inRoom = false;
+  private hasBeenOnline = false;
+  private failedAttempts = 0;
+  private desiredUsername: string;
+
+  private reconnectTimer: Timer | null = null;
+  private enterTimer: Timer | null = null;
+  private idleTimer: Timer | null = null;
+  private pongTimer: Timer | null = null;
+  private readonly ackTimers = new Map<string, Timer>();
+
+  private readonly timelineItems: TimelineItem[] = [];
+  private readonly messageIds = new Set<string>();
+  private readonly knownSeqs = new Set<number>();
+  private readonly ownClientMessageIds = new Set<string>();
+  private highestSeq = 0;
+  private presenceLines = 0;
+  /** Every message up to this seq is here; re-entering asks only for what came after. `null` before the first entry. */
+  private syncedSeq: number | null = null;
+  /** The `afterSeq` of the latest `on-enter-room` sent, to tell a page of missed messages from a first entry. */
+  private requestedAfterSeq: number | null = null;
+
+  constructor(options: ChatClientOptions) {
+    this.websocketUrl = options.websocketUrl;
+    this.roomId = options.roomId;
+    this.desiredUsername = options.username;
+    this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
+    this.random = options.random ?? Math.random;
+    this.newClientMessageId = options.newClientMessageId ?? newClientMessageId;
+    this.outboxStore = options.outboxStore ?? sessionOutboxStore(options.roomId);
+    const outbox = this.outboxStore.load();
+    for (const item of outbox) this.ownClientMessageIds.add(item.clientMessageId);
+    this.state = { status: 'connecting', username: options.username, members: [], timeline: [], outbox, error: null };
+  }
+
+  getState = (): ChatState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    document.addEventListener('visibilitychange', this.handleVisibilityChange);
+    window.addEventListener('online', this.wake);
+    this.openSocket();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    document.removeEventListener('visibilitychange', this.handleVisibilityChange);
+    window.removeEventListener('online', this.wake);
+    this.closeSocket();
+    this.clearTimer(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  /** Sends a message now if the room is entered, else queues it until it is. */
+  send(text: string): void {
+    const clientMessageId = this.newClientMessageId();
+    this.ownClientMessageIds.add(clientMessageId);
+    this.update({
+      error: null,
+      outbox: [...this.state.outbox, { clientMessageId, text, state: 'queued', failure: null }],
+    });
+    if (this.inRoom) this.transmitMessage(clientMessageId);
+  }
+
+  /** Sends an unsent message again under the same clientMessageId, so the server never stores it twice. */
+  retry(clientMessageId: string): void {
+    this.setOutgoing(clientMessageId, { state: 'queued', failure: null });
+    if (this.inRoom) this.transmitMessage(clientMessageId);
+  }
+
+  discard(clientMessageId: string): void {
+    this.clearAckTimer(clientMessageId);
+    this.update({ outbox: this.state.outbox.filter((item) => item.clientMessageId !== clientMessageId) });
+  }
+
+  /** Changes the display name: re-enters the room under the new name (the others see a rename). */
+  rename(username: string): void {
+    this.desiredUsername = username;
+    this.update({ error: null });
+    if (this.socket?.readyState === SOCKET_OPEN) this.sendEnter(this.syncedSeq);
+  }
+
+  // ------------------------------------------------------------ connection
+
+  private openSocket(): void {
+    this.reconnectTimer = null;
+    const socket = this.createSocket(this.websocketUrl);
+    this.socket = socket;
+    this.armEnterTimer(); // a handshake that hangs counts as a failed try too
+    socket.onopen = () => this.sendEnter(this.syncedSeq);
+    socket.onmessage = (event) => this.handleFrame(event.data);
+    socket.onclose = () => {
+      if (this.socket === socket) this.dropConnection();
+    };
+  }
+
+  /** Closes the socket and stops its timers; what was in flight goes back to the queue. */
+  private closeSocket(): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.inRoom = false;
+    for (const timer of [this.enterTimer, this.idleTimer, this.pongTimer]) this.clearTimer(timer);
+    this.enterTimer = this.idleTimer = this.pongTimer = null;
+    for (const clientMessageId of [...this.ackTimers.keys()]) this.clearAckTimer(clientMessageId);
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      socket.close();
+    }
+    if (this.state.outbox.some((item) => item.state === 'sending')) {
+      this.update({
+        outbox: this.state.outbox.map((item) => (item.state === 'sending' ? { ...item, state: 'queued' } : item)),
+      });
+    }
+  }
+
+  /** The connection is gone (closed, or silent): plan a reconnect. */
+  private dropConnection(): void {
+    this.closeSocket();
+    this.update({ status: this.hasBeenOnline ? 'reconnecting' : 'connecting' });
+    this.scheduleReconnect();
+  }
+
+  /** Exponential backoff with full jitter: a random delay up to 1 s, 2 s, 4 s … capped at 30 s. */
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** this.failedAttempts);
+    this.failedAttempts += 1;
+    this.reconnectTimer = setTimeout(() => this.openSocket(), Math.floor(this.random() * ceiling));
+  }
+
+  private readonly handleVisibilityChange = (): void => {
+    if (document.visibilityState === 'visible') this.wake();
+  };
+
+  /** The tab woke up or the network came back: reconnect now rather than at the end of the backoff, or check the socket still works. */
+  private readonly wake = (): void => {
+    if (this.stopped) return;
+    if (this.reconnectTimer !== null) {
+      this.clearTimer(this.reconnectTimer);
+      this.failedAttempts = 0;
+      this.openSocket();
+    } else if (this.inRoom) {
+      this.sendPing();
+    }
+  };
+
+  private transmit(frame: ClientFrame): void {
+    if (this.socket?.readyState !== SOCKET_OPEN) return;
+    this.socket.send(JSON.stringify(frame));
+    this.clearTimer(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.sendPing(), PING_INTERVAL_MS);
+  }
+
+  private sendPing(): void {
+    this.transmit(PING);
+    if (this.pongTimer === null) this.pongTimer = setTimeout(() => this.dropConnection(), PONG_TIMEOUT_MS);
+  }
+
+  private sendEnter(afterSeq: number | null): void {
+    this.requestedAfterSeq = afterSeq;
+    this.transmit(enterRoomFrame(this.roomId, this.desiredUsername, afterSeq));
+    this.armEnterTimer();
+  }
+
+  private armEnterTimer(): void {
+    this.clearTimer(this.enterTimer);
+    this.enterTimer = setTimeout(() => this.dropConnection(), ENTER_TIMEOUT_MS);
+  }
+
+  private transmitMessage(clientMessageId: string): void {
+    const item = this.state.outbox.find((candidate) => candidate.clientMessageId === clientMessageId);
+    if (!item) return;
+    this.transmit(sendMessageFrame(this.roomId, item.text, clientMessageId));
+    this.setOutgoing(clientMessageId, { state: 'sending' });
+    this.clearAckTimer(clientMessageId);
+    this.ackTimers.set(
+      clientMessageId,
+      setTimeout(() => this.markUnsent(clientMessageId, NO_REPLY_TEXT), ACK_TIMEOUT_MS),
+    );
+  }
+
+  // ------------------------------------------------------------ frames in
+
+  private handleFrame(data: unknown): void {
+    this.clearTimer(this.pongTimer);
+    this.pongTimer = null;
+    const frame = parseServerFrame(data);
+    if (!frame) return;
+    switch (frame.type) {
+      case 'room':
+        this.handleRoom(frame);
+        break;
+      case 'message':
+        this.addMessage(frame);
+        this.advanceSyncedSeq();
+        this.publishTimeline();
+        break;
+      case 'presence':
+        this.handlePresence(frame);
+        break;
+      case 'error':
+        this.handleError(frame);
+        break;
+      case 'gateway-error':
+        this.handleGatewayError();
+        break;
+      case 'pong':
+        break;
+    }
+  }
+
+  private handleRoom(frame: RoomFrame): void {
+    this.clearTimer(this.enterTimer);
+    this.enterTimer = null;
+    const justEntered = !this.inRoom;
+    this.inRoom = true;
+    this.hasBeenOnline = true;
+    this.failedAttempts = 0;
+    this.desiredUsername = frame.username;
+    for (const message of frame.history) this.addMessage(message);
+
+    const requested = this.requestedAfterSeq;
+    const pageEnd = frame.history.at(-1)?.seq ?? requested;
+    if (frame.more && requested !== null && pageEnd !== null && pageEnd > requested) {
+      this.sendEnter(pageEnd); // more missed messages after this page
+    } else {
+      this.syncedSeq = Math.max(this.syncedSeq ?? 0, pageEnd ?? 0);
+    }
+    this.advanceSyncedSeq();
+
+    this.update({
+      status: 'online',
+      username: frame.username,
+      members: frame.members,
+      timeline: this.sortedTimeline(),
+      ...(justEntered ? { error: null } : {}),
+    });
+    for (const item of this.state.outbox) {
+      if (item.state === 'queued') this.transmitMessage(item.clientMessageId);
+    }
+  }
+
+  private handlePresence(frame: PresenceFrame): void {
+    const members = [...this.state.members];
+    const removeOne = (name: string): void => {
+      const index = members.indexOf(name);
+      if (index >= 0) members.splice(index, 1);
+    };
+    if (frame.event === 'join') members.push(frame.username);
+    if (frame.event === 'leave') removeOne(frame.username);
+    if (frame.event === 'rename') {
+      if (frame.previousUsername !== undefined) removeOne(frame.previousUsername);
+      members.push(frame.username);
+    }
+    this.presenceLines += 1;
+    this.timelineItems.push({
+      seq: this.highestSeq,
+      order: this.presenceLines,
+      entry: {
+        kind: 'presence',
+        key: `presence-${this.presenceLines}`,
+        event: frame.event,
+        username: frame.username,
+        previousUsername: frame.previousUsername ?? null,
+      },
+    });
+    this.update({ members, timeline: this.sortedTimeline() });
+  }
+
+  private handleError(frame: ErrorFrame): void {
+    const { code, clientMessageId } = frame;
+    if (code === 'not_connected') {
+      this.dropConnection(); // the server forgot this connection: a new one gets a new registration
+      return;
+    }
+    if (code === 'not_in_room') {
+      // The server no longer has this connection in the room: enter again; queued messages follow the `room` frame.
+      if (clientMessageId !== undefined) {
+        this.clearAckTimer(clientMessageId);
+        this.setOutgoing(clientMessageId, { state: 'queued' });
+      }
+      this.inRoom = false;
+      this.sendEnter(this.syncedSeq);
+      return;
+    }
+    if (clientMessageId !== undefined && this.ownClientMessageIds.has(clientMessageId)) {
+      this.markUnsent(clientMessageId, errorText(code));
+      this.update({ error: errorText(code) });
+      return;
+    }
+    if (code === 'invalid_username') {
+      this.desiredUsername = this.state.username; // the rename was refused: keep the name the server knows
+      this.clearTimer(this.enterTimer);
+      this.enterTimer = null;
+    } else if (!this.inRoom) {
+      this.dropConnection(); // entering failed (room full, busy…): try again after a while
+    }
+    this.update({ error: errorText(code) });
+  }
+
+  /** API Gateway answers `Internal server error` when a Lambda fails; the frame does not say which request failed. */
+  private handleGatewayError(): void {
+    if (!this.inRoom) {
+      this.dropConnection();
+      return;
+    }
+    for (const item of this.state.outbox) {
+      if (item.state === 'sending') this.markUnsent(item.clientMessageId, GATEWAY_ERROR_TEXT);
+    }
+    this.update({ error: GATEWAY_ERROR_TEXT });
+  }
+
+  // ------------------------------------------------------------ messages
+
+  private addMessage(message: ChatMessage): void {
+    const { clientMessageId } = message;
+    if (clientMessageId !== undefined && this.state.outbox.some((item) => item.clientMessageId === clientMessageId)) {
+      this.clearAckTimer(clientMessageId);
+      this.update({ outbox: this.state.outbox.filter((item) => item.clientMessageId !== clientMessageId) });
+    }
+    if (this.messageIds.has(message.id)) return;
+    this.messageIds.add(message.id);
+    this.knownSeqs.add(message.seq);
+    this.highestSeq = Math.max(this.highestSeq, message.seq);
+    const isOwnMessage =
+      message.isOwnMessage || (clientMessageId !== undefined && this.ownClientMessageIds.has(clientMessageId));
+    this.timelineItems.push({
+      seq: message.seq,
+      order: 0,
+      entry: { kind: 'message', key: `message-${message.id}`, message: { ...message, isOwnMessage } },
+    });
+  }
+
+  /** Live messages may arrive out of order; syncedSeq only moves over an unbroken run of seqs. */
+  private advanceSyncedSeq(): void {
+    if (this.syncedSeq === null) return;
+    while (this.knownSeqs.has(this.syncedSeq + 1)) this.syncedSeq += 1;
+  }
+
+  private sortedTimeline(): TimelineEntry[] {
+    this.timelineItems.sort((a, b) => a.seq - b.seq || a.order - b.order);
+    return this.timelineItems.map((item) => item.entry);
+  }
+
+  private publishTimeline(): void {
+    this.update({ timeline: this.sortedTimeline() });
+  }
+
+  private markUnsent(clientMessageId: string, failure: string): void {
+    this.clearAckTimer(clientMessageId);
+    this.setOutgoing(clientMessageId, { state: 'unsent', failure });
+  }
+
+  private setOutgoing(clientMessageId: string, change: Partial<OutgoingMessage>): void {
+    this.update({
+      outbox: this.state.outbox.map((item) => (item.clientMessageId === clientMessageId ? { ...item, ...change } : item)),
+    });
+  }
+
+  // ------------------------------------------------------------ plumbing
+
+  private clearAckTimer(clientMessageId: string): void {
+    this.clearTimer(this.ackTimers.get(clientMessageId) ?? null);
+    this.ackTimers.delete(clientMessageId);
+  }
+
+  private clearTimer(timer: Timer | null): void {
+    if (timer !== null) clearTimeout(timer);
+  }
+
+  private update(change: Partial<ChatState>): void {
+    this.state = { ...this.state, ...change };
+    if (change.outbox) this.outboxStore.save(change.outbox);
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -1,0 +1,29 @@
+import { MAX_MESSAGE_LENGTH, MAX_USERNAME_LENGTH } from '../limits';
+
+// Plain words for the server's error codes (contract: `{"type":"error","code",...}`).
+const TEXT_BY_CODE: Record<string, string> = {
+  invalid_json: 'The server could not read what was sent. Please try again.',
+  invalid_frame: 'The server could not read what was sent. Please try again.',
+  unknown_action: 'The server did not understand the request. Reloading the page may help.',
+  missing_room: 'No room was given. Open a room from the start page.',
+  invalid_room: 'This room name is not valid. Open a room from the start page.',
+  invalid_username: `That name can't be used. Choose a name of 1 to ${MAX_USERNAME_LENGTH} characters.`,
+  missing_message: 'Write a message before sending.',
+  empty_message: 'Write a message before sending.',
+  message_too_long: `That message is too long. The limit is ${MAX_MESSAGE_LENGTH.toLocaleString('en')} characters.`,
+  invalid_message: 'That message could not be sent. Please check it and try again.',
+  invalid_client_message_id: 'That message could not be sent. Please try again.',
+  invalid_after_seq: 'Earlier messages could not be loaded. Reloading the page may help.',
+  not_in_room: 'You had left the room. Rejoining…',
+  room_mismatch: 'That message was meant for another room.',
+  room_full: 'This room is full right now. We will keep trying to get you in.',
+  rate_limited: 'You are sending messages too fast. Wait a moment and try again.',
+  busy: 'The chat is busy right now. Wait a moment and try again.',
+};
+
+export const GATEWAY_ERROR_TEXT = 'The server ran into a problem. Anything not marked as sent can be sent again.';
+export const NO_REPLY_TEXT = 'No reply from the server.';
+
+export function errorText(code: string): string {
+  return TEXT_BY_CODE[code] ?? 'Something went wrong. Please try again.';
+}

@@ -1,0 +1,180 @@
+// The WebSocket protocol of /work/contract.md: the frames the page sends and the frames it understands.
+
+export interface EnterRoomFrame {
+  action: 'on-enter-room';
+  groupId: string;
+  username: string;
+  afterSeq?: number;
+}
+
+export interface SendMessageFrame {
+  action: 'on-message';
+  groupId: string;
+  message: string;
+  clientMessageId: string;
+}
+
+export interface PingFrame {
+  action: 'ping';
+}
+
+export type ClientFrame = EnterRoomFrame | SendMessageFrame | PingFrame;
+
+export interface ChatMessage {
+  id: string;
+  roomId: string;
+  seq: number;
+  message: string;
+  username: string;
+  isOwnMessage: boolean;
+  sentAt: string;
+  clientMessageId?: string;
+}
+
+export interface MessageFrame extends ChatMessage {
+  type: 'message';
+}
+
+export interface RoomFrame {
+  type: 'room';
+  roomId: string;
+  username: string;
+  members: string[];
+  history: ChatMessage[];
+  more: boolean;
+}
+
+export type PresenceEvent = 'join' | 'leave' | 'rename';
+
+export interface PresenceFrame {
+  type: 'presence';
+  event: PresenceEvent;
+  username: string;
+  previousUsername?: string;
+  memberCount: number;
+}
+
+export interface PongFrame {
+  type: 'pong';
+}
+
+export interface ErrorFrame {
+  type: 'error';
+  code: string;
+  message: string;
+  clientMessageId?: string;
+}
+
+/** API Gateway's own answer when an integration fails: `{"message": "Internal server error", ...}`, no `type`. */
+export interface GatewayErrorFrame {
+  type: 'gateway-error';
+  message: string;
+}
+
+export type ServerFrame = RoomFrame | PresenceFrame | MessageFrame | PongFrame | ErrorFrame | GatewayErrorFrame;
+
+export function enterRoomFrame(roomId: string, username: string, afterSeq: number | null): EnterRoomFrame {
+  const frame: EnterRoomFrame = { action: 'on-enter-room', groupId: roomId, username };
+  if (afterSeq !== null) frame.afterSeq = afterSeq;
+  return frame;
+}
+
+export function sendMessageFrame(roomId: string, message: string, clientMessageId: string): SendMessageFrame {
+  return { action: 'on-message', groupId: roomId, message, clientMessageId };
+}
+
+export const PING: PingFrame = { action: 'ping' };
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+function optionalString(value: unknown): value is string | undefined {
+  return value === undefined || typeof value === 'string';
+}
+
+function parseChatMessage(value: unknown): ChatMessage | null {
+  if (!isObject(value)) return null;
+  const { id, roomId, seq, message, username, isOwnMessage, sentAt, clientMessageId } = value;
+  if (!isString(id) || !isString(roomId) || !Number.isInteger(seq) || !isString(message)) return null;
+  if (!isString(username) || !isString(sentAt) || !optionalString(clientMessageId)) return null;
+  const parsed: ChatMessage = {
+    id,
+    roomId,
+    seq: seq as number,
+    message,
+    username,
+    isOwnMessage: isOwnMessage === true,
+    sentAt,
+  };
+  if (clientMessageId !== undefined) parsed.clientMessageId = clientMessageId;
+  return parsed;
+}
+
+function parseRoom(value: JsonObject): RoomFrame | null {
+  const { roomId, username, members, history, more } = value;
+  if (!isString(roomId) || !isString(username) || !Array.isArray(members) || !Array.isArray(history)) return null;
+  const messages = history.map(parseChatMessage);
+  if (!members.every(isString) || messages.some((message) => message === null)) return null;
+  return {
+    type: 'room',
+    roomId,
+    username,
+    members,
+    history: messages as ChatMessage[],
+    more: more === true,
+  };
+}
+
+function parsePresence(value: JsonObject): PresenceFrame | null {
+  const { event, username, previousUsername, memberCount } = value;
+  if (event !== 'join' && event !== 'leave' && event !== 'rename') return null;
+  if (!isString(username) || !optionalString(previousUsername) || typeof memberCount !== 'number') return null;
+  const frame: PresenceFrame = { type: 'presence', event, username, memberCount };
+  if (previousUsername !== undefined) frame.previousUsername = previousUsername;
+  return frame;
+}
+
+function parseError(value: JsonObject): ErrorFrame | null {
+  const { code, message, clientMessageId } = value;
+  if (!isString(code) || !optionalString(clientMessageId)) return null;
+  const frame: ErrorFrame = { type: 'error', code, message: isString(message) ? message : '' };
+  if (clientMessageId !== undefined) frame.clientMessageId = clientMessageId;
+  return frame;
+}
+
+/** Reads one frame from the server; anything it does not recognise gives `null` and is ignored. */
+export function parseServerFrame(data: unknown): ServerFrame | null {
+  if (!isString(data)) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!isObject(value)) return null;
+  switch (value.type) {
+    case 'room':
+      return parseRoom(value);
+    case 'presence':
+      return parsePresence(value);
+    case 'message': {
+      const message = parseChatMessage(value);
+      return message && { type: 'message', ...message };
+    }
+    case 'pong':
+      return { type: 'pong' };
+    case 'error':
+      return parseError(value);
+    case undefined:
+      return isString(value.message) ? { type: 'gateway-error', message: value.message } : null;
+    default:
+      return null;
+  }
+}

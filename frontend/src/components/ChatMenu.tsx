@@ -1,0 +1,54 @@
+import { type KeyboardEvent, type RefObject, useEffect, useRef } from 'react';
+import { DisplayNameForm } from './DisplayNameForm';
+import { MemberList } from './MemberList';
+
+interface ChatMenuProps {
+  id: string;
+  username: string;
+  members: string[];
+  /** The button that opens and closes the menu: a press on it is not a press outside the menu. */
+  toggleRef: RefObject<HTMLElement | null>;
+  onRename: (name: string) => void;
+  onClose: () => void;
+}
+
+/** The hamburger menu: change the display name, see who is here (on narrow screens), start another room. */
+export function ChatMenu({ id, username, members, toggleRef, onRename, onClose }: ChatMenuProps) {
+  const panelRef = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    panelRef.current?.querySelector('input')?.focus();
+  }, []);
+
+  useEffect(() => {
+    const closeOnPressOutside = (event: PointerEvent) => {
+      const target = event.target as Node;
+      if (!panelRef.current?.contains(target) && !toggleRef.current?.contains(target)) onClose();
+    };
+    document.addEventListener('pointerdown', closeOnPressOutside);
+    return () => document.removeEventListener('pointerdown', closeOnPressOutside);
+  }, [toggleRef, onClose]);
+
+  const closeOnEscape = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') onClose();
+  };
+
+  return (
+    <nav id={id} ref={panelRef} className="chat-menu" aria-label="Menu" onKeyDown={closeOnEscape}>
+      <DisplayNameForm
+        initialName={username}
+        submitLabel="Change name"
+        onSubmit={(name) => {
+          if (name !== username) onRename(name);
+          onClose();
+        }}
+      />
+      <div className="menu-members">
+        <MemberList members={members} username={username} />
+      </div>
+      <p>
+        <a href="/">Start another room</a>
+      </p>
+    </nav>
+  );
+}

@@ -1,0 +1,19 @@
+// The limits the server enforces, from the one file the Lambda package reads too.
+import limits from '../../lambdas/serverless_chat/limits.json';
+
+const roomIdPattern = new RegExp(limits.roomIdPattern);
+
+export const MAX_MESSAGE_LENGTH: number = limits.maxMessageLength;
+export const MAX_USERNAME_LENGTH: number = limits.maxUsernameLength;
+
+/** API Gateway drops a connection silent for `idleTimeoutSeconds`; a ping at 40% of that keeps it (4 of 10 minutes). */
+export const PING_INTERVAL_MS: number = limits.idleTimeoutSeconds * 1000 * 0.4;
+
+/** Length as the server counts it: Unicode code points, not UTF-16 units. */
+export function codePointLength(text: string): number {
+  return Array.from(text).length;
+}
+
+export function isValidRoomId(roomId: string): boolean {
+  return roomIdPattern.test(roomId);
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { PING, enterRoomFrame, parseServerFrame, sendMessageFrame } from '../src/chat/protocol';
+import { chatMessage, roomFrame } from './fakeWebSocket';
+
+describe('frames out', () => {
+  it('enters a room with groupId and username, adding afterSeq only when there is one', () => {
+    expect(enterRoomFrame('lobby', 'Alice', null)).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice' });
+    expect(enterRoomFrame('lobby', 'Alice', 0)).toEqual({
+      action: 'on-enter-room',
+      groupId: 'lobby',
+      username: 'Alice',
+      afterSeq: 0,
+    });
+  });
+
+  it('sends a message with its room and clientMessageId, and pings with the ping action', () => {
+    expect(sendMessageFrame('lobby', 'hi', 'cid-1')).toEqual({
+      action: 'on-message',
+      groupId: 'lobby',
+      message: 'hi',
+      clientMessageId: 'cid-1',
+    });
+    expect(JSON.stringify(PING)).toBe('{"action":"ping"}');
+  });
+});
+
+describe('frames in', () => {
+  it('reads a room frame with its history', () => {
+    const frame = parseServerFrame(JSON.stringify(roomFrame({ history: [chatMessage(1)], more: true })));
+    expect(frame).toEqual({
+      type: 'room',
+      roomId: 'lobby',
+      username: 'Alice',
+      members: ['Alice', 'Bob'],
+      history: [chatMessage(1)],
+      more: true,
+    });
+  });
+
+  it('reads message, presence, pong and error frames', () => {
+    expect(parseServerFrame(JSON.stringify({ type: 'message', ...chatMessage(2, { clientMessageId: 'c1' }) }))).toEqual({
+      type: 'message',
+      ...chatMessage(2, { clientMessageId: 'c1' }),
+    });
+    expect(
+      parseServerFrame('{"type":"presence","event":"rename","username":"B","previousUsername":"A","memberCount":2}'),
+    ).toEqual({ type: 'presence', event: 'rename', username: 'B', previousUsername: 'A', memberCount: 2 });
+    expect(parseServerFrame('{"type":"pong"}')).toEqual({ type: 'pong' });
+    expect(parseServerFrame('{"type":"error","code":"room_full","message":"full"}')).toEqual({
+      type: 'error',
+      code: 'room_full',
+      message: 'full',
+    });
+  });
+
+  it("recognises API Gateway's own error frame, which has no type", () => {
+    expect(
+      parseServerFrame('{"message": "Internal server error", "connectionId":"abc=", "requestId":"r-1"}'),
+    ).toEqual({ type: 'gateway-error', message: 'Internal server error' });
+  });
+
+  it.each([
+    ['not JSON', 'hello'],
+    ['a JSON array', '[]'],
+    ['an unknown type', '{"type":"typing"}'],
+    ['a message without seq', JSON.stringify({ type: 'message', ...chatMessage(1), seq: undefined })],
+    ['a message with a fractional seq', JSON.stringify({ type: 'message', ...chatMessage(1), seq: 1.5 })],
+    ['a room frame with a broken history entry', JSON.stringify(roomFrame({ history: [{ id: 'x' }] }))],
+    ['a presence frame with an unknown event', '{"type":"presence","event":"wave","username":"A","memberCount":1}'],
+  ])('ignores %s', (_description, data) => {
+    expect(parseServerFrame(data)).toBeNull();
+  });
+});

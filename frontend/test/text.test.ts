@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { codePointLength, isValidRoomId } from '../src/limits';
+import { linkify } from '../src/linkify';
+import { randomDisplayName, randomRoomId } from '../src/names';
+import { routeFromPath } from '../src/roomPath';
+
+describe('counting like the server', () => {
+  it('counts Unicode code points, not UTF-16 units', () => {
+    expect(codePointLength('abc')).toBe(3);
+    expect(codePointLength('😀😀')).toBe(2); // 4 UTF-16 units
+    expect(codePointLength('日本語')).toBe(3);
+  });
+});
+
+describe('rooms from the path', () => {
+  it('reads the room from the path and sends / to the start page', () => {
+    expect(routeFromPath('/')).toEqual({ page: 'home' });
+    expect(routeFromPath('/lobby')).toEqual({ page: 'room', roomId: 'lobby' });
+    expect(routeFromPath('/amber-otter-42/')).toEqual({ page: 'room', roomId: 'amber-otter-42' });
+  });
+
+  it('refuses room ids the server would refuse', () => {
+    expect(routeFromPath('/a/b')).toEqual({ page: 'invalid-room', requested: 'a/b' });
+    expect(routeFromPath('/caf%C3%A9')).toEqual({ page: 'invalid-room', requested: 'café' });
+    expect(routeFromPath(`/${'x'.repeat(65)}`).page).toBe('invalid-room');
+  });
+
+  it('generates readable room ids that are valid, and readable names', () => {
+    const values = [0, 0.5, 0.99];
+    let call = 0;
+    const random = () => values[call++ % values.length]!;
+    expect(randomRoomId(random)).toBe('amber-otter-99');
+    for (let i = 0; i < 50; i += 1) expect(isValidRoomId(randomRoomId())).toBe(true);
+    expect(randomDisplayName(() => 0)).toBe('Amber Badger');
+  });
+});
+
+describe('links in messages', () => {
+  it('finds http and https links and leaves trailing punctuation out', () => {
+    expect(linkify('see https://example.com/a?b=1, then http://x.org.')).toEqual([
+      { kind: 'text', text: 'see ' },
+      { kind: 'link', text: 'https://example.com/a?b=1', href: 'https://example.com/a?b=1' },
+      { kind: 'text', text: ', then ' },
+      { kind: 'link', text: 'http://x.org', href: 'http://x.org/' },
+      { kind: 'text', text: '.' },
+    ]);
+  });
+
+  it('does not turn other schemes into links', () => {
+    expect(linkify('javascript:alert(1) data:text/html,hi')).toEqual([
+      { kind: 'text', text: 'javascript:alert(1) data:text/html,hi' },
+    ]);
+  });
+});
