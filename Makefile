@@ -7,11 +7,10 @@ PYTHON ?= python3.12
 VENV   := .venv
 BIN    := $(VENV)/bin
 BUILD  := build
-PYTHON_SOURCES := lambdas scripts/*.py tests/__init__.py tests/unit
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 # ---------------------------------------------------------------- Python environments
 # `.venv` with what running the stack needs; the test tooling is added by `make test`.
@@ -37,20 +36,6 @@ package: $(BIN)/.local ## Build build/lambdas.zip (deterministic) and print its 
 runtime-lock: $(BIN)/.local ## Re-pin lambdas/requirements.lock from pyproject.toml's dependencies
 	$(BIN)/python scripts/lock_runtime_requirements.py
 
-# ---------------------------------------------------------------- Checks
-.PHONY: lint
-lint: $(BIN)/.dev ## ruff (format + lint) and mypy --strict on lambdas/
-	$(BIN)/ruff format --check $(PYTHON_SOURCES)
-	$(BIN)/ruff check $(PYTHON_SOURCES)
-	$(BIN)/mypy
-
-.PHONY: test-unit
-test-unit: $(BIN)/.dev ## Unit tests of the Lambda package
-	$(BIN)/pytest tests/unit
-
-.PHONY: test
-test: lint test-frontend test-unit ## Every check the project has
-
 # ---------------------------------------------------------------- Frontend
 # npm's own record of what it installed; older than package-lock.json means node_modules is stale.
 FRONTEND_INSTALLED := frontend/node_modules/.package-lock.json
@@ -66,3 +51,156 @@ frontend: $(FRONTEND_INSTALLED) ## Build the chat page into frontend/dist
 .PHONY: test-frontend
 test-frontend: $(FRONTEND_INSTALLED) ## Typecheck the chat page and run its Vitest tests
 	cd frontend && npm run --silent typecheck && npm run --silent test
+
+# ---------------------------------------------------------------- Terraform
+# Infrastructure in terraform/ (walk-through: terraform/README.md). The provider comes from a
+# filesystem mirror when one is configured (TF_PLUGIN_MIRROR=dir) or found in a well-known place,
+# through a CLI config generated under build/; plain `terraform init` (the registry) otherwise.
+TF_DIR          := terraform
+TF_ENVS         := local dev prod
+TF_MODULES      := $(sort $(patsubst %/main.tf,%,$(wildcard $(TF_DIR)/modules/*/main.tf)))
+TF_ENV_ROOTS    := $(addprefix $(TF_DIR)/envs/,$(TF_ENVS))
+TF_ROOTS        := $(TF_ENV_ROOTS) $(TF_MODULES)
+TF_MIRROR_PLACES := /opt/tf-plugins $(HOME)/.terraform.d/plugins $(HOME)/.local/share/terraform/plugins \
+                   /usr/local/share/terraform/plugins /usr/share/terraform/plugins
+TF_PLUGIN_MIRROR ?= $(firstword $(foreach d,$(TF_MIRROR_PLACES),$(if $(wildcard $(d)/registry.terraform.io/hashicorp/aws),$(d))))
+TF_CLI_RC       := $(abspath $(BUILD)/terraform/cli.tfrc)
+TF_LOCK_PLATFORMS ?= linux_amd64 linux_arm64 darwin_amd64 darwin_arm64
+ifneq ($(strip $(TF_PLUGIN_MIRROR)),)
+export TF_CLI_CONFIG_FILE := $(TF_CLI_RC)
+endif
+export TF_IN_AUTOMATION := 1
+
+CHECKOV_VERSION ?= 3.3.30
+CHECKOV_VENV    := $(BUILD)/tools/checkov
+CHECKOV_STAMP   := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+
+# `make bootstrap|plan|deploy|destroy ENV=dev|prod`. State: S3, from terraform/envs/$(ENV)/backend.hcl
+# (written by `make bootstrap`) or TF_STATE_BUCKET/_REGION/_KEY. envs/local is applied by the
+# local stack (scripts/local_stack) against the emulator, with its state under build/.
+ENV              ?=
+TF_ENV_DIR       := $(TF_DIR)/envs/$(ENV)
+TF_STATE_BUCKET  ?=
+TF_STATE_REGION  ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION),us-east-1)
+TF_STATE_KEY     ?= serverless-chat/$(ENV).tfstate
+
+# Runs a terraform command quietly; its output is shown only when it fails.
+tf_quiet = out=$$($(1) 2>&1) || { echo "$$out"; echo "FAILED: $(1)"; exit 1; }
+
+.PHONY: tf-cli-config
+tf-cli-config:
+ifneq ($(strip $(TF_PLUGIN_MIRROR)),)
+	@test -d '$(TF_PLUGIN_MIRROR)' || { echo "TF_PLUGIN_MIRROR=$(TF_PLUGIN_MIRROR) is not a directory" >&2; exit 1; }
+	@mkdir -p $(dir $(TF_CLI_RC))
+	@printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' '$(abspath $(TF_PLUGIN_MIRROR))' > $(TF_CLI_RC)
+	@echo "terraform: providers from the filesystem mirror $(TF_PLUGIN_MIRROR)"
+else
+	@echo "terraform: no provider mirror found; providers come from the registry"
+endif
+
+$(CHECKOV_STAMP):
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check 'checkov==$(CHECKOV_VERSION)'
+	@touch $@
+
+.PHONY: check-terraform
+check-terraform: tf-cli-config $(BIN)/.local $(CHECKOV_STAMP) ## Terraform without an emulator: fmt, module docs, validate, module tests, checkov
+	terraform fmt -check -recursive $(TF_DIR)
+	PYTHONPATH=scripts $(BIN)/python -m deployment.module_docs --check
+	@for root in $(TF_ROOTS); do \
+	  $(call tf_quiet,terraform -chdir=$$root init -backend=false -input=false -lockfile=readonly -no-color); \
+	done
+	@for root in $(TF_ENV_ROOTS); do echo "terraform validate $$root"; terraform -chdir=$$root validate -no-color; done
+	@for module in $(TF_MODULES); do echo "terraform test $$module"; terraform -chdir=$$module test -no-color; done
+	$(CHECKOV_VENV)/bin/checkov -d $(TF_DIR) --framework terraform --skip-download --skip-path '/tests/' --quiet --compact
+
+.PHONY: test-terraform
+test-terraform: check-terraform $(BIN)/.dev ## Terraform: the checks above, then envs/local applied, re-planned and destroyed on moto
+	$(BIN)/pytest tests/terraform
+
+.PHONY: docs-terraform
+docs-terraform: $(BIN)/.local ## Regenerate the Inputs/Outputs tables of terraform/modules/*/README.md
+	PYTHONPATH=scripts $(BIN)/python -m deployment.module_docs
+
+.PHONY: lock
+lock: tf-cli-config ## Refresh every root's .terraform.lock.hcl (all platforms when the registry answers)
+	@for root in $(TF_ROOTS); do \
+	  $(call tf_quiet,terraform -chdir=$$root init -backend=false -input=false -no-color); \
+	done
+	@if curl -sfm 10 -o /dev/null https://registry.terraform.io/.well-known/terraform.json; then \
+	  echo "registry reachable: hashes for $(TF_LOCK_PLATFORMS)"; \
+	  for root in $(TF_ROOTS); do \
+	    terraform -chdir=$$root providers lock -no-color $(addprefix -platform=,$(TF_LOCK_PLATFORMS)) >/dev/null; \
+	  done; \
+	elif [ -n '$(TF_PLUGIN_MIRROR)' ]; then \
+	  echo "registry unreachable: linux_amd64 hashes from the mirror $(TF_PLUGIN_MIRROR) (run again where the registry answers for other platforms)"; \
+	  for root in $(TF_ROOTS); do \
+	    terraform -chdir=$$root providers lock -no-color -fs-mirror='$(abspath $(TF_PLUGIN_MIRROR))' -platform=linux_amd64 >/dev/null; \
+	  done; \
+	else echo "neither the registry nor a provider mirror is available" >&2; exit 1; fi
+	@echo "updated: $(addsuffix /.terraform.lock.hcl,$(TF_ROOTS))"
+
+.PHONY: tf-env
+tf-env:
+	@case '$(ENV)' in dev|prod) ;; \
+	  local) echo "envs/local is applied by the local stack against the emulator (see README), not by this target." >&2; exit 1;; \
+	  *) echo "Set ENV=dev or ENV=prod, e.g. make plan ENV=dev" >&2; exit 1;; esac
+
+.PHONY: tf-confirm
+tf-confirm: tf-env
+	@if [ '$(ENV)' = prod ] && [ '$(CONFIRM)' != 1 ]; then \
+	  echo "ENV=prod changes production: run again with CONFIRM=1 if you mean it." >&2; exit 1; fi
+
+.PHONY: tf-init
+tf-init: tf-env tf-cli-config
+	@if [ -f $(TF_ENV_DIR)/backend.hcl ]; then \
+	  echo "state: $(TF_ENV_DIR)/backend.hcl"; \
+	  $(call tf_quiet,terraform -chdir=$(TF_ENV_DIR) init -input=false -no-color -reconfigure -backend-config=backend.hcl); \
+	elif [ -n '$(TF_STATE_BUCKET)' ]; then \
+	  echo "state: s3://$(TF_STATE_BUCKET)/$(TF_STATE_KEY) ($(TF_STATE_REGION))"; \
+	  $(call tf_quiet,terraform -chdir=$(TF_ENV_DIR) init -input=false -no-color -reconfigure \
+	    -backend-config=bucket=$(TF_STATE_BUCKET) -backend-config=key=$(TF_STATE_KEY) -backend-config=region=$(TF_STATE_REGION)); \
+	else \
+	  echo "No state backend for ENV=$(ENV). Either run 'make bootstrap ENV=$(ENV)' (creates the state" >&2; \
+	  echo "bucket and writes $(TF_ENV_DIR)/backend.hcl), or set TF_STATE_BUCKET=<bucket>" >&2; \
+	  echo "(and TF_STATE_REGION, TF_STATE_KEY). See terraform/README.md." >&2; exit 1; \
+	fi
+
+.PHONY: bootstrap
+bootstrap: tf-env $(BIN)/.local ## Create the S3 state bucket of ENV=dev|prod and write its backend.hcl
+	PYTHONPATH=scripts $(BIN)/python -m deployment.bootstrap_state --region '$(TF_STATE_REGION)' --key '$(TF_STATE_KEY)' \
+	  --backend-file $(TF_ENV_DIR)/backend.hcl $(if $(TF_STATE_BUCKET),--bucket '$(TF_STATE_BUCKET)')
+
+.PHONY: plan
+plan: tf-init ## Show what `make deploy ENV=dev|prod` would change
+	terraform -chdir=$(TF_ENV_DIR) plan -input=false
+
+.PHONY: deploy
+deploy: tf-confirm $(BIN)/.local ## ENV=dev|prod: package, apply, build + upload the frontend, invalidate, print URLs
+	$(MAKE) --no-print-directory package
+	$(MAKE) --no-print-directory tf-init
+	terraform -chdir=$(TF_ENV_DIR) apply -input=false -auto-approve
+	$(MAKE) --no-print-directory frontend
+	@mkdir -p $(BUILD)/terraform
+	terraform -chdir=$(TF_ENV_DIR) output -json > $(BUILD)/terraform/$(ENV)-outputs.json
+	PYTHONPATH=scripts $(BIN)/python -m deployment.upload_site --outputs $(BUILD)/terraform/$(ENV)-outputs.json --dist frontend/dist
+
+.PHONY: destroy
+destroy: tf-confirm tf-init ## Destroy ENV=dev|prod (Terraform asks; AUTO_APPROVE=1 does not)
+	terraform -chdir=$(TF_ENV_DIR) destroy $(if $(filter 1,$(AUTO_APPROVE)),-auto-approve)
+
+# ---------------------------------------------------------------- Checks
+.PHONY: lint
+lint: $(BIN)/.dev ## ruff (format + lint) on all Python, mypy --strict on lambdas/ and scripts/
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+.PHONY: test-unit
+test-unit: $(BIN)/.dev ## Unit tests of the Lambda package (no emulator, no network)
+	$(BIN)/pytest tests/unit
+
+# Last, one pytest run of every Python suite under tests/ (see README's Development section).
+.PHONY: test
+test: lint check-terraform test-frontend package tf-cli-config ## Every check the project has
+	$(BIN)/pytest

@@ -138,6 +138,17 @@ def handlers(connections_api: ConnectionsApiStub) -> dict[str, ModuleType]:
 
 
 @pytest.fixture
+def pair(backend: "ChatBackend") -> tuple["ChatClient", "ChatClient"]:
+    """Ada and Bob in the lobby, their entry frames already read."""
+    ada, bob = backend.connect(), backend.connect()
+    ada.enter("lobby", "ada")
+    bob.enter("lobby", "bob")
+    ada.new_frames()
+    bob.new_frames()
+    return ada, bob
+
+
+@pytest.fixture
 def log_lines(
     handlers: dict[str, ModuleType], caplog: pytest.LogCaptureFixture
 ) -> Callable[[], list[dict[str, Any]]]:

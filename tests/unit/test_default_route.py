@@ -3,16 +3,6 @@
 import pytest
 
 
-@pytest.fixture
-def pair(backend):
-    ada, bob = backend.connect(), backend.connect()
-    ada.enter("lobby", "ada")
-    bob.enter("lobby", "bob")
-    ada.new_frames()
-    bob.new_frames()
-    return ada, bob
-
-
 def test_ping_gets_pong(pair):
     ada, bob = pair
 

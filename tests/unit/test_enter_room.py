@@ -3,7 +3,6 @@
 import re
 
 from serverless_chat import limits
-
 from tests.unit.conftest import ROOM_MEMBER_LIMIT
 
 

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from serverless_chat import limits
 from serverless_chat.domain import protocol
 from serverless_chat.domain.errors import ChatError, ErrorCode

@@ -1,17 +1,8 @@
 """Every invalid request gets an error frame with its own code, and changes nothing."""
 
 import pytest
+
 from serverless_chat import limits
-
-
-@pytest.fixture
-def pair(backend):
-    ada, bob = backend.connect(), backend.connect()
-    ada.enter("lobby", "ada")
-    bob.enter("lobby", "bob")
-    ada.new_frames()
-    bob.new_frames()
-    return ada, bob
 
 
 @pytest.mark.parametrize(

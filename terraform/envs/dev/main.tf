@@ -1,0 +1,29 @@
+# Bucket, key and region of the state come from `make plan|deploy ENV=dev` (partial configuration).
+terraform {
+  backend "s3" {
+    use_lockfile = true
+  }
+}
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = var.tags
+  }
+}
+
+module "chat" {
+  source = "../../modules/chat"
+
+  name                = "serverless-chat-dev"
+  stage_name          = "dev"
+  lambda_package_path = var.lambda_package_path
+  alarm_email         = var.alarm_email
+  deletion_protection = false
+  site_force_destroy  = true
+
+  # The account's API Gateway CloudWatch role: dev is deployed first, so dev owns it.
+  # Exactly one root per account and region sets this (see terraform/README.md).
+  manage_api_gateway_account = true
+}

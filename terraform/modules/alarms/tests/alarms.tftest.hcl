@@ -1,0 +1,62 @@
+mock_provider "aws" {
+  mock_resource "aws_sns_topic" {
+    defaults = {
+      arn = "arn:aws:sns:eu-west-1:123456789012:chat-test-alarms"
+    }
+  }
+}
+
+variables {
+  name           = "chat-test"
+  function_names = { connect = "chat-test-connect", send-message = "chat-test-send-message" }
+  websocket_api  = { api_id = "abc123", stage_name = "prod" }
+  table_names    = { connections = "chat-test-connections", messages = "chat-test-messages" }
+}
+
+run "every_failure_mode_has_an_alarm" {
+  command = apply
+
+  assert {
+    condition     = sort(keys(aws_cloudwatch_metric_alarm.lambda)) == sort(["connect-errors", "connect-throttles", "send-message-errors", "send-message-throttles"])
+    error_message = "errors and throttles of every function"
+  }
+
+  assert {
+    condition     = sort([for a in aws_cloudwatch_metric_alarm.api : a.metric_name]) == sort(["ExecutionError", "IntegrationError"]) && alltrue([for a in aws_cloudwatch_metric_alarm.api : a.dimensions.ApiId == "abc123" && a.dimensions.Stage == "prod"])
+    error_message = "API Gateway execution (5xx) and integration errors of the stage"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.dynamodb) == 4 && alltrue([for a in aws_cloudwatch_metric_alarm.dynamodb : contains(["ReadThrottleEvents", "WriteThrottleEvents"], a.metric_name)])
+    error_message = "read and write throttles of both tables"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.stale_connections[0].namespace == "ServerlessChat" && aws_cloudwatch_metric_alarm.stale_connections[0].metric_name == "StaleConnectionsRemoved"
+    error_message = "a high rate of stale (410) connections raises an alarm"
+  }
+
+  assert {
+    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.lambda), values(aws_cloudwatch_metric_alarm.api), values(aws_cloudwatch_metric_alarm.dynamodb), aws_cloudwatch_metric_alarm.stale_connections) :
+    a.alarm_actions == toset([aws_sns_topic.this.arn]) && a.treat_missing_data == "notBreaching"])
+    error_message = "every alarm notifies the topic; no data is not an alarm"
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.email) == 0
+    error_message = "no e-mail subscription unless asked for"
+  }
+}
+
+run "optional_email" {
+  command = plan
+
+  variables {
+    alarm_email = "oncall@example.com"
+  }
+
+  assert {
+    condition     = aws_sns_topic_subscription.email[0].protocol == "email" && aws_sns_topic_subscription.email[0].endpoint == "oncall@example.com"
+    error_message = "the e-mail address is subscribed"
+  }
+}

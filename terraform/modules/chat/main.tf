@@ -1,0 +1,181 @@
+locals {
+  # One source of truth for the chat's limits: the file the functions and the frontend read.
+  limits_file = jsondecode(file("${path.module}/../../../lambdas/serverless_chat/limits.json"))
+  limits = {
+    room_member_limit      = coalesce(var.limits.room_member_limit, local.limits_file.defaultRoomMemberLimit)
+    rate_limit_per_second  = coalesce(var.limits.rate_limit_per_second, local.limits_file.defaultRateLimitPerSecond)
+    rate_limit_burst       = coalesce(var.limits.rate_limit_burst, local.limits_file.defaultRateLimitBurst)
+    message_retention_days = coalesce(var.limits.message_retention_days, local.limits_file.defaultMessageRetentionDays)
+  }
+  room_id_pattern = trimsuffix(trimprefix(local.limits_file.roomIdPattern, "^"), "$")
+
+  # THE route table: route key -> function, handler and exactly what that handler touches.
+  # Table actions are IAM actions; `manage_connections` lists the @connections HTTP methods.
+  routes = {
+    "$connect" = {
+      function           = "connect"
+      handler            = "serverless_chat.handlers.connect.lambda_handler"
+      connections        = ["dynamodb:PutItem"]
+      room_index         = []
+      messages           = []
+      manage_connections = []
+    }
+    "$disconnect" = {
+      function           = "disconnect"
+      handler            = "serverless_chat.handlers.disconnect.lambda_handler"
+      connections        = ["dynamodb:DeleteItem"]
+      room_index         = ["dynamodb:Query"]
+      messages           = []
+      manage_connections = ["POST"]
+    }
+    "$default" = {
+      function           = "default"
+      handler            = "serverless_chat.handlers.default.lambda_handler"
+      connections        = []
+      room_index         = []
+      messages           = []
+      manage_connections = ["POST"]
+    }
+    "on-enter-room" = {
+      function           = "enter-room"
+      handler            = "serverless_chat.handlers.enter_room.lambda_handler"
+      connections        = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      room_index         = ["dynamodb:Query"]
+      messages           = ["dynamodb:Query"]
+      manage_connections = ["POST"]
+    }
+    "on-message" = {
+      # TransactWriteItems has no IAM action of its own: it needs PutItem on the table.
+      function           = "send-message"
+      handler            = "serverless_chat.handlers.send_message.lambda_handler"
+      connections        = ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:DeleteItem"]
+      room_index         = ["dynamodb:Query"]
+      messages           = ["dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem"]
+      manage_connections = ["POST"]
+    }
+  }
+
+  functions = {
+    for route_key, r in local.routes : r.function => {
+      handler     = r.handler
+      description = "serverless-chat ${route_key} route"
+      policy_statements = concat(
+        length(r.connections) == 0 ? [] : [{
+          sid = "ConnectionsTable", actions = r.connections, resources = [module.tables.connections_table_arn]
+        }],
+        length(r.room_index) == 0 ? [] : [{
+          sid = "ConnectionsRoomIndex", actions = r.room_index, resources = [module.tables.room_index_arn]
+        }],
+        length(r.messages) == 0 ? [] : [{
+          sid = "MessagesTable", actions = r.messages, resources = [module.tables.messages_table_arn]
+        }],
+        length(r.manage_connections) == 0 ? [] : [{
+          sid       = "ManageConnections"
+          actions   = ["execute-api:ManageConnections"]
+          resources = [for method in r.manage_connections : "${module.websocket_api.stage_execution_arn}/${method}/@connections/*"]
+        }],
+      )
+    }
+  }
+
+  websocket_url   = coalesce(var.websocket_url, module.websocket_api.websocket_url)
+  allowed_origins = var.allowed_origins == null ? module.site.site_origins : var.allowed_origins
+
+  # Exactly the variables of the contract (lambdas/serverless_chat reads them).
+  environment = {
+    CONNECTIONS_TABLE            = module.tables.connections_table_name
+    CONNECTIONS_ROOM_INDEX       = module.tables.room_index_name
+    MESSAGES_TABLE               = module.tables.messages_table_name
+    MESSAGE_RETENTION_DAYS       = tostring(local.limits.message_retention_days)
+    ROOM_MEMBER_LIMIT            = tostring(local.limits.room_member_limit)
+    RATE_LIMIT_PER_SECOND        = tostring(local.limits.rate_limit_per_second)
+    RATE_LIMIT_BURST             = tostring(local.limits.rate_limit_burst)
+    ALLOWED_ORIGINS              = join(",", local.allowed_origins)
+    CONNECTIONS_API_ENDPOINT     = var.api_custom_domain == null ? "" : module.websocket_api.connections_endpoint
+    FANOUT_CONCURRENCY           = tostring(var.fanout_concurrency)
+    POWERTOOLS_SERVICE_NAME      = "serverless-chat"
+    POWERTOOLS_METRICS_NAMESPACE = "ServerlessChat"
+    POWERTOOLS_LOG_LEVEL         = var.log_level
+  }
+}
+
+module "tables" {
+  source = "../tables"
+
+  name_prefix         = var.name
+  deletion_protection = var.deletion_protection
+  kms_key_arn         = var.kms_key_arn
+  tags                = var.tags
+}
+
+module "functions" {
+  source = "../functions"
+
+  name_prefix          = var.name
+  package_path         = var.lambda_package_path
+  functions            = local.functions
+  environment          = local.environment
+  memory_size          = var.lambda_memory_size
+  timeout              = var.lambda_timeout
+  reserved_concurrency = var.lambda_reserved_concurrency
+  log_retention_days   = var.log_retention_days
+  tracing_enabled      = var.tracing_enabled
+  kms_key_arn          = var.kms_key_arn
+  tags                 = var.tags
+}
+
+module "websocket_api" {
+  source = "../websocket-api"
+
+  name       = var.name
+  stage_name = var.stage_name
+  routes = {
+    for route_key, r in local.routes : route_key => {
+      integration = {
+        uri           = module.functions.invoke_arns[r.function]
+        function_name = module.functions.function_names[r.function]
+      }
+    }
+  }
+  throttling_rate_limit          = var.api_throttling.rate_limit
+  throttling_burst_limit         = var.api_throttling.burst_limit
+  log_retention_days             = var.log_retention_days
+  kms_key_arn                    = var.kms_key_arn
+  create_deployment              = var.create_api_deployment
+  create_account_cloudwatch_role = var.manage_api_gateway_account
+  domain_name                    = var.api_custom_domain
+  tags                           = var.tags
+}
+
+module "site" {
+  source = "../site"
+
+  name            = var.name
+  websocket_url   = local.websocket_url
+  room_id_pattern = local.room_id_pattern
+  force_destroy   = var.site_force_destroy
+  versioning      = var.site_versioning
+  create_cdn      = var.create_cdn
+  custom_domain   = var.site_custom_domain
+  web_acl_arn     = var.web_acl_arn
+  kms_key_arn     = var.kms_key_arn
+  tags            = var.tags
+}
+
+module "alarms" {
+  source = "../alarms"
+
+  name           = var.name
+  function_names = module.functions.function_names
+  websocket_api = {
+    api_id     = module.websocket_api.api_id
+    stage_name = module.websocket_api.stage_name
+  }
+  table_names = {
+    connections = module.tables.connections_table_name
+    messages    = module.tables.messages_table_name
+  }
+  alarm_email = var.alarm_email
+  kms_key_arn = var.kms_key_arn
+  tags        = var.tags
+}

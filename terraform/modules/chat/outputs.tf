@@ -1,0 +1,74 @@
+output "site_url" {
+  description = "URL of the chat site."
+  value       = module.site.site_url
+}
+
+output "websocket_url" {
+  description = "WebSocket URL in config.json."
+  value       = local.websocket_url
+}
+
+output "site_bucket_name" {
+  description = "Bucket the built frontend is uploaded to."
+  value       = module.site.bucket_name
+}
+
+output "distribution_id" {
+  description = "CloudFront distribution ID (for invalidations)."
+  value       = module.site.distribution_id
+}
+
+output "config_object_key" {
+  description = "Key of the Terraform-managed config.json; uploads must never delete it."
+  value       = module.site.config_object_key
+}
+
+output "api_id" {
+  description = "ID of the WebSocket API."
+  value       = module.websocket_api.api_id
+}
+
+output "api_custom_domain_target" {
+  description = "DNS alias target of the API's custom domain (null without one)."
+  value       = module.websocket_api.domain_name_target
+}
+
+output "distribution_domain_name" {
+  description = "`*.cloudfront.net` name of the distribution (DNS alias target of the site's custom domain)."
+  value       = module.site.distribution_domain_name
+}
+
+output "routes" {
+  description = "Function name of each route key."
+  value       = { for route_key, r in local.routes : route_key => module.functions.function_names[r.function] }
+}
+
+output "function_environment" {
+  description = "Environment variables of the functions."
+  value       = local.environment
+}
+
+output "function_policies" {
+  description = "IAM policy (JSON) of each function, by function key."
+  value       = module.functions.policies
+}
+
+output "connections_table_name" {
+  description = "Name of the connections table."
+  value       = module.tables.connections_table_name
+}
+
+output "messages_table_name" {
+  description = "Name of the messages table."
+  value       = module.tables.messages_table_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic of the alarms."
+  value       = module.alarms.topic_arn
+}
+
+output "security_headers" {
+  description = "Security headers CloudFront serves."
+  value       = module.site.security_headers
+}

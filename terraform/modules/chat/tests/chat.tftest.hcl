@@ -1,0 +1,194 @@
+# The contract between the Terraform and the Lambda package, on the composed stack.
+mock_provider "aws" {
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/chat-test"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/chat-test"
+    }
+  }
+
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:eu-west-1:123456789012:function:chat-test"
+      invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:chat-test/invocations"
+    }
+  }
+
+  mock_resource "aws_cloudfront_function" {
+    defaults = {
+      arn = "arn:aws:cloudfront::123456789012:function/chat-test-room-rewrite"
+    }
+  }
+
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      arn = "arn:aws:s3:::chat-test-site"
+    }
+  }
+
+  mock_resource "aws_sns_topic" {
+    defaults = {
+      arn = "arn:aws:sns:eu-west-1:123456789012:chat-test-alarms"
+    }
+  }
+
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = {
+      id            = "abc123"
+      api_endpoint  = "wss://abc123.execute-api.eu-west-1.amazonaws.com"
+      execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123"
+    }
+  }
+
+  mock_resource "aws_dynamodb_table" {
+    defaults = {
+      arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/chat-test"
+    }
+  }
+
+  mock_resource "aws_cloudfront_distribution" {
+    defaults = {
+      arn         = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE"
+      domain_name = "d111111abcdef8.cloudfront.net"
+    }
+  }
+}
+
+variables {
+  name       = "chat-test"
+  stage_name = "prod"
+  # Any file will do: the mock provider hashes it but never uploads it.
+  lambda_package_path = "versions.tf"
+}
+
+run "routes_functions_and_least_privilege" {
+  command = apply
+
+  assert {
+    condition     = sort(keys(output.routes)) == sort(["$connect", "$disconnect", "$default", "on-enter-room", "on-message"])
+    error_message = "the five route keys of the contract"
+  }
+
+  assert {
+    condition     = length(distinct(values(output.routes))) == 5
+    error_message = "each route has its own function"
+  }
+
+  assert {
+    condition = alltrue(flatten([for k, p in output.function_policies : [
+      for s in jsondecode(p).Statement : [for a in s.Action : !strcontains(a, "*")]
+    ]]))
+    error_message = "no IAM statement has a '*' action"
+  }
+
+  assert {
+    condition = alltrue(flatten([for k, p in output.function_policies : [
+      for s in jsondecode(p).Statement : [for r in s.Resource : r != "*"]
+    ]]))
+    error_message = "no '*' resource (X-Ray, the one service that needs it, is off)"
+  }
+
+  assert {
+    condition = alltrue(flatten([for k, p in output.function_policies : [
+      for s in jsondecode(p).Statement : [
+        for r in s.Resource : startswith(r, "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/@connections/")
+      ] if contains(s.Action, "execute-api:ManageConnections")
+    ]]))
+    error_message = "ManageConnections only on <api>/<stage>/POST/@connections/*"
+  }
+
+  assert {
+    condition = sort([for k, p in output.function_policies : k if anytrue([
+      for s in jsondecode(p).Statement : contains(s.Action, "execute-api:ManageConnections")
+    ])]) == sort(["default", "disconnect", "enter-room", "send-message"])
+    error_message = "every function but $connect replies or fans out; $connect does not"
+  }
+
+  assert {
+    condition = [for s in jsondecode(output.function_policies["connect"]).Statement : s.Action if startswith(s.Sid, "Connections") || startswith(s.Sid, "Messages")] == [
+      ["dynamodb:PutItem"]
+    ]
+    error_message = "$connect may only put its connection"
+  }
+
+  assert {
+    condition = alltrue([for k, p in output.function_policies : alltrue([
+      for s in jsondecode(p).Statement : alltrue([for r in s.Resource : endswith(r, "/index/room-index")]) if s.Sid == "ConnectionsRoomIndex"
+    ])])
+    error_message = "room queries are allowed on the room index only"
+  }
+
+  assert {
+    condition = sort(keys(output.function_environment)) == sort([
+      "CONNECTIONS_TABLE", "CONNECTIONS_ROOM_INDEX", "MESSAGES_TABLE", "MESSAGE_RETENTION_DAYS", "ROOM_MEMBER_LIMIT",
+      "RATE_LIMIT_PER_SECOND", "RATE_LIMIT_BURST", "ALLOWED_ORIGINS", "CONNECTIONS_API_ENDPOINT", "FANOUT_CONCURRENCY",
+      "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL",
+    ])
+    error_message = "exactly the environment variables of the contract"
+  }
+
+  assert {
+    condition = (output.function_environment.ROOM_MEMBER_LIMIT == tostring(jsondecode(file("../../../lambdas/serverless_chat/limits.json")).defaultRoomMemberLimit)
+      && output.function_environment.RATE_LIMIT_PER_SECOND == tostring(jsondecode(file("../../../lambdas/serverless_chat/limits.json")).defaultRateLimitPerSecond)
+      && output.function_environment.RATE_LIMIT_BURST == tostring(jsondecode(file("../../../lambdas/serverless_chat/limits.json")).defaultRateLimitBurst)
+    && output.function_environment.MESSAGE_RETENTION_DAYS == tostring(jsondecode(file("../../../lambdas/serverless_chat/limits.json")).defaultMessageRetentionDays))
+    error_message = "the limits default to lambdas/serverless_chat/limits.json"
+  }
+
+  assert {
+    condition = (output.function_environment.CONNECTIONS_ROOM_INDEX == "room-index" && output.function_environment.CONNECTIONS_API_ENDPOINT == ""
+      && output.function_environment.ALLOWED_ORIGINS == "https://d111111abcdef8.cloudfront.net"
+    && output.function_environment.POWERTOOLS_SERVICE_NAME == "serverless-chat" && output.function_environment.POWERTOOLS_METRICS_NAMESPACE == "ServerlessChat")
+    error_message = "index, endpoint, origins and Powertools settings"
+  }
+
+  assert {
+    condition     = output.websocket_url == "wss://abc123.execute-api.eu-west-1.amazonaws.com/prod"
+    error_message = "config.json gets the stage's WebSocket URL"
+  }
+
+  assert {
+    condition     = strcontains(output.security_headers["Content-Security-Policy"], "connect-src 'self' wss://abc123.execute-api.eu-west-1.amazonaws.com;")
+    error_message = "the CSP lets the page reach the WebSocket API"
+  }
+}
+
+run "limits_overrides_and_api_custom_domain" {
+  command = apply
+
+  variables {
+    limits            = { room_member_limit = 50 }
+    allowed_origins   = []
+    api_custom_domain = { name = "ws.example.com", certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555" }
+  }
+
+  assert {
+    condition     = output.function_environment.ROOM_MEMBER_LIMIT == "50" && output.function_environment.ALLOWED_ORIGINS == ""
+    error_message = "limits and origins can be overridden"
+  }
+
+  assert {
+    condition     = output.websocket_url == "wss://ws.example.com" && output.function_environment.CONNECTIONS_API_ENDPOINT == "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
+    error_message = "behind a custom domain, clients use it and the functions post to the execute-api endpoint"
+  }
+}
+
+run "tracing_is_the_only_wildcard_resource" {
+  command = apply
+
+  variables {
+    tracing_enabled = true
+  }
+
+  assert {
+    condition = alltrue(flatten([for k, p in output.function_policies : [
+      for s in jsondecode(p).Statement : alltrue([for a in s.Action : startswith(a, "xray:")]) if contains(s.Resource, "*")
+    ]]))
+    error_message = "'*' resources only where AWS requires them (X-Ray)"
+  }
+}

@@ -1,0 +1,185 @@
+variable "name" {
+  description = "Name of this deployment, e.g. `serverless-chat-dev`: the prefix of every resource name."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,27}$", var.name))
+    error_message = "name must be 3-28 lower-case letters, digits or '-', starting with a letter."
+  }
+}
+
+variable "stage_name" {
+  description = "Stage of the WebSocket API; the last path segment of the WebSocket URL."
+  type        = string
+  default     = "prod"
+}
+
+variable "lambda_package_path" {
+  description = "Path of the Lambda package zip (`make package` builds `build/lambdas.zip`)."
+  type        = string
+}
+
+variable "limits" {
+  description = <<-EOT
+    Chat limits given to the functions. Every null falls back to lambdas/serverless_chat/limits.json,
+    the one source of truth the functions and the frontend read too.
+  EOT
+  type = object({
+    room_member_limit      = optional(number)
+    rate_limit_per_second  = optional(number)
+    rate_limit_burst       = optional(number)
+    message_retention_days = optional(number)
+  })
+  default = {}
+}
+
+variable "fanout_concurrency" {
+  description = "Threads a function uses to post a message to the members of a room."
+  type        = number
+  default     = 64
+
+  validation {
+    condition     = var.fanout_concurrency >= 1 && var.fanout_concurrency <= 512
+    error_message = "fanout_concurrency must be between 1 and 512."
+  }
+}
+
+variable "allowed_origins" {
+  description = "Browser origins allowed on $connect. null allows the site's own origins (CloudFront domain or custom aliases); [] allows any."
+  type        = list(string)
+  default     = null
+}
+
+variable "log_level" {
+  description = "Log level of the functions (POWERTOOLS_LOG_LEVEL)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL."
+  }
+}
+
+variable "lambda_memory_size" {
+  description = "Memory of each function in MB (CPU scales with it; the fan-out is a thread pool)."
+  type        = number
+  default     = 1024
+}
+
+variable "lambda_timeout" {
+  description = "Timeout of each function in seconds (at most 29, the API Gateway integration limit)."
+  type        = number
+  default     = 29
+}
+
+variable "lambda_reserved_concurrency" {
+  description = "Reserved concurrency of each function; -1 reserves none (the default: new accounts have a quota of 10)."
+  type        = number
+  default     = -1
+}
+
+variable "api_throttling" {
+  description = "Default route throttling of the stage: steady requests per second and burst."
+  type = object({
+    rate_limit  = optional(number, 500)
+    burst_limit = optional(number, 1000)
+  })
+  default = {}
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function and access log groups in days."
+  type        = number
+  default     = 30
+}
+
+variable "deletion_protection" {
+  description = "DynamoDB deletion protection (on in prod)."
+  type        = bool
+  default     = false
+}
+
+variable "site_force_destroy" {
+  description = "Let `terraform destroy` empty and delete the site bucket (off in prod)."
+  type        = bool
+  default     = false
+}
+
+variable "websocket_url" {
+  description = "WebSocket URL written to config.json and allowed by the CSP. null uses the API's own (`wss://…/<stage>` or the custom domain); the local stack sets `ws://127.0.0.1:8081/local`."
+  type        = string
+  default     = null
+}
+
+variable "create_api_deployment" {
+  description = "Emulator switch: false skips the API Gateway deployment (moto has none). Always true on AWS."
+  type        = bool
+  default     = true
+}
+
+variable "create_cdn" {
+  description = "Emulator switch: false skips the CloudFront distribution, its headers policy and rewrite function, and the site bucket policy (moto cannot read a distribution back as written, has no headers policies or functions, and serves plain HTTP). Always true on AWS; the local site server serves the site instead."
+  type        = bool
+  default     = true
+}
+
+variable "site_versioning" {
+  description = "Keep old versions of the site's objects for a while (see modules/site). Off only in envs/local: the emulator's bucket is thrown away, and creating the expiry rule makes the AWS provider wait about a minute."
+  type        = bool
+  default     = true
+}
+
+variable "manage_api_gateway_account" {
+  description = "Create the API Gateway CloudWatch role and the account setting that points to it. Set in exactly ONE root per account and region."
+  type        = bool
+  default     = false
+}
+
+variable "alarm_email" {
+  description = "Optional e-mail address subscribed to the alarm topic."
+  type        = string
+  default     = null
+}
+
+variable "site_custom_domain" {
+  description = "Optional: aliases of the site and an ACM certificate ARN in us-east-1 covering them. DNS records are yours to create."
+  type = object({
+    aliases         = list(string)
+    certificate_arn = string
+  })
+  default = null
+}
+
+variable "api_custom_domain" {
+  description = "Optional: a custom domain of the WebSocket API and a regional ACM certificate ARN. DNS records are yours to create."
+  type = object({
+    name            = string
+    certificate_arn = string
+  })
+  default = null
+}
+
+variable "web_acl_arn" {
+  description = "Optional WAFv2 web ACL (scope CLOUDFRONT) for the site's distribution."
+  type        = string
+  default     = null
+}
+
+variable "kms_key_arn" {
+  description = "Optional customer managed KMS key for tables, log groups, function environments, the alarm topic and the site bucket. Its key policy must allow CloudWatch Logs, CloudWatch (alarms to SNS) and the CloudFront distribution."
+  type        = string
+  default     = null
+}
+
+variable "tracing_enabled" {
+  description = "Optional AWS X-Ray active tracing of the functions."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags added to every resource (prefer the provider's default_tags in roots)."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,77 @@
+# The two tables of the chat. Key names and TTL attributes are part of the contract
+# with the Lambda package (see /work/contract.md and lambdas/serverless_chat).
+
+resource "aws_dynamodb_table" "connections" {
+  name                        = "${var.name_prefix}-connections"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "connectionId"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "connectionId"
+    type = "S"
+  }
+
+  attribute {
+    name = "roomId"
+    type = "S"
+  }
+
+  # Members of a room: the fan-out and the member list read only these attributes.
+  global_secondary_index {
+    name               = var.room_index_name
+    hash_key           = "roomId"
+    projection_type    = "INCLUDE"
+    non_key_attributes = ["username", "expiresAt"]
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.kms_key_arn
+  }
+
+  tags = var.tags
+}
+
+resource "aws_dynamodb_table" "messages" {
+  name                        = "${var.name_prefix}-messages"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "roomId"
+  range_key                   = "seq"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "roomId"
+    type = "S"
+  }
+
+  attribute {
+    name = "seq"
+    type = "N"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = var.point_in_time_recovery
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.kms_key_arn
+  }
+
+  tags = var.tags
+}

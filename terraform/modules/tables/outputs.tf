@@ -1,0 +1,29 @@
+output "connections_table_name" {
+  description = "Name of the connections table."
+  value       = aws_dynamodb_table.connections.name
+}
+
+output "connections_table_arn" {
+  description = "ARN of the connections table."
+  value       = aws_dynamodb_table.connections.arn
+}
+
+output "room_index_name" {
+  description = "Name of the room index on the connections table."
+  value       = var.room_index_name
+}
+
+output "room_index_arn" {
+  description = "ARN of the room index (`<table arn>/index/<name>`), for IAM policies."
+  value       = "${aws_dynamodb_table.connections.arn}/index/${var.room_index_name}"
+}
+
+output "messages_table_name" {
+  description = "Name of the messages table."
+  value       = aws_dynamodb_table.messages.name
+}
+
+output "messages_table_arn" {
+  description = "ARN of the messages table."
+  value       = aws_dynamodb_table.messages.arn
+}

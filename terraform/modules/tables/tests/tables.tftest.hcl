@@ -1,0 +1,66 @@
+mock_provider "aws" {}
+
+variables {
+  name_prefix = "chat-test"
+}
+
+run "tables_match_the_contract" {
+  command = plan
+
+  assert {
+    condition     = aws_dynamodb_table.connections.hash_key == "connectionId" && aws_dynamodb_table.connections.billing_mode == "PAY_PER_REQUEST"
+    error_message = "connections: hash key connectionId, on-demand"
+  }
+
+  assert {
+    condition = jsonencode([for g in aws_dynamodb_table.connections.global_secondary_index : [g.name, g.hash_key, g.projection_type, sort(g.non_key_attributes)]]) == jsonencode([
+      ["room-index", "roomId", "INCLUDE", ["expiresAt", "username"]]
+    ])
+    error_message = "connections: room index keyed by roomId, projecting username and expiresAt"
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.messages.hash_key == "roomId" && aws_dynamodb_table.messages.range_key == "seq" && aws_dynamodb_table.messages.billing_mode == "PAY_PER_REQUEST"
+    error_message = "messages: (roomId, seq), on-demand"
+  }
+
+  assert {
+    condition     = alltrue([for t in [aws_dynamodb_table.connections, aws_dynamodb_table.messages] : t.ttl[0].enabled && t.ttl[0].attribute_name == "expiresAt"])
+    error_message = "both tables expire items through the expiresAt TTL attribute"
+  }
+
+  assert {
+    condition     = alltrue([for t in [aws_dynamodb_table.connections, aws_dynamodb_table.messages] : t.point_in_time_recovery[0].enabled && t.server_side_encryption[0].enabled])
+    error_message = "both tables have point-in-time recovery and server-side encryption"
+  }
+
+  assert {
+    condition     = !aws_dynamodb_table.connections.deletion_protection_enabled && !aws_dynamodb_table.messages.deletion_protection_enabled
+    error_message = "deletion protection is off by default"
+  }
+}
+
+run "deletion_protection_and_kms" {
+  command = plan
+
+  variables {
+    deletion_protection = true
+    kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    room_index_name     = "by-room"
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.connections.deletion_protection_enabled && aws_dynamodb_table.messages.deletion_protection_enabled
+    error_message = "deletion protection follows the variable"
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.messages.server_side_encryption[0].kms_key_arn == var.kms_key_arn
+    error_message = "the customer managed key is used"
+  }
+
+  assert {
+    condition     = output.room_index_name == "by-room"
+    error_message = "the index name comes from the variable"
+  }
+}

@@ -1,0 +1,172 @@
+locals {
+  # Route keys in ARNs and statement ids: `$connect` -> `connect`.
+  route_ids = { for k, r in var.routes : k => replace(k, "$", "") }
+
+  # Everything that must be live on the stage; a change here creates a new deployment.
+  deployment_triggers = {
+    redeployment = sha1(jsonencode([
+      var.route_selection_expression,
+      { for k, r in aws_apigatewayv2_route.this : k => [r.route_key, r.target, r.authorization_type, r.operation_name] },
+      { for k, i in aws_apigatewayv2_integration.this : k => [i.integration_type, i.integration_method, i.integration_uri, i.timeout_milliseconds] },
+    ]))
+  }
+
+  access_log_format = jsonencode({
+    requestId          = "$context.requestId"
+    requestTime        = "$context.requestTimeEpoch"
+    sourceIp           = "$context.identity.sourceIp"
+    eventType          = "$context.eventType"
+    routeKey           = "$context.routeKey"
+    connectionId       = "$context.connectionId"
+    status             = "$context.status"
+    error              = "$context.error.message"
+    integrationError   = "$context.integration.error"
+    integrationLatency = "$context.integrationLatency"
+  })
+}
+
+resource "aws_apigatewayv2_api" "this" {
+  name                       = var.name
+  description                = var.description
+  protocol_type              = "WEBSOCKET"
+  route_selection_expression = var.route_selection_expression
+
+  tags = var.tags
+}
+
+resource "aws_apigatewayv2_integration" "this" {
+  for_each = var.routes
+
+  api_id               = aws_apigatewayv2_api.this.id
+  integration_type     = "AWS_PROXY"
+  integration_method   = "POST"
+  integration_uri      = each.value.integration.uri
+  timeout_milliseconds = each.value.integration.timeout_milliseconds
+}
+
+resource "aws_apigatewayv2_route" "this" {
+  #checkov:skip=CKV_AWS_309:A WebSocket API accepts an authorizer only on $connect; the chat is anonymous by design (a username is chosen per room), and $connect checks the Origin header instead
+  for_each = var.routes
+
+  api_id             = aws_apigatewayv2_api.this.id
+  route_key          = each.key
+  operation_name     = each.value.operation_name
+  authorization_type = "NONE"
+  target             = "integrations/${aws_apigatewayv2_integration.this[each.key].id}"
+}
+
+resource "aws_lambda_permission" "this" {
+  for_each = var.routes
+
+  statement_id  = "AllowApiGateway-${local.route_ids[each.key]}"
+  action        = "lambda:InvokeFunction"
+  function_name = each.value.integration.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/${var.stage_name}/${each.key}"
+}
+
+resource "aws_apigatewayv2_deployment" "this" {
+  count = var.create_deployment ? 1 : 0
+
+  api_id      = aws_apigatewayv2_api.this.id
+  description = "Routes ${join(", ", sort(keys(var.routes)))}"
+  triggers    = local.deployment_triggers
+
+  lifecycle {
+    create_before_destroy = true
+  }
+
+  depends_on = [aws_apigatewayv2_route.this, aws_apigatewayv2_integration.this]
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  name              = "/aws/apigateway/${var.name}/${var.stage_name}/access"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+
+  tags = var.tags
+}
+
+resource "aws_apigatewayv2_stage" "this" {
+  #checkov:skip=CKV2_AWS_51:Browsers cannot present client certificates on a WebSocket handshake, and mutual TLS needs a custom domain; the clients are anonymous browsers
+  api_id        = aws_apigatewayv2_api.this.id
+  name          = var.stage_name
+  deployment_id = var.create_deployment ? aws_apigatewayv2_deployment.this[0].id : null
+
+  default_route_settings {
+    throttling_rate_limit    = var.throttling_rate_limit
+    throttling_burst_limit   = var.throttling_burst_limit
+    logging_level            = var.logging_level
+    data_trace_enabled       = false
+    detailed_metrics_enabled = false
+  }
+
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.access.arn
+    format          = local.access_log_format
+  }
+
+  tags = var.tags
+
+  # Logging needs the account's CloudWatch role to be registered first.
+  depends_on = [aws_api_gateway_account.this]
+}
+
+# ----------------------------------------------------------------- account CloudWatch role (one root only)
+
+resource "aws_iam_role" "cloudwatch" {
+  count = var.create_account_cloudwatch_role ? 1 : 0
+
+  name        = "${var.name}-apigateway-cloudwatch"
+  description = "Lets API Gateway write execution and access logs in this account and region"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "ApiGatewayAssumeRole"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "apigateway.amazonaws.com" }
+    }]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "cloudwatch" {
+  count = var.create_account_cloudwatch_role ? 1 : 0
+
+  role       = aws_iam_role.cloudwatch[0].name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count = var.create_account_cloudwatch_role ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.cloudwatch[0].arn
+
+  depends_on = [aws_iam_role_policy_attachment.cloudwatch]
+}
+
+# ----------------------------------------------------------------- optional custom domain
+
+resource "aws_apigatewayv2_domain_name" "this" {
+  count = var.domain_name == null ? 0 : 1
+
+  domain_name = var.domain_name.name
+
+  domain_name_configuration {
+    certificate_arn = var.domain_name.certificate_arn
+    endpoint_type   = "REGIONAL"
+    security_policy = "TLS_1_2"
+  }
+
+  tags = var.tags
+}
+
+resource "aws_apigatewayv2_api_mapping" "this" {
+  count = var.domain_name == null ? 0 : 1
+
+  api_id      = aws_apigatewayv2_api.this.id
+  domain_name = aws_apigatewayv2_domain_name.this[0].id
+  stage       = aws_apigatewayv2_stage.this.id
+}

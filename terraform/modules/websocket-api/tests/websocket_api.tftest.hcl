@@ -1,0 +1,185 @@
+mock_provider "aws" {
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/chat-test"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/chat-test"
+    }
+  }
+
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = {
+      id            = "abc123"
+      api_endpoint  = "wss://abc123.execute-api.eu-west-1.amazonaws.com"
+      execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc123"
+    }
+  }
+
+  # Fixed ids, so the deployment triggers are comparable between runs.
+  mock_resource "aws_apigatewayv2_integration" {
+    defaults = { id = "integ1" }
+  }
+
+  mock_resource "aws_apigatewayv2_route" {
+    defaults = { id = "route1" }
+  }
+}
+
+variables {
+  name       = "chat-test"
+  stage_name = "prod"
+  routes = {
+    "$connect"      = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:connect/invocations", function_name = "connect" } }
+    "$disconnect"   = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:disconnect/invocations", function_name = "disconnect" } }
+    "$default"      = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:default/invocations", function_name = "default" } }
+    "on-enter-room" = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:enter-room/invocations", function_name = "enter-room" } }
+    "on-message"    = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:send-message/invocations", function_name = "send-message" } }
+  }
+}
+
+run "five_routes_each_to_its_own_function" {
+  command = apply
+
+  assert {
+    condition     = aws_apigatewayv2_api.this.protocol_type == "WEBSOCKET" && aws_apigatewayv2_api.this.route_selection_expression == "$request.body.action"
+    error_message = "a WebSocket API selecting routes by $request.body.action"
+  }
+
+  assert {
+    condition     = sort([for r in aws_apigatewayv2_route.this : r.route_key]) == sort(["$connect", "$disconnect", "$default", "on-enter-room", "on-message"])
+    error_message = "the five route keys of the contract"
+  }
+
+  assert {
+    condition     = alltrue([for k, r in aws_apigatewayv2_route.this : r.target == "integrations/${aws_apigatewayv2_integration.this[k].id}"])
+    error_message = "each route targets its own integration"
+  }
+
+  assert {
+    condition = alltrue([for k, i in aws_apigatewayv2_integration.this : (
+      i.integration_type == "AWS_PROXY" && i.integration_method == "POST" && i.integration_uri == var.routes[k].integration.uri
+    )])
+    error_message = "each integration is an AWS_PROXY call of the route's function"
+  }
+
+  assert {
+    condition     = length(distinct([for i in aws_apigatewayv2_integration.this : i.integration_uri])) == 5
+    error_message = "five different functions"
+  }
+
+  assert {
+    condition = alltrue([for k, p in aws_lambda_permission.this : (
+      p.function_name == var.routes[k].integration.function_name && p.principal == "apigateway.amazonaws.com"
+      && p.source_arn == "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/${k}"
+    )])
+    error_message = "invoke permissions are scoped to the API's execution ARN, stage and route"
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_deployment.this) == 1 && aws_apigatewayv2_stage.this.deployment_id == aws_apigatewayv2_deployment.this[0].id
+    error_message = "the stage serves the deployment"
+  }
+
+  assert {
+    condition = (aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 500
+    && aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 1000)
+    error_message = "default route throttling comes from the variables"
+  }
+
+  assert {
+    condition = (aws_apigatewayv2_stage.this.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.access.arn
+    && can(jsondecode(aws_apigatewayv2_stage.this.access_log_settings[0].format).requestId))
+    error_message = "JSON access logs go to the stage's log group"
+  }
+
+  assert {
+    condition     = output.websocket_url == "wss://abc123.execute-api.eu-west-1.amazonaws.com/prod" && output.connections_endpoint == "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
+    error_message = "WebSocket URL and @connections endpoint of the stage"
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 0
+    error_message = "the account-wide CloudWatch role is off unless asked for"
+  }
+}
+
+run "same_routes_same_triggers" {
+  command = apply
+
+  assert {
+    condition     = output.deployment_triggers == run.five_routes_each_to_its_own_function.deployment_triggers
+    error_message = "unchanged routes keep the deployment"
+  }
+}
+
+run "adding_a_route_redeploys" {
+  command = apply
+
+  variables {
+    routes = {
+      "$connect"      = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:connect/invocations", function_name = "connect" } }
+      "$disconnect"   = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:disconnect/invocations", function_name = "disconnect" } }
+      "$default"      = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:default/invocations", function_name = "default" } }
+      "on-enter-room" = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:enter-room/invocations", function_name = "enter-room" } }
+      "on-message"    = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:send-message/invocations", function_name = "send-message" } }
+      "on-typing"     = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:typing/invocations", function_name = "typing" } }
+    }
+  }
+
+  assert {
+    condition     = output.deployment_triggers != run.five_routes_each_to_its_own_function.deployment_triggers
+    error_message = "a new route changes the deployment triggers"
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_route.this) == 6
+    error_message = "the new route exists"
+  }
+}
+
+run "emulator_without_deployment" {
+  command = plan
+
+  variables {
+    create_deployment = false
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_deployment.this) == 0
+    error_message = "no deployment when the emulator has none"
+  }
+}
+
+run "one_root_owns_the_account_cloudwatch_role" {
+  command = apply
+
+  variables {
+    create_account_cloudwatch_role = true
+  }
+
+  assert {
+    condition     = aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.cloudwatch[0].arn
+    error_message = "the account setting points to the CloudWatch role"
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.cloudwatch[0].assume_role_policy).Statement[0].Principal.Service == "apigateway.amazonaws.com"
+    error_message = "only API Gateway assumes the role"
+  }
+}
+
+run "bad_route_keys_are_refused" {
+  command = plan
+
+  variables {
+    routes = {
+      "on message" = { integration = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/x/invocations", function_name = "x" } }
+    }
+  }
+
+  expect_failures = [var.routes]
+}

@@ -1,0 +1,147 @@
+variable "name" {
+  description = "Name of the API (also used for the access log group and the CloudWatch role)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{3,64}$", var.name))
+    error_message = "name must be 3-64 letters, digits, '_' or '-'."
+  }
+}
+
+variable "description" {
+  description = "Description of the API."
+  type        = string
+  default     = "Serverless chat WebSocket API"
+}
+
+variable "route_selection_expression" {
+  description = "Where API Gateway finds the route key in a frame."
+  type        = string
+  default     = "$request.body.action"
+}
+
+variable "routes" {
+  description = <<-EOT
+    The routes, keyed by route key (`$connect`, `$disconnect`, `$default` or a custom action).
+    Each is an AWS_PROXY integration to a Lambda function: `integration.uri` is the function's
+    invoke ARN and `integration.function_name` the function that API Gateway may invoke.
+  EOT
+  type = map(object({
+    operation_name = optional(string)
+    integration = object({
+      uri                  = string
+      function_name        = string
+      timeout_milliseconds = optional(number, 29000)
+    })
+  }))
+
+  validation {
+    condition     = length(var.routes) > 0
+    error_message = "At least one route is needed."
+  }
+
+  validation {
+    condition     = alltrue([for k, r in var.routes : can(regex("^(\\$connect|\\$disconnect|\\$default|[A-Za-z0-9_-]{1,128})$", k))])
+    error_message = "Route keys are $connect, $disconnect, $default or 1-128 letters, digits, '_' or '-'."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.routes : r.integration.timeout_milliseconds >= 50 && r.integration.timeout_milliseconds <= 29000])
+    error_message = "integration.timeout_milliseconds must be between 50 and 29000."
+  }
+}
+
+variable "stage_name" {
+  description = "Name of the stage; it is the path of the WebSocket URL (`wss://…/<stage_name>`)."
+  type        = string
+  default     = "prod"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))
+    error_message = "stage_name must be 1-128 letters, digits, '_' or '-'."
+  }
+}
+
+variable "throttling_rate_limit" {
+  description = "Default route throttling of the stage: steady-state requests (messages) per second."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.throttling_rate_limit > 0
+    error_message = "throttling_rate_limit must be positive."
+  }
+}
+
+variable "throttling_burst_limit" {
+  description = "Default route throttling of the stage: burst of requests."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.throttling_burst_limit > 0 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
+    error_message = "throttling_burst_limit must be a positive whole number."
+  }
+}
+
+variable "logging_level" {
+  description = "Execution logging level of the stage (OFF, ERROR or INFO). Needs the account's CloudWatch role."
+  type        = string
+  default     = "ERROR"
+
+  validation {
+    condition     = contains(["OFF", "ERROR", "INFO"], var.logging_level)
+    error_message = "logging_level must be OFF, ERROR or INFO."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the access log group in days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key for the access log group; null uses the CloudWatch Logs default encryption."
+  type        = string
+  default     = null
+}
+
+variable "create_deployment" {
+  description = <<-EOT
+    Create the deployment that makes the routes live on the stage. Always true on AWS; false only
+    for emulators without API Gateway v2 deployments (moto), where the stage is created without one.
+  EOT
+  type        = bool
+  default     = true
+}
+
+variable "create_account_cloudwatch_role" {
+  description = <<-EOT
+    Create the IAM role that lets API Gateway write logs and register it in the account's API Gateway
+    settings (`aws_api_gateway_account`). That setting is one per account and region: set this in
+    exactly ONE root per account and region, or the first stage with logging fails to create.
+  EOT
+  type        = bool
+  default     = false
+}
+
+variable "domain_name" {
+  description = "Optional custom domain of the WebSocket API: the name and a regional ACM certificate ARN in the API's region."
+  type = object({
+    name            = string
+    certificate_arn = string
+  })
+  default = null
+}
+
+variable "tags" {
+  description = "Tags added to every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,272 @@
+"""terraform/envs/local applied to a moto server, re-planned (no drift) and destroyed.
+
+The test starts its own moto server on a free port, applies the root with
+`-var emulator_endpoint=...`, checks through boto3 clients made by localstack-client that
+what AWS would hold is what the contract declares, requires `plan -detailed-exitcode` to be 0,
+and destroys. Terraform's state and working directory live in a temporary directory, so the
+repository (and a local stack someone else runs) is never touched.
+
+Run through `make test-terraform` (it points Terraform at the provider mirror); directly,
+`.venv/bin/pytest tests/terraform` uses build/terraform/cli.tfrc when `make` has written one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from localstack_client.session import Session
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL_ENV = ROOT / "terraform" / "envs" / "local"
+LIMITS = json.loads((ROOT / "lambdas" / "serverless_chat" / "limits.json").read_text())
+NAME = "serverless-chat-local"
+STAGE = "local"
+WEBSOCKET_URL = "ws://127.0.0.1:8081/local"
+
+# The contract (/work/contract.md): route key -> (function key, handler string).
+ROUTES = {
+    "$connect": ("connect", "serverless_chat.handlers.connect.lambda_handler"),
+    "$disconnect": ("disconnect", "serverless_chat.handlers.disconnect.lambda_handler"),
+    "$default": ("default", "serverless_chat.handlers.default.lambda_handler"),
+    "on-enter-room": ("enter-room", "serverless_chat.handlers.enter_room.lambda_handler"),
+    "on-message": ("send-message", "serverless_chat.handlers.send_message.lambda_handler"),
+}
+ENVIRONMENT_KEYS = {
+    "CONNECTIONS_TABLE",
+    "CONNECTIONS_ROOM_INDEX",
+    "MESSAGES_TABLE",
+    "MESSAGE_RETENTION_DAYS",
+    "ROOM_MEMBER_LIMIT",
+    "RATE_LIMIT_PER_SECOND",
+    "RATE_LIMIT_BURST",
+    "ALLOWED_ORIGINS",
+    "CONNECTIONS_API_ENDPOINT",
+    "FANOUT_CONCURRENCY",
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_LOG_LEVEL",
+}
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("terraform") is None, reason="terraform is not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("tf-local")
+
+
+@pytest.fixture(scope="module")
+def lambda_zip(workdir: Path) -> Path:
+    """SERVERLESS_CHAT_LAMBDA_ZIP if given, else a throwaway zip (moto never runs the code)."""
+    given = os.environ.get("SERVERLESS_CHAT_LAMBDA_ZIP")
+    if given:
+        return Path(given).resolve()
+    path = workdir / "lambdas.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("serverless_chat/__init__.py", '"""placeholder package for the emulator"""\n')
+    return path
+
+
+class Terraform:
+    def __init__(self, workdir: Path, endpoint: str, package: Path) -> None:
+        self.env = {
+            **os.environ,
+            "TF_DATA_DIR": str(workdir / ".terraform"),
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+        }
+        for leaking in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "TF_WORKSPACE"):
+            self.env.pop(leaking, None)
+        # Outside `make`, use the provider mirror config `make` generated, if there is one.
+        cli_config = ROOT / "build" / "terraform" / "cli.tfrc"
+        if (
+            not Path(self.env.get("TF_CLI_CONFIG_FILE", "/nonexistent")).is_file()
+            and cli_config.is_file()
+        ):
+            self.env["TF_CLI_CONFIG_FILE"] = str(cli_config)
+        self.state = workdir / "terraform.tfstate"
+        self.vars = [
+            f"-var=emulator_endpoint={endpoint}",
+            f"-var=lambda_package_path={package}",
+            f"-var=websocket_url={WEBSOCKET_URL}",
+        ]
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            ["terraform", f"-chdir={LOCAL_ENV}", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check and proc.returncode != 0:
+            pytest.fail(
+                f"terraform {args[0]} failed ({proc.returncode}):\n"
+                f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+            )
+        return proc
+
+
+@pytest.fixture(scope="module")
+def terraform(workdir: Path, emulator: str, lambda_zip: Path) -> Iterator[Terraform]:
+    tf = Terraform(workdir, emulator, lambda_zip)
+    tf.run("init", "-input=false", "-no-color", f"-backend-config=path={tf.state}")
+    tf.run("apply", "-auto-approve", "-no-color", *tf.vars)
+    yield tf
+    if tf.state.exists() and json.loads(tf.state.read_text()).get("resources"):
+        tf.run("destroy", "-auto-approve", "-no-color", *tf.vars, check=False)
+
+
+@pytest.fixture(scope="module")
+def outputs(terraform: Terraform) -> dict[str, Any]:
+    raw = json.loads(terraform.run("output", "-json").stdout)
+    return {k: v["value"] for k, v in raw.items()}
+
+
+@pytest.fixture(scope="module")
+def aws(emulator: str) -> Session:
+    return Session(localstack_host=emulator.removeprefix("http://"), region_name="us-east-1")
+
+
+def test_replan_shows_no_drift(terraform: Terraform) -> None:
+    proc = terraform.run("plan", "-detailed-exitcode", "-no-color", *terraform.vars, check=False)
+    assert proc.returncode == 0, (
+        f"plan after apply is not empty:\n{proc.stdout[-6000:]}\n{proc.stderr}"
+    )
+
+
+def test_tables_and_room_index(terraform: Terraform, aws: Session) -> None:
+    ddb = aws.client("dynamodb")
+    connections = ddb.describe_table(TableName=f"{NAME}-connections")["Table"]
+    assert connections["KeySchema"] == [{"AttributeName": "connectionId", "KeyType": "HASH"}]
+    assert connections["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    (index,) = connections["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "room-index"
+    assert index["KeySchema"] == [{"AttributeName": "roomId", "KeyType": "HASH"}]
+    assert index["Projection"]["ProjectionType"] == "INCLUDE"
+    assert sorted(index["Projection"]["NonKeyAttributes"]) == ["expiresAt", "username"]
+
+    messages = ddb.describe_table(TableName=f"{NAME}-messages")["Table"]
+    assert messages["KeySchema"] == [
+        {"AttributeName": "roomId", "KeyType": "HASH"},
+        {"AttributeName": "seq", "KeyType": "RANGE"},
+    ]
+    for table in (f"{NAME}-connections", f"{NAME}-messages"):
+        ttl = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+        assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiresAt"}
+        backups = ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+        assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+def test_five_functions_with_the_zip_and_the_contract_environment(
+    terraform: Terraform, aws: Session, lambda_zip: Path
+) -> None:
+    lam = aws.client("lambda")
+    code_sha256 = base64.b64encode(hashlib.sha256(lambda_zip.read_bytes()).digest()).decode()
+    roles = set()
+    for function_key, handler in ROUTES.values():
+        config = lam.get_function(FunctionName=f"{NAME}-{function_key}")["Configuration"]
+        assert config["Handler"] == handler
+        assert config["Runtime"] == "python3.12"
+        assert config["Architectures"] == ["x86_64"]
+        assert config["CodeSha256"] == code_sha256
+        env = config["Environment"]["Variables"]
+        assert set(env) == ENVIRONMENT_KEYS
+        assert env["CONNECTIONS_TABLE"] == f"{NAME}-connections"
+        assert env["CONNECTIONS_ROOM_INDEX"] == "room-index"
+        assert env["MESSAGES_TABLE"] == f"{NAME}-messages"
+        assert env["ROOM_MEMBER_LIMIT"] == str(LIMITS["defaultRoomMemberLimit"])
+        assert env["RATE_LIMIT_PER_SECOND"] == str(LIMITS["defaultRateLimitPerSecond"])
+        assert env["RATE_LIMIT_BURST"] == str(LIMITS["defaultRateLimitBurst"])
+        assert env["MESSAGE_RETENTION_DAYS"] == str(LIMITS["defaultMessageRetentionDays"])
+        assert env["FANOUT_CONCURRENCY"] == "64"
+        assert env["POWERTOOLS_SERVICE_NAME"] == "serverless-chat"
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "ServerlessChat"
+        assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+        roles.add(config["Role"])
+    assert len(roles) == len(ROUTES), "every function has a role of its own"
+
+
+def test_routes_and_integrations(
+    terraform: Terraform, aws: Session, outputs: dict[str, Any]
+) -> None:
+    apigw = aws.client("apigatewayv2")
+    api_id = outputs["api_id"]
+    api = apigw.get_api(ApiId=api_id)
+    assert api["ProtocolType"] == "WEBSOCKET"
+    assert api["RouteSelectionExpression"] == "$request.body.action"
+
+    integrations = {i["IntegrationId"]: i for i in apigw.get_integrations(ApiId=api_id)["Items"]}
+    routes = {r["RouteKey"]: r for r in apigw.get_routes(ApiId=api_id)["Items"]}
+    assert set(routes) == set(ROUTES)
+    for route_key, (function_key, _) in ROUTES.items():
+        integration = integrations[routes[route_key]["Target"].removeprefix("integrations/")]
+        assert integration["IntegrationType"] == "AWS_PROXY"
+        assert f":function:{NAME}-{function_key}/invocations" in integration["IntegrationUri"]
+
+    stage = apigw.get_stage(ApiId=api_id, StageName=STAGE)
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    assert stage["AccessLogSettings"]["DestinationArn"].endswith(
+        f":log-group:/aws/apigateway/{NAME}/{STAGE}/access"
+    )
+
+
+def test_log_groups_and_alarms(terraform: Terraform, aws: Session) -> None:
+    logs = aws.client("logs")
+    groups = {
+        g["logGroupName"]: g.get("retentionInDays")
+        for g in logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]
+    }
+    for function_key, _ in ROUTES.values():
+        assert groups[f"/aws/lambda/{NAME}-{function_key}"] == 30
+    assert groups[f"/aws/apigateway/{NAME}/{STAGE}/access"] == 30
+
+    alarms = aws.client("cloudwatch").describe_alarms(AlarmNamePrefix=NAME)["MetricAlarms"]
+    metrics = sorted({(a["Namespace"], a["MetricName"]) for a in alarms})
+    assert metrics == [
+        ("AWS/ApiGateway", "ExecutionError"),
+        ("AWS/ApiGateway", "IntegrationError"),
+        ("AWS/DynamoDB", "ReadThrottleEvents"),
+        ("AWS/DynamoDB", "WriteThrottleEvents"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Throttles"),
+        ("ServerlessChat", "StaleConnectionsRemoved"),
+    ]
+    assert len(alarms) == 2 * len(ROUTES) + 2 + 4 + 1
+    topics = {a for alarm in alarms for a in alarm["AlarmActions"]}
+    assert len(topics) == 1
+    assert topics.pop().endswith(f":{NAME}-alarms")
+
+
+def test_config_json_points_at_the_local_data_plane(
+    terraform: Terraform, aws: Session, outputs: dict[str, Any]
+) -> None:
+    s3 = aws.client("s3")
+    obj = s3.get_object(Bucket=outputs["site_bucket_name"], Key="config.json")
+    assert json.loads(obj["Body"].read()) == {"websocketUrl": WEBSOCKET_URL}
+    assert obj["CacheControl"] == "no-cache"
+    assert obj["ContentType"] == "application/json"
+    block = s3.get_public_access_block(Bucket=outputs["site_bucket_name"])[
+        "PublicAccessBlockConfiguration"
+    ]
+    assert all(block.values())
+
+
+def test_destroy_removes_everything(terraform: Terraform, aws: Session) -> None:
+    terraform.run("destroy", "-auto-approve", "-no-color", *terraform.vars)
+    assert aws.client("dynamodb").list_tables()["TableNames"] == []
+    assert aws.client("lambda").list_functions()["Functions"] == []
+    assert aws.client("apigatewayv2").get_apis()["Items"] == []
+    assert aws.client("s3").list_buckets()["Buckets"] == []
