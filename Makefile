@@ -52,6 +52,44 @@ frontend: $(FRONTEND_INSTALLED) ## Build the chat page into frontend/dist
 test-frontend: $(FRONTEND_INSTALLED) ## Typecheck the chat page and run its Vitest tests
 	cd frontend && npm run --silent typecheck && npm run --silent test
 
+# ---------------------------------------------------------------- Local stack
+# The whole chat on this machine (scripts/local_stack): an AWS emulator (a LocalStack that offers
+# WebSocket APIs, else moto server), terraform apply of envs/local, the local WebSocket data plane
+# running the deployed functions, and the site. Ports and the emulator can be changed here.
+SITE_PORT         ?= 8080
+WEBSOCKET_PORT    ?= 8081
+EMULATOR_ENDPOINT ?= # default: $$LOCALSTACK_HOST (as localstack-client reads it), else 127.0.0.1:4566
+LOCAL_STACK := PYTHONPATH=scripts:lambdas $(BIN)/python -m local_stack
+LOCAL_STACK_OPTIONS = $(if $(EMULATOR_ENDPOINT),--emulator-endpoint $(EMULATOR_ENDPOINT)) \
+	--site-port $(SITE_PORT) --websocket-port $(WEBSOCKET_PORT)
+
+.PHONY: dev
+dev: $(BIN)/.local package frontend tf-cli-config ## Run the chat locally, in the foreground (Ctrl-C stops it all)
+	@$(LOCAL_STACK) dev $(LOCAL_STACK_OPTIONS)
+
+.PHONY: up
+up: $(BIN)/.local package frontend tf-cli-config ## Start the local chat in the background (logs: build/local/stack.log)
+	@$(LOCAL_STACK) up $(LOCAL_STACK_OPTIONS)
+
+.PHONY: down
+down: $(BIN)/.local ## Stop what `make up` started
+	@$(LOCAL_STACK) down
+
+# ---------------------------------------------------------------- Local data plane
+# The local API Gateway WebSocket data plane (scripts/local_gateway) on its own, in the
+# foreground, against an emulator where envs/local has been applied (`make dev` starts it too).
+GATEWAY_API ?= serverless-chat-local
+
+.PHONY: gateway
+gateway: $(BIN)/.local ## Serve the emulator's WebSocket API on ws://127.0.0.1:WEBSOCKET_PORT/local
+	PYTHONPATH=scripts $(BIN)/python -m local_gateway --api $(GATEWAY_API) \
+		--endpoint-url $(or $(EMULATOR_ENDPOINT),http://127.0.0.1:4566) --port $(WEBSOCKET_PORT) \
+		--zip $(BUILD)/lambdas.zip
+
+.PHONY: test-local-gateway
+test-local-gateway: $(BIN)/.dev ## The local data plane's tests (moto server, real WebSocket clients)
+	$(BIN)/pytest tests/local_gateway
+
 # ---------------------------------------------------------------- Terraform
 # Infrastructure in terraform/ (walk-through: terraform/README.md). The provider comes from a
 # filesystem mirror when one is configured (TF_PLUGIN_MIRROR=dir) or found in a well-known place,
@@ -202,5 +240,5 @@ test-unit: $(BIN)/.dev ## Unit tests of the Lambda package (no emulator, no netw
 
 # Last, one pytest run of every Python suite under tests/ (see README's Development section).
 .PHONY: test
-test: lint check-terraform test-frontend package tf-cli-config ## Every check the project has
+test: lint check-terraform test-frontend package frontend tf-cli-config ## Every check the project has
 	$(BIN)/pytest

@@ -1,0 +1,83 @@
+"""`python -m local_gateway --api NAME` (with scripts/ on PYTHONPATH): serve a WebSocket API
+deployed in an AWS emulator at ws://HOST:PORT/STAGE, running its Lambda functions locally."""
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from .discovery import DiscoveryError
+from .function_code import CodeMismatchError
+from .server import Options, serve
+
+
+def _options(argv: list[str]) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m local_gateway", description=__doc__)
+    parser.add_argument("--api", required=True, help="name or id of the WebSocket API")
+    parser.add_argument("--stage", help="stage to serve (default: the API's only stage)")
+    parser.add_argument(
+        "--endpoint-url",
+        default=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
+        help="the emulator (default: $AWS_ENDPOINT_URL or http://127.0.0.1:4566)",
+    )
+    parser.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument(
+        "--zip",
+        type=Path,
+        default=Path("build/lambdas.zip"),
+        help="the functions' code when the emulator does not serve it; its sha256 must match",
+    )
+    parser.add_argument("--work-dir", type=Path, default=Path("build/local_gateway"))
+    parser.add_argument("--python", default=sys.executable, help="Python 3.12 for the workers")
+    parser.add_argument("--max-workers-per-function", type=int, default=4)
+    parser.add_argument("--idle-timeout", type=float, default=600.0, help="seconds")
+    parser.add_argument("--max-lifetime", type=float, default=7200.0, help="seconds")
+    args = parser.parse_args(argv)
+    return Options(
+        endpoint_url=args.endpoint_url,
+        region=args.region,
+        api=args.api,
+        stage=args.stage,
+        host=args.host,
+        port=args.port,
+        local_zip=args.zip if args.zip.exists() else None,
+        work_dir=args.work_dir.resolve(),
+        python=args.python,
+        max_workers_per_function=args.max_workers_per_function,
+        idle_timeout_s=args.idle_timeout,
+        max_lifetime_s=args.max_lifetime,
+    )
+
+
+async def _serve_until_signalled(options: Options) -> None:
+    """Serve until SIGINT or SIGTERM, then shut down in order (workers included)."""
+    serving = asyncio.ensure_future(serve(options))
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, serving.cancel)
+    try:
+        await serving
+    except asyncio.CancelledError:
+        logging.getLogger("local_gateway").info("Stopped")
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s.%(msecs)03d %(message)s", datefmt="%H:%M:%S"
+    )
+    logging.getLogger("websockets").setLevel(logging.WARNING)
+    try:
+        asyncio.run(_serve_until_signalled(_options(argv)))
+    except (DiscoveryError, CodeMismatchError) as exc:
+        print(f"local_gateway: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

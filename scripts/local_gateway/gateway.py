@@ -1,0 +1,157 @@
+"""What API Gateway does with a WebSocket's life: `$connect`, routed messages, `$disconnect`."""
+
+import asyncio
+import logging
+from typing import Any
+
+from . import events
+from .connections import ConnectionRegistry, LiveConnection
+from .discovery import Deployment, RouteSpec
+from .ids import new_id
+from .routing import RouteSelector
+from .throttle import TokenBucket
+from .workers import FunctionPool, Invocation
+
+log = logging.getLogger("local_gateway.invocations")
+
+INTERNAL_SERVER_ERROR = "Internal server error"
+
+
+class Gateway:
+    """Routes each WebSocket event of one API stage to its function's pool."""
+
+    def __init__(
+        self,
+        deployment: Deployment,
+        api: events.ApiIdentity,
+        pools: dict[str, FunctionPool],
+        registry: ConnectionRegistry,
+    ) -> None:
+        self._deployment = deployment
+        self._api = api
+        self._pools = pools
+        self._registry = registry
+        self._selector = RouteSelector(
+            deployment.route_selection_expression, frozenset(deployment.routes)
+        )
+        self._buckets: dict[str, TokenBucket] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def registry(self) -> ConnectionRegistry:
+        return self._registry
+
+    async def connect(
+        self,
+        client: events.ClientInfo,
+        headers: list[tuple[str, str]],
+        query: list[tuple[str, str]],
+    ) -> int:
+        """The handshake's status: 101 to accept, the refusal's status otherwise."""
+        if not self._bucket("$connect").take():
+            return 429
+        route = self._deployment.routes.get("$connect")
+        if route is None:
+            return 101
+        request_id = new_id()
+        event = events.connect_event(self._api, client, request_id, headers, query)
+        invocation = await self._invoke(route, client, event)
+        if invocation.result.error is not None:
+            return 500
+        status = _status_code(invocation.result.payload)
+        return 101 if status < 400 else status
+
+    def receive(self, connection: LiveConnection, body: str) -> None:
+        """A text message from a client: routed and invoked in its own task, as in AWS."""
+        task = asyncio.create_task(self._message(connection, body))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def disconnected(self, client: events.ClientInfo, status_code: int, reason: str) -> None:
+        """The socket is gone: forget it and invoke `$disconnect` once."""
+        self._registry.remove(client.connection_id)
+        route = self._deployment.routes.get("$disconnect")
+        if route is None:
+            return
+        request_id = new_id()
+        event = events.disconnect_event(self._api, client, request_id, status_code, reason)
+        task = asyncio.create_task(self._disconnect(route, client, event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for every invocation in flight (used at shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _message(self, connection: LiveConnection, body: str) -> None:
+        client = connection.client
+        request_id = new_id()
+        route_key = self._selector.select(body)
+        if route_key is None:
+            self._reply_error(connection, "Forbidden", request_id)
+            return
+        if not self._bucket(route_key).take():
+            self._reply_error(connection, "Too Many Requests", request_id)
+            return
+        route = self._deployment.routes[route_key]
+        event = events.message_event(self._api, client, route_key, request_id, body)
+        invocation = await self._invoke(route, client, event)
+        if invocation.result.error is not None:
+            self._reply_error(connection, INTERNAL_SERVER_ERROR, request_id)
+        elif route.two_way:
+            reply = _response_body(invocation.result.payload)
+            if reply is not None:
+                connection.send_text(reply.encode())
+
+    async def _disconnect(
+        self, route: RouteSpec, client: events.ClientInfo, event: dict[str, Any]
+    ) -> None:
+        await self._invoke(route, client, event)
+
+    async def _invoke(
+        self,
+        route: RouteSpec,
+        client: events.ClientInfo,
+        event: dict[str, Any],
+    ) -> Invocation:
+        invocation = await self._pools[route.function.arn].invoke(event)
+        result = invocation.result
+        status = (
+            result.error.get("errorType", "Error")
+            if result.error is not None
+            else _status_code(result.payload)
+        )
+        log.info(
+            "%-14s %s %-24s %6.1f ms%s",
+            route.route_key,
+            client.connection_id,
+            status,
+            invocation.duration_ms,
+            " (cold start)" if invocation.cold else "",
+        )
+        return invocation
+
+    def _reply_error(self, connection: LiveConnection, message: str, request_id: str) -> None:
+        frame = events.gateway_error_frame(message, connection.client.connection_id, request_id)
+        connection.send_text(frame.encode())
+
+    def _bucket(self, route_key: str) -> TokenBucket:
+        bucket = self._buckets.get(route_key)
+        if bucket is None:
+            throttling = self._deployment.throttling(route_key)
+            bucket = self._buckets[route_key] = TokenBucket(throttling.rate, throttling.burst)
+        return bucket
+
+
+def _status_code(payload: Any) -> int:
+    """A proxy result's statusCode; 200 when the function returned no status (as AWS does)."""
+    if isinstance(payload, dict) and isinstance(payload.get("statusCode"), int):
+        return int(payload["statusCode"])
+    return 200
+
+
+def _response_body(payload: Any) -> str | None:
+    """What a two-way route sends back: the proxy result's body, if it has one."""
+    body = payload.get("body") if isinstance(payload, dict) else None
+    return body if isinstance(body, str) else None

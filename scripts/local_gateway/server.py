@@ -1,0 +1,118 @@
+"""Assembles the data plane from what is deployed and serves it until cancelled."""
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+
+from .connections import ConnectionRegistry, ManagementApi
+from .discovery import Deployment, discover
+from .events import ApiIdentity
+from .faults import FaultInjector
+from .front_door import FrontDoor
+from .function_code import code_dir
+from .gateway import Gateway
+from .runtime_layer import build_runtime_layer
+from .workers import FunctionPool, WorkerSettings
+
+log = logging.getLogger("local_gateway")
+
+
+@dataclass(frozen=True)
+class Options:
+    endpoint_url: str
+    region: str
+    api: str
+    stage: str | None
+    host: str
+    port: int
+    local_zip: Path | None
+    work_dir: Path
+    python: str
+    max_workers_per_function: int
+    idle_timeout_s: float
+    max_lifetime_s: float
+
+
+def _deployment(options: Options) -> Deployment:
+    session = boto3.Session(  # the emulator's test credentials, never the developer's
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106
+        region_name=options.region,
+    )
+    return discover(session, options.endpoint_url, options.api, options.stage)
+
+
+def _connections_netlocs(host: str, port: int) -> frozenset[str]:
+    names = {host, "localhost", "127.0.0.1"} if host in ("127.0.0.1", "localhost") else {host}
+    return frozenset(f"{name}:{port}" for name in names)
+
+
+async def serve(options: Options) -> None:
+    """Serve the API's stage on options.host:options.port until cancelled."""
+    deployment = await asyncio.to_thread(_deployment, options)
+    layer = build_runtime_layer(options.work_dir / "runtime")
+    registry = ConnectionRegistry()
+    faults = FaultInjector()
+    management = ManagementApi(registry, deployment.stage, faults.take)
+    settings = WorkerSettings(
+        python=options.python,
+        runtime_layer=layer,
+        endpoint_url=options.endpoint_url,
+        region=options.region,
+        connections_netlocs=_connections_netlocs(options.host, options.port),
+    )
+    cache = options.work_dir / "functions"
+    cache.mkdir(parents=True, exist_ok=True)
+    pools: dict[str, FunctionPool] = {}
+    for route in deployment.routes.values():
+        function = route.function
+        if function.arn not in pools:
+            directory = code_dir(function, options.local_zip, cache)
+            pools[function.arn] = FunctionPool(
+                function, directory, settings, management, options.max_workers_per_function
+            )
+    api = ApiIdentity(deployment.api_id, deployment.stage, f"{options.host}:{options.port}")
+    gateway = Gateway(deployment, api, pools, registry)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: FrontDoor(gateway, management, faults, deployment.stage),
+        options.host,
+        options.port,
+    )
+    log.info(
+        "API %s (%s) stage %s: routes %s",
+        deployment.api_name,
+        deployment.api_id,
+        deployment.stage,
+        ", ".join(sorted(deployment.routes)),
+    )
+    log.info("Listening on ws://%s:%d/%s", options.host, options.port, deployment.stage)
+    try:
+        await _close_expired_connections(registry, options.idle_timeout_s, options.max_lifetime_s)
+    finally:
+        server.close()
+        for connection in registry.all():
+            connection.close(1001, "Going away")
+        await asyncio.sleep(0)
+        await gateway.drain()
+        for pool in pools.values():
+            await pool.close()
+
+
+async def _close_expired_connections(
+    registry: ConnectionRegistry, idle_timeout_s: float, max_lifetime_s: float
+) -> None:
+    """API Gateway's idle timeout and connection lifetime (1001 Going away)."""
+    period = min(max(min(idle_timeout_s, max_lifetime_s) / 4, 0.05), 5.0)
+    while True:
+        await asyncio.sleep(period)
+        now_ms = time.time() * 1000
+        for connection in registry.all():
+            idle_ms = now_ms - connection.last_active_ms
+            age_ms = now_ms - connection.client.connected_at_ms
+            if idle_ms > idle_timeout_s * 1000 or age_ms > max_lifetime_s * 1000:
+                connection.close(1001, "Going away")

@@ -1,0 +1,154 @@
+"""Hands botocore's `@connections` requests to the data plane over the worker's channel.
+
+Installed before the handler module is imported, as built-in botocore handlers, so the
+function's code is unchanged:
+- `before-call` of PostToConnection (the hot path): the serialized request goes over the channel
+  before signing; a 200 answer is parsed by botocore's own rest-json parser and returned.
+- Any other answer, and every other operation, continues down botocore's usual path (signing,
+  retries, error parsing and modeled exceptions); `before-send` answers it instead of a socket.
+"""
+
+import socket
+import threading
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import botocore.handlers
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HeadersDict
+from botocore.compat import HTTPHeaders
+from botocore.model import OperationModel, Shape
+from botocore.parsers import create_parser
+
+from . import wire
+
+Answer = tuple[int, str | None, bytes]
+_SERVICE = "apigatewaymanagementapi"
+
+
+class _Body:
+    def __init__(self, content: bytes) -> None:
+        self._content = content
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._content
+
+
+class _Pending:
+    __slots__ = ("answer",)
+
+    def __init__(self) -> None:
+        self.answer: Answer | None = None
+
+
+class ConnectionsChannel:
+    """Requests from any number of a handler's threads, in flight together.
+
+    The data plane answers in order, so answers match requests first in, first out; a thread
+    waiting for its answer reads the next one for whichever request is oldest, until its own
+    has arrived.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._send_lock = threading.Lock()
+        self._read_lock = threading.Lock()
+        self._waiting: deque[_Pending] = deque()
+
+    def call(self, method: str, path: str, body: bytes) -> Answer:
+        pending = _Pending()
+        request = wire.pack(wire.encode_request(method, path, body))
+        with self._send_lock:
+            self._waiting.append(pending)
+            self._sock.sendall(request)
+        while True:
+            with self._read_lock:
+                if pending.answer is not None:
+                    return pending.answer
+                answer = wire.decode_response(wire.recv_frame(self._sock))
+                self._waiting.popleft().answer = answer
+
+
+def _bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode()
+    if isinstance(body, bytes | bytearray):
+        return bytes(body)
+    return bytes(body.read())
+
+
+def _headers(error_type: str | None, length: int) -> HTTPHeaders:
+    """Case-insensitive response headers (botocore's stubs name their type HTTPHeaders)."""
+    headers = HeadersDict(
+        {
+            "Content-Type": "application/json",
+            "Content-Length": str(length),
+            "x-amzn-RequestId": str(uuid.uuid4()),
+        }
+    )
+    if error_type is not None:
+        headers["x-amzn-ErrorType"] = error_type
+    return cast(HTTPHeaders, headers)
+
+
+class ConnectionsHook:
+    """The two botocore handlers, sharing the channel and the answer handed from one to the
+    other (per thread: a handler may post from several threads)."""
+
+    def __init__(self, channel: ConnectionsChannel, netlocs: frozenset[str]) -> None:
+        self._channel = channel
+        self._netlocs = netlocs
+        self._parser = create_parser("rest-json")
+        self._handed_over = threading.local()
+
+    def before_call(
+        self, model: OperationModel, params: dict[str, Any], **_: Any
+    ) -> tuple[AWSResponse, dict[str, Any]] | None:
+        url: str = params["url"]
+        parts = urlsplit(url)
+        if parts.netloc not in self._netlocs:
+            return None
+        status, error_type, body = self._channel.call(
+            params["method"], parts.path, _bytes(params["body"])
+        )
+        if status != 200:
+            self._handed_over.answer = (status, error_type, body)
+            return None
+        headers = _headers(None, len(body))
+        response = {
+            "headers": headers,
+            "status_code": status,
+            "body": body,
+            "context": {"operation_name": model.name},
+        }
+        # PostToConnection has no output shape: botocore passes None here too.
+        output_shape = cast(Shape, model.output_shape)
+        parsed: dict[str, Any] = self._parser.parse(response, output_shape)
+        parsed["ResponseMetadata"]["RetryAttempts"] = 0
+        return AWSResponse(url, status, headers, _Body(body)), parsed
+
+    def before_send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+        parts = urlsplit(request.url)
+        if parts.netloc not in self._netlocs:
+            return None
+        answer: Answer | None = getattr(self._handed_over, "answer", None)
+        self._handed_over.answer = None
+        if answer is None:
+            answer = self._channel.call(request.method or "GET", parts.path, _bytes(request.body))
+        status, error_type, body = answer
+        return AWSResponse(request.url, status, _headers(error_type, len(body)), _Body(body))
+
+
+def install(channel: ConnectionsChannel, netlocs: frozenset[str]) -> None:
+    """Route every `@connections` request addressed to one of `netlocs` through `channel`."""
+    hook = ConnectionsHook(channel, netlocs)
+    botocore.handlers.BUILTIN_HANDLERS.extend(
+        [
+            (f"before-call.{_SERVICE}.PostToConnection", hook.before_call),
+            (f"before-send.{_SERVICE}", hook.before_send),
+        ]
+    )

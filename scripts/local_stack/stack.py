@@ -1,0 +1,201 @@
+"""Start the local stack, keep it running until told to stop, and stop everything it started."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import boto3
+
+from local_stack import emulator, terraform
+from local_stack.site_server import SiteServer
+
+ROOT = Path(__file__).resolve().parents[2]
+LAMBDA_ZIP = ROOT / "build" / "lambdas.zip"
+FRONTEND_DIST = ROOT / "frontend" / "dist"
+STAGE = "local"  # terraform/envs/local's stage
+REGION = "us-east-1"  # terraform/envs/local's default region
+READY_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True)
+class Options:
+    emulator_endpoint: str
+    host: str
+    site_port: int
+    websocket_port: int
+    work_dir: Path
+
+    @property
+    def site_url(self) -> str:
+        return f"http://{self.host}:{self.site_port}"
+
+    @property
+    def websocket_url(self) -> str:
+        return f"ws://{self.host}:{self.websocket_port}/{STAGE}"
+
+    @property
+    def ready_file(self) -> Path:
+        """Written once everything answers; says where."""
+        return self.work_dir / "ready.json"
+
+
+def say(line: str) -> None:
+    print(f"[local] {line}", flush=True)
+
+
+class StackError(Exception):
+    pass
+
+
+class LocalStack:
+    """The stack on this machine: starts its parts in order and stops what it started."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.emulator_endpoint = options.emulator_endpoint
+        self.api_id = ""
+        self.gateway: subprocess.Popen[bytes] | None = None
+        self._stoppers: list[tuple[str, Callable[[], None]]] = []
+
+    def start(self) -> None:
+        options = self.options
+        options.work_dir.mkdir(parents=True, exist_ok=True)
+        options.ready_file.unlink(missing_ok=True)
+        with open(options.work_dir / "emulator.log", "ab") as emulator_log:
+            aws = emulator.find_or_start(options.emulator_endpoint, emulator_log, say)
+        self._stoppers.append((aws.name, aws.stop))
+        self.emulator_endpoint = aws.endpoint
+        if aws.started_here:  # a new emulator is empty: an old state would only mislead
+            (options.work_dir / "terraform.tfstate").unlink(missing_ok=True)
+        say(f"terraform apply terraform/envs/local (log: {options.work_dir / 'terraform.log'})")
+        site_origins = [options.site_url]
+        if options.host == "127.0.0.1":
+            site_origins.append(f"http://localhost:{options.site_port}")
+        with open(options.work_dir / "terraform.log", "ab") as terraform_log:
+            outputs = terraform.apply(
+                options.work_dir,
+                {
+                    "emulator_endpoint": aws.endpoint,
+                    "websocket_url": options.websocket_url,
+                    "allowed_origins": json.dumps(site_origins),
+                    "lambda_package_path": str(LAMBDA_ZIP),
+                },
+                terraform_log,
+            )
+        self.api_id = str(outputs["api_id"])
+        self.start_gateway()
+        self._stoppers.append(("the WebSocket data plane", self.stop_gateway))
+        site = SiteServer(
+            (options.host, options.site_port),
+            FRONTEND_DIST,
+            _config_json(aws.endpoint, str(outputs["site_bucket_name"])),
+            options.websocket_url,
+        )
+        site.start()
+        self._stoppers.append(("the site", site.shutdown))
+        options.ready_file.write_text(
+            json.dumps(
+                {
+                    "site": options.site_url,
+                    "websocket": options.websocket_url,
+                    "emulator": aws.endpoint,
+                }
+            )
+        )
+        say(f"WebSocket API  {options.websocket_url}")
+        say(f"AWS emulator   {aws.endpoint} ({aws.name})")
+        say(f"Open {options.site_url}/lobby")
+
+    def start_gateway(self) -> None:
+        options = self.options
+        gateway = subprocess.Popen(
+            [
+                sys.executable, "-m", "local_gateway",
+                "--api", self.api_id,
+                "--stage", STAGE,
+                "--endpoint-url", self.emulator_endpoint,
+                "--region", REGION,
+                "--host", options.host,
+                "--port", str(options.websocket_port),
+                "--zip", str(LAMBDA_ZIP),
+                "--work-dir", str(options.work_dir / "gateway"),
+            ],
+            env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
+        )  # fmt: skip
+        self.gateway = gateway
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not _answers(options.host, options.websocket_port):
+            if gateway.poll() is not None:
+                raise StackError(
+                    f"the WebSocket data plane exited with status {gateway.returncode}"
+                )
+            if time.monotonic() > deadline:
+                self.stop_gateway()
+                raise StackError("the WebSocket data plane did not start listening")
+            time.sleep(0.1)
+
+    def stop_gateway(self) -> None:
+        if self.gateway is not None:
+            emulator.stop_process(self.gateway)
+
+    def stop(self) -> None:
+        self.options.ready_file.unlink(missing_ok=True)
+        while self._stoppers:
+            name, stopper = self._stoppers.pop()
+            say(f"stopping {name}")
+            stopper()
+
+
+def run(options: Options) -> None:
+    """``make dev``: bring the stack up, serve until SIGINT or SIGTERM, stop all it started."""
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    stack = LocalStack(options)
+    try:
+        stack.start()
+        while not stop.wait(0.5):
+            if stack.gateway is not None and stack.gateway.poll() is not None:
+                raise StackError(
+                    f"the WebSocket data plane exited with status {stack.gateway.returncode}"
+                )
+    except (emulator.EmulatorError, terraform.TerraformError, StackError) as error:
+        say(f"error: {error}")
+        raise SystemExit(1) from None
+    finally:
+        stack.stop()
+
+
+def _config_json(endpoint: str, bucket: str) -> Callable[[], bytes]:
+    """``/config.json`` as Terraform wrote it into the site bucket."""
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106 - the emulator's
+    )
+
+    def read() -> bytes:
+        return bytes(s3.get_object(Bucket=bucket, Key="config.json")["Body"].read())
+
+    return read
+
+
+def _answers(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0

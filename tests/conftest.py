@@ -1,0 +1,106 @@
+"""The whole local stack for the integration and browser tests, started once per session on free
+ports, as `make dev` starts it: an emulator (moto server, or the LocalStack that
+$LOCALSTACK_HOST points at), `terraform apply` of envs/local, the WebSocket data plane running
+the deployed functions, and the site."""
+
+import json
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import boto3
+import pytest
+from websockets.sync.client import ClientConnection, connect
+
+from local_stack.stack import LocalStack, Options
+
+
+class ChatSocket:
+    """A WebSocket client that speaks the chat's frames."""
+
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+
+    def send(self, frame: dict[str, Any] | str) -> None:
+        self.connection.send(frame if isinstance(frame, str) else json.dumps(frame))
+
+    def recv(self, timeout: float = 10) -> dict[str, Any]:
+        frame: dict[str, Any] = json.loads(self.connection.recv(timeout=timeout))
+        return frame
+
+    def recv_until(self, frame_type: str, timeout: float = 10) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            frame = self.recv(timeout=max(0.1, deadline - time.monotonic()))
+            if frame.get("type") == frame_type:
+                return frame
+
+    def nothing_more(self, wait: float = 0.5) -> bool:
+        try:
+            self.connection.recv(timeout=wait)
+        except TimeoutError:
+            return True
+        return False
+
+    def enter(self, room: str, username: str = "") -> dict[str, Any]:
+        self.send({"action": "on-enter-room", "groupId": room, "username": username})
+        return self.recv_until("room")
+
+    def drop(self) -> None:
+        """Vanish without a close frame, as a phone losing its network does."""
+        self.connection.socket.shutdown(socket.SHUT_RDWR)
+        self.connection.socket.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@pytest.fixture
+def open_socket(stack: LocalStack) -> Iterator[Callable[..., ChatSocket]]:
+    """Open WebSocket connections to the stack; they are closed when the test ends."""
+    with ExitStack() as sockets:
+
+        def opening(origin: str | None = None) -> ChatSocket:
+            connection = connect(stack.options.websocket_url, origin=origin, open_timeout=10)
+            return ChatSocket(sockets.enter_context(connection))
+
+        yield opening
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    emulator = os.environ.get("LOCALSTACK_HOST")
+    options = Options(
+        emulator_endpoint=f"http://{emulator}" if emulator else f"http://127.0.0.1:{free_port()}",
+        host="127.0.0.1",
+        site_port=free_port(),
+        websocket_port=free_port(),
+        work_dir=tmp_path_factory.mktemp("local-stack"),
+    )
+    running = LocalStack(options)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def dynamodb(stack: LocalStack) -> Any:
+    """The emulator's DynamoDB, where the stack's tables are."""
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=stack.emulator_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )

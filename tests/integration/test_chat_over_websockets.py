@@ -1,0 +1,197 @@
+"""The chat through the local stack: real WebSocket clients, deployed functions, the emulator."""
+
+import json
+import uuid
+
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+
+def room_name() -> str:
+    return f"room-{uuid.uuid4().hex[:8]}"
+
+
+def test_the_seed_client_frames_for_two_users(open_socket):
+    room = room_name()
+    alice, bob = open_socket(), open_socket()
+    # The seed's page sends its first frame with its empty name state.
+    alice.send({"action": "on-enter-room", "groupId": room, "username": ""})
+    guest = alice.recv_until("room")["username"]
+    bob.send({"action": "on-enter-room", "groupId": room, "username": "bob"})
+    assert bob.recv_until("room")["members"] == sorted([guest, "bob"])
+    assert alice.recv_until("presence")["event"] == "join"
+
+    alice.send({"action": "on-message", "message": "こんにちは", "groupId": room})
+    own, other = alice.recv_until("message"), bob.recv_until("message")
+
+    assert (own["message"], own["username"], own["isOwnMessage"]) == ("こんにちは", guest, True)
+    assert (other["message"], other["isOwnMessage"]) == ("こんにちは", False)
+    assert own["seq"] == other["seq"] == 1
+
+    alice.send({"action": "on-enter-room", "groupId": room, "username": "alice"})
+    assert bob.recv_until("presence") == {
+        "type": "presence",
+        "event": "rename",
+        "username": "alice",
+        "previousUsername": guest,
+        "memberCount": 2,
+    }
+    bob.send({"action": "on-message", "message": "no groupId"})  # the room held for bob
+    assert alice.recv_until("message")["message"] == "no groupId"
+
+
+def test_three_rooms_each_message_reaches_exactly_its_room_once_in_one_order(open_socket):
+    rooms = {room_name(): [open_socket() for _ in range(3)] for _ in range(3)}
+    for room, clients in rooms.items():
+        for number, client in enumerate(clients):
+            client.enter(room, f"user{number}")
+    for clients in rooms.values():  # let the join presence frames arrive, then forget them
+        for client in clients:
+            while not client.nothing_more(0.3):
+                pass
+
+    sent = {}
+    for room, clients in rooms.items():
+        for number, client in enumerate(clients):
+            text = f"{room}/{number}"
+            client.send({"action": "on-message", "message": text})
+            sent.setdefault(room, set()).add(text)
+
+    for room, clients in rooms.items():
+        views = []
+        for client in clients:
+            got = [client.recv_until("message") for _ in range(len(clients))]
+            assert client.nothing_more(), "a member got more than its room's messages"
+            assert {m["message"] for m in got} == sent[room]
+            assert {m["roomId"] for m in got} == {room}
+            views.append([m["message"] for m in sorted(got, key=lambda m: m["seq"])])
+        assert all(view == views[0] for view in views)
+
+
+def test_history_on_entry_and_presence(open_socket):
+    room = room_name()
+    writer = open_socket()
+    writer.enter(room, "writer")
+    for number in range(3):
+        writer.send({"action": "on-message", "message": f"m{number}"})
+        writer.recv_until("message")
+
+    reader = open_socket()
+    entered = reader.enter(room, "reader")
+
+    assert [m["message"] for m in entered["history"]] == ["m0", "m1", "m2"]
+    assert writer.recv_until("presence") == {
+        "type": "presence",
+        "event": "join",
+        "username": "reader",
+        "memberCount": 2,
+    }
+    reader.close()
+    assert writer.recv_until("presence")["event"] == "leave"
+
+
+def test_a_client_that_vanishes_without_a_close_frame_leaves(open_socket):
+    room = room_name()
+    stayer, leaver = open_socket(), open_socket()
+    stayer.enter(room, "stayer")
+    leaver.enter(room, "leaver")
+    stayer.recv_until("presence")
+
+    leaver.drop()
+
+    assert stayer.recv_until("presence") == {
+        "type": "presence",
+        "event": "leave",
+        "username": "leaver",
+        "memberCount": 1,
+    }
+
+
+def test_a_connection_gone_behind_the_servers_back_is_cleaned_up_on_410(dynamodb, open_socket):
+    room = room_name()
+    sender = open_socket()
+    sender.enter(room, "sender")
+    # A member whose $disconnect never came: API Gateway no longer knows the connection.
+    dynamodb.put_item(
+        TableName="serverless-chat-local-connections",
+        Item={
+            "connectionId": {"S": "GoneGoneGoneAA="},
+            "roomId": {"S": room},
+            "username": {"S": "ghost"},
+            "expiresAt": {"N": "9999999999"},
+        },
+    )
+
+    sender.send({"action": "on-message", "message": "anyone?"})
+
+    assert sender.recv_until("message")["message"] == "anyone?"
+    assert sender.recv_until("presence") == {
+        "type": "presence",
+        "event": "leave",
+        "username": "ghost",
+        "memberCount": 1,
+    }
+    item = dynamodb.get_item(
+        TableName="serverless-chat-local-connections",
+        Key={"connectionId": {"S": "GoneGoneGoneAA="}},
+    )
+    assert "Item" not in item
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("{not json", "invalid_json"),
+        ({"action": "dance"}, "unknown_action"),
+        ({"action": "on-message", "message": "x" * 20_000}, "message_too_long"),
+        ({"action": "on-message", "message": "bell\u0007"}, "invalid_message"),
+    ],
+)
+def test_bad_frames_get_a_clear_error_and_everyone_else_is_still_served(open_socket, frame, code):
+    room = room_name()
+    sender, other = open_socket(), open_socket()
+    sender.enter(room, "sender")
+    other.enter(room, "other")
+
+    sender.send(frame)
+
+    assert sender.recv_until("error")["code"] == code
+    other.send({"action": "on-message", "message": "still here"})
+    assert sender.recv_until("message")["message"] == "still here"
+
+
+def test_html_is_delivered_verbatim(open_socket):
+    room = room_name()
+    sender, other = open_socket(), open_socket()
+    sender.enter(room, "sender")
+    other.enter(room, "other")
+
+    sender.send({"action": "on-message", "message": "<img src=x onerror=alert(1)>"})
+
+    assert other.recv_until("message")["message"] == "<img src=x onerror=alert(1)>"
+
+
+def test_a_frame_over_32_kb_closes_the_connection_with_1009(open_socket):
+    client = open_socket()
+    client.enter(room_name(), "big")
+
+    client.send(json.dumps({"action": "on-message", "message": "x" * 40_000}))
+
+    with pytest.raises(ConnectionClosed) as closed:
+        client.recv_until("message")
+    assert closed.value.rcvd.code == 1009
+
+
+def test_ping_gets_pong(open_socket):
+    client = open_socket()
+
+    client.send({"action": "ping"})
+
+    assert client.recv() == {"type": "pong"}
+
+
+def test_a_browser_origin_outside_the_allowlist_is_refused_at_the_handshake(stack, open_socket):
+    with pytest.raises(InvalidStatus) as refused:
+        open_socket(origin="https://evil.example")
+    assert refused.value.response.status_code == 403
+    open_socket(origin=stack.options.site_url)  # the site's own origin is allowed

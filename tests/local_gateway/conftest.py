@@ -1,0 +1,101 @@
+"""A moto server with a small WebSocket API deployed in it, and the data plane serving it."""
+
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.local_gateway.gateway_support import (
+    API_NAME,
+    HANDLERS,
+    ROOT,
+    STAGE,
+    DeployedApi,
+    GatewayProcess,
+    GatewayStarter,
+    deploy,
+    free_port,
+    wait_for_port,
+)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def function_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("code") / "functions.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for source in HANDLERS.glob("*.py"):
+            archive.write(source, source.name)
+    return path
+
+
+@pytest.fixture(scope="session")
+def deployed_api(
+    moto_endpoint: str, function_zip: Path, tmp_path_factory: pytest.TempPathFactory
+) -> DeployedApi:
+    port = free_port()
+    event_dir = tmp_path_factory.mktemp("events")
+    environment = {
+        "CONNECTIONS_API_ENDPOINT": f"http://127.0.0.1:{port}/{STAGE}",
+        "EVENT_DIR": str(event_dir),
+    }
+    api_id = deploy(moto_endpoint, function_zip.read_bytes(), environment)
+    return DeployedApi(api_id, moto_endpoint, port, event_dir, function_zip)
+
+
+@pytest.fixture(scope="session")
+def start_gateway(
+    deployed_api: DeployedApi, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GatewayStarter]:
+    """Starts `python -m local_gateway` for the test API; stopped at the end of the session."""
+    processes: list[GatewayProcess] = []
+
+    def start(
+        *extra: str, port: int | None = None, zip_path: Path | None = None, api: str = API_NAME
+    ) -> GatewayProcess:
+        command = [
+            sys.executable, "-m", "local_gateway",
+            "--api", api,
+            "--endpoint-url", deployed_api.endpoint,
+            "--port", str(port or deployed_api.gateway_port),
+            "--zip", str(zip_path or deployed_api.function_zip),
+            "--work-dir", str(tmp_path_factory.mktemp("gateway")),
+            *extra,
+        ]  # fmt: skip
+        process = GatewayProcess(command)
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(start_gateway: GatewayStarter) -> GatewayProcess:
+    process = start_gateway()
+    process.wait_for("Listening on")
+    return process
+
+
+@pytest.fixture(scope="session")
+def gateway_url(gateway: GatewayProcess, deployed_api: DeployedApi) -> str:
+    return f"ws://127.0.0.1:{deployed_api.gateway_port}/{STAGE}"

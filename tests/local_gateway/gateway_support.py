@@ -1,0 +1,227 @@
+"""Helpers shared by the data plane's tests: the test API's deployment, the gateway process,
+WebSocket round trips and the events the recording functions write."""
+
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from websockets.sync.client import ClientConnection
+
+ROOT = Path(__file__).resolve().parents[2]
+HANDLERS = Path(__file__).parent / "handlers"
+REGION = "us-east-1"
+STAGE = "local"
+API_NAME = "local-gateway-test"
+
+# route key -> (handler string, timeout in seconds, two-way)
+ROUTES: dict[str, tuple[str, int, bool]] = {
+    "$connect": ("handlers.connect", 3, False),
+    "$disconnect": ("handlers.disconnect", 3, False),
+    "$default": ("handlers.echo", 3, True),
+    "oneway": ("handlers.echo", 3, False),
+    "boom": ("handlers.boom", 3, True),
+    "crash": ("handlers.crash", 3, True),
+    "sleep": ("handlers.sleep", 1, True),
+    "slow": ("handlers.slow", 3, True),
+    "shout": ("handlers.shout", 3, True),
+    "post": ("handlers.post", 5, False),
+    "threads": ("handlers.post_from_threads", 10, False),
+    "missing": ("missing.handler", 3, True),
+    "limited": ("handlers.echo", 3, True),
+}
+LIMITED_ROUTE_SETTINGS = {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": 0.01}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+def aws_client(service: str, endpoint: str) -> Any:
+    """A boto3 client of the emulator (or of the gateway's @connections) with test credentials."""
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+@dataclass(frozen=True)
+class DeployedApi:
+    api_id: str
+    endpoint: str
+    gateway_port: int
+    event_dir: Path
+    function_zip: Path
+
+
+def deploy(endpoint: str, code: bytes, environment: dict[str, str]) -> str:
+    iam = aws_client("iam", endpoint)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = iam.create_role(RoleName="chat-test", AssumeRolePolicyDocument=json.dumps(trust))
+    lambdas = aws_client("lambda", endpoint)
+    apigw = aws_client("apigatewayv2", endpoint)
+    api = apigw.create_api(
+        Name=API_NAME, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
+    )
+    api_id: str = api["ApiId"]
+    for route_key, (handler, timeout, two_way) in ROUTES.items():
+        name = "fn-" + route_key.strip("$")
+        function = lambdas.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role["Role"]["Arn"],
+            Handler=handler,
+            Code={"ZipFile": code},
+            Timeout=timeout,
+            Environment={"Variables": environment},
+        )
+        uri = (
+            f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
+            f"{function['FunctionArn']}/invocations"
+        )
+        integration = apigw.create_integration(
+            ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=uri
+        )
+        route_args: dict[str, Any] = {
+            "ApiId": api_id,
+            "RouteKey": route_key,
+            "Target": f"integrations/{integration['IntegrationId']}",
+        }
+        if two_way:
+            route_args["RouteResponseSelectionExpression"] = "$default"
+        route = apigw.create_route(**route_args)
+        if two_way:
+            apigw.create_route_response(
+                ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default"
+            )
+    apigw.create_stage(
+        ApiId=api_id, StageName=STAGE, RouteSettings={"limited": LIMITED_ROUTE_SETTINGS}
+    )
+    return api_id
+
+
+class GatewayProcess:
+    """A running `python -m local_gateway`, its log collected line by line."""
+
+    def __init__(self, command: list[str]) -> None:
+        environment = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}
+        self._process = subprocess.Popen(
+            command, env=environment, stderr=subprocess.PIPE, text=True, cwd=ROOT
+        )
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        assert self._process.stderr is not None
+        for line in self._process.stderr:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_for(self, text: str, count: int = 1, timeout_s: float = 15.0) -> list[str]:
+        """The log lines containing `text`, once there are at least `count` of them."""
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while True:
+                found = [line for line in self.lines if text in line]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._process.poll() is not None:
+                    raise AssertionError(f"no {text!r} in the log:\n" + "".join(self.lines))
+                self._changed.wait(remaining)
+
+    def count(self, text: str) -> int:
+        with self._changed:
+            return sum(text in line for line in self.lines)
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.wait(timeout=10)
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.wait(timeout=30)
+
+
+GatewayStarter = Callable[..., GatewayProcess]
+
+
+def send_json(ws: ClientConnection, frame: dict[str, Any]) -> None:
+    ws.send(json.dumps(frame))
+
+
+def receive_json(ws: ClientConnection, timeout_s: float = 10.0) -> dict[str, Any]:
+    answer: dict[str, Any] = json.loads(ws.recv(timeout=timeout_s))
+    return answer
+
+
+def echo(ws: ClientConnection, action: str = "whatever") -> dict[str, Any]:
+    """The echo function's answer: the event it got, its pid, its invocation count, …"""
+    send_json(ws, {"action": action})
+    return receive_json(ws)
+
+
+def recorded_events(event_dir: Path, route: str, connection_id: str, count: int = 1,
+                    timeout_s: float = 10.0) -> list[dict[str, Any]]:  # fmt: skip
+    """The events the recording functions wrote for `connection_id`, once `count` are there."""
+    path = event_dir / f"{route.strip('$')}-{connection_id}.json"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if path.exists():
+            lines = path.read_text().splitlines()
+            if len(lines) >= count:
+                return [json.loads(line) for line in lines]
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {count} {route} events for {connection_id}")
+
+
+def shape(value: Any) -> Any:
+    """Keys and value types, recursively: what two events must share to look alike."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(item) for item in value[:1]]
+    return type(value).__name__
+
+
+def invocation_routes(log_lines: list[str], connection_id: str) -> list[str]:
+    """The routes invoked for `connection_id`, from the gateway's one line per invocation
+    (`time route connection-id status duration ms [(cold start)]`)."""
+    fields = [line.split() for line in log_lines]
+    return [field[1] for field in fields if len(field) > 4 and field[2] == connection_id]

@@ -1,0 +1,115 @@
+"""Test functions served by the data plane in tests/local_gateway (zipped on the fly)."""
+
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+
+_state = {"invocations": 0}
+
+
+def _record(event: dict[str, Any]) -> None:
+    context = event["requestContext"]
+    name = f"{context['routeKey'].strip('$')}-{context['connectionId']}.json"
+    with open(os.path.join(os.environ["EVENT_DIR"], name), "a") as file:
+        file.write(json.dumps(event) + "\n")
+
+
+def connect(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    _record(event)
+    if (event.get("queryStringParameters") or {}).get("refuse"):
+        return {"statusCode": 403}
+    return {"statusCode": 200}
+
+
+def disconnect(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    _record(event)
+    return {"statusCode": 200}
+
+
+def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    _state["invocations"] += 1
+    answer = {
+        "event": event,
+        "invocations": _state["invocations"],
+        "pid": os.getpid(),
+        "remainingMs": context.get_remaining_time_in_millis(),
+        "functionName": context.function_name,
+        "awsRequestId": context.aws_request_id,
+        "environment": dict(os.environ),
+    }
+    return {"statusCode": 200, "body": json.dumps(answer)}
+
+
+def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    time.sleep(0.5)
+    return {"statusCode": 200, "body": json.dumps({"pid": os.getpid()})}
+
+
+def boom(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    raise RuntimeError("boom")
+
+
+def sleep(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    time.sleep(30)
+    return {"statusCode": 200}
+
+
+def post(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Posts `data` (or `size` bytes) `times` times to `to` (default: the sender) and reports
+    what the API answered to the last post, and after how many retries by botocore."""
+    request = json.loads(event["body"])
+    data = request["data"] if "data" in request else "x" * request["size"]
+    client = boto3.client(
+        "apigatewaymanagementapi", endpoint_url=os.environ["CONNECTIONS_API_ENDPOINT"]
+    )
+    me = event["requestContext"]["connectionId"]
+    retries = 0
+    for _ in range(request.get("times", 1)):
+        try:
+            answer = client.post_to_connection(ConnectionId=request.get("to", me), Data=data)
+            outcome = "sent"
+            retries = answer["ResponseMetadata"]["RetryAttempts"]
+        except (
+            client.exceptions.GoneException,
+            client.exceptions.PayloadTooLargeException,
+        ) as error:
+            status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+            outcome = f"{error.response['Error']['Code']} {status}"
+    report = {"outcome": outcome, "retries": retries}
+    client.post_to_connection(ConnectionId=me, Data=json.dumps(report))
+    return {"statusCode": 200}
+
+
+def shout(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Prints a line longer than the data plane's log reader buffers at once."""
+    print("x" * 300_000 + " end")
+    return {"statusCode": 200, "body": "shouted"}
+
+
+def post_from_threads(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Posts `data` to each of `targets` from 16 threads; reports each outcome, in order."""
+    request = json.loads(event["body"])
+    client = boto3.client(
+        "apigatewaymanagementapi", endpoint_url=os.environ["CONNECTIONS_API_ENDPOINT"]
+    )
+
+    def post(target: str) -> str:
+        try:
+            client.post_to_connection(ConnectionId=target, Data=f"{request['data']} {target}")
+        except client.exceptions.GoneException:
+            return "gone"
+        return "sent"
+
+    with ThreadPoolExecutor(16) as pool:
+        outcomes = list(pool.map(post, request["targets"]))
+    me = event["requestContext"]["connectionId"]
+    client.post_to_connection(ConnectionId=me, Data=json.dumps({"outcomes": outcomes}))
+    return {"statusCode": 200}
+
+
+def crash(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    os._exit(3)

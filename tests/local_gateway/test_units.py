@@ -1,0 +1,157 @@
+"""The data plane's pure parts: route selection, channel framing, throttling, @connections."""
+
+import json
+
+import pytest
+
+from local_gateway.connections import MAX_POST_BYTES, ConnectionRegistry, ManagementApi
+from local_gateway.events import ClientInfo
+from local_gateway.faults import FaultInjector
+from local_gateway.routing import RouteSelector
+from local_gateway.throttle import TokenBucket
+from local_gateway.worker_runtime import wire
+
+ROUTES = frozenset({"$connect", "$default", "on-message", "nested"})
+
+
+@pytest.mark.parametrize(
+    ("body", "route"),
+    [
+        ('{"action": "on-message"}', "on-message"),
+        ('{"action": "unknown"}', "$default"),
+        ('{"action": 3}', "$default"),
+        ("not json", "$default"),
+        ('["on-message"]', "$default"),
+        ('{"action": "$connect"}', "$connect"),
+    ],
+)
+def test_route_selection_falls_back_to_default(body: str, route: str) -> None:
+    assert RouteSelector("$request.body.action", ROUTES).select(body) == route
+
+
+def test_route_selection_follows_nested_paths_and_braces() -> None:
+    selector = RouteSelector("${request.body.meta.kind}", ROUTES)
+    assert selector.select('{"meta": {"kind": "nested"}}') == "nested"
+    assert selector.select('{"meta": "nested"}') == "$default"
+
+
+def test_without_a_default_route_nothing_is_selected() -> None:
+    assert RouteSelector("$request.body.action", frozenset({"a"})).select("{}") is None
+
+
+def test_other_selection_expressions_are_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported"):
+        RouteSelector("$request.header.x", ROUTES)
+
+
+def test_frames_are_reassembled_from_any_chunking() -> None:
+    stream = b"".join(wire.pack(payload) for payload in (b"one", b"", b"three" * 1000))
+    buffer = wire.FrameBuffer()
+    frames = [
+        frame
+        for index in range(0, len(stream), 7)
+        for frame in buffer.feed(stream[index : index + 7])
+    ]
+    assert frames == [b"one", b"", b"three" * 1000]
+
+
+def test_requests_and_responses_round_trip() -> None:
+    assert wire.decode_request(wire.encode_request("POST", "/s/@connections/a%3D", b"x\ny")) == (
+        "POST",
+        "/s/@connections/a%3D",
+        b"x\ny",
+    )
+    assert wire.decode_response(wire.encode_response(410, "GoneException", b"{}")) == (
+        410,
+        "GoneException",
+        b"{}",
+    )
+    assert wire.decode_response(wire.encode_response(200, None, b"")) == (200, None, b"")
+
+
+def test_token_bucket_allows_its_burst_then_refuses() -> None:
+    bucket = TokenBucket(rate=0.001, burst=2)
+    assert [bucket.take() for _ in range(3)] == [True, True, False]
+    assert all(TokenBucket(rate=None, burst=None).take() for _ in range(100))
+
+
+class FakeConnection:
+    def __init__(self) -> None:
+        self.client = ClientInfo("AbCdEfGhIjKlMnO=", 1_700_000_000_123, "10.0.0.1", "agent")
+        self.last_active_ms = 1_700_000_001_456
+        self.sent: list[bytes] = []
+        self.closed: list[tuple[int, str]] = []
+
+    def send_text(self, data: bytes) -> None:
+        self.sent.append(data)
+
+    def close(self, code: int, reason: str) -> None:
+        self.closed.append((code, reason))
+
+
+@pytest.fixture
+def api_and_connection() -> tuple[ManagementApi, FakeConnection]:
+    registry = ConnectionRegistry()
+    connection = FakeConnection()
+    registry.add(connection)
+    return ManagementApi(registry, "local", lambda: None), connection
+
+
+PATH = "/local/@connections/AbCdEfGhIjKlMnO%3D"
+
+
+def test_post_sends_up_to_128_kb(api_and_connection: tuple[ManagementApi, FakeConnection]) -> None:
+    api, connection = api_and_connection
+    assert api.handle("POST", PATH, b"x" * MAX_POST_BYTES).status == 200
+    too_large = api.handle("POST", PATH, b"x" * (MAX_POST_BYTES + 1))
+    assert (too_large.status, too_large.error_type) == (413, "PayloadTooLargeException")
+    assert connection.sent == [b"x" * MAX_POST_BYTES]
+
+
+def test_unknown_connections_are_gone(
+    api_and_connection: tuple[ManagementApi, FakeConnection],
+) -> None:
+    api, _ = api_and_connection
+    for method in ("POST", "GET", "DELETE"):
+        answer = api.handle(method, "/local/@connections/Other", b"")
+        assert (answer.status, answer.error_type) == (410, "GoneException")
+
+
+def test_other_stages_and_methods_are_forbidden(
+    api_and_connection: tuple[ManagementApi, FakeConnection],
+) -> None:
+    api, _ = api_and_connection
+    assert api.handle("POST", "/prod/@connections/AbCdEfGhIjKlMnO%3D", b"").status == 403
+    assert api.handle("PUT", PATH, b"").status == 403
+
+
+def test_get_describes_and_delete_closes(
+    api_and_connection: tuple[ManagementApi, FakeConnection],
+) -> None:
+    api, connection = api_and_connection
+    described = api.handle("GET", PATH, b"")
+    assert json.loads(described.body) == {
+        "connectedAt": "2023-11-14T22:13:20.123Z",
+        "identity": {"sourceIp": "10.0.0.1", "userAgent": "agent"},
+        "lastActiveAt": "2023-11-14T22:13:21.456Z",
+    }
+    assert api.handle("DELETE", PATH, b"").status == 204
+    assert connection.closed == [(1000, "")]
+
+
+def test_an_injected_fault_answers_the_next_posts_only() -> None:
+    registry = ConnectionRegistry()
+    connection = FakeConnection()
+    registry.add(connection)
+    faults = FaultInjector()
+    api = ManagementApi(registry, "local", faults.take)
+    assert faults.configure(b'{"status": 429, "count": 2}')
+    answers = [api.handle("POST", PATH, b"x") for _ in range(3)]
+    assert [(answer.status, answer.error_type) for answer in answers] == [
+        (429, "LimitExceededException"),
+        (429, "LimitExceededException"),
+        (200, None),
+    ]
+    assert connection.sent == [b"x"]
+    assert not faults.configure(b'{"status": 404, "count": 1}')
+    assert not faults.configure(b"not json")
