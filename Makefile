@@ -234,11 +234,15 @@ lint: $(BIN)/.dev ## ruff (format + lint) on all Python, mypy --strict on lambda
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+.PHONY: chromium
+chromium: ## Debian's Chromium for the browser tests (installed when missing)
+	@scripts/ensure_chromium.sh >/dev/null
+
 .PHONY: test-unit
 test-unit: $(BIN)/.dev ## Unit tests of the Lambda package (no emulator, no network)
 	$(BIN)/pytest tests/unit
 
 # Last, one pytest run of every Python suite under tests/ (see README's Development section).
 .PHONY: test
-test: lint check-terraform test-frontend package frontend tf-cli-config ## Every check the project has
+test: lint check-terraform test-frontend package frontend tf-cli-config chromium ## Every check the project has
 	$(BIN)/pytest

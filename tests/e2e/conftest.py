@@ -1,0 +1,50 @@
+"""A real browser — Debian's Chromium driven by Playwright — on the page the local stack serves."""
+
+import shutil
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from local_stack.stack import LocalStack
+
+# What a closed network needs: no background requests to Google's hosts (see the README).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    chromium = shutil.which("chromium")
+    assert chromium, "Chromium is missing: `make test` installs Debian's package"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_room(browser: Browser, stack: LocalStack) -> Iterator[Callable[..., Page]]:
+    """Open a room in a fresh browser context (a separate person) and enter it under a name."""
+    contexts = []
+
+    def opening(room: str, name: str, **context_options: object) -> Page:
+        context = browser.new_context(**context_options)  # type: ignore[arg-type]
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{stack.options.site_url}/{room}")
+        page.get_by_label("Display name").fill(name)
+        page.get_by_role("button", name="Enter the room").click()
+        expect(page.get_by_role("status")).to_have_text("Online")
+        return page
+
+    yield opening
+    for context in contexts:
+        context.close()
