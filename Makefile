@@ -227,6 +227,11 @@ deploy: tf-confirm $(BIN)/.local ## ENV=dev|prod: package, apply, build + upload
 destroy: tf-confirm tf-init ## Destroy ENV=dev|prod (Terraform asks; AUTO_APPROVE=1 does not)
 	terraform -chdir=$(TF_ENV_DIR) destroy $(if $(filter 1,$(AUTO_APPROVE)),-auto-approve)
 
+# ---------------------------------------------------------------- Benchmarks
+.PHONY: bench
+bench: $(BIN)/.local package frontend tf-cli-config ## Measure ours and each baseline in one run; print a table, write build/bench.json
+	@PYTHONPATH=scripts:lambdas $(BIN)/python -m bench
+
 # ---------------------------------------------------------------- Checks
 .PHONY: lint
 lint: $(BIN)/.dev ## ruff (format + lint) on all Python, mypy --strict on lambdas/ and scripts/
