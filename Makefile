@@ -28,8 +28,16 @@ $(BIN)/.dev: $(BIN)/.local
 venv: $(BIN)/.dev ## Create or update the development virtual environment
 
 # ---------------------------------------------------------------- Lambda package
+LAMBDA_ZIP     := $(BUILD)/lambdas.zip
+LAMBDA_SOURCES := $(shell find lambdas/serverless_chat -type f -not -path '*/__pycache__/*') \
+	lambdas/requirements.lock scripts/build_lambda_zip.py
+
 .PHONY: package
 package: $(BIN)/.local ## Build build/lambdas.zip (deterministic) and print its size and sha256
+	$(BIN)/python scripts/build_lambda_zip.py
+
+# The zip, rebuilt only when its sources changed (what `make dev` needs).
+$(LAMBDA_ZIP): $(BIN)/.local $(LAMBDA_SOURCES)
 	$(BIN)/python scripts/build_lambda_zip.py
 
 .PHONY: runtime-lock
@@ -44,8 +52,16 @@ $(FRONTEND_INSTALLED): frontend/package-lock.json frontend/package.json
 	cd frontend && npm ci --no-audit --no-fund
 	@touch $@
 
+FRONTEND_DIST    := frontend/dist/index.html
+FRONTEND_SOURCES := $(shell find frontend/src -type f) frontend/index.html frontend/vite.config.ts \
+	frontend/tsconfig.json lambdas/serverless_chat/limits.json
+
 .PHONY: frontend
 frontend: $(FRONTEND_INSTALLED) ## Build the chat page into frontend/dist
+	cd frontend && npm run --silent build
+
+# The page, rebuilt only when its sources changed (what `make dev` needs).
+$(FRONTEND_DIST): $(FRONTEND_INSTALLED) $(FRONTEND_SOURCES)
 	cd frontend && npm run --silent build
 
 .PHONY: test-frontend
@@ -64,11 +80,11 @@ LOCAL_STACK_OPTIONS = $(if $(EMULATOR_ENDPOINT),--emulator-endpoint $(EMULATOR_E
 	--site-port $(SITE_PORT) --websocket-port $(WEBSOCKET_PORT)
 
 .PHONY: dev
-dev: $(BIN)/.local package frontend tf-cli-config ## Run the chat locally, in the foreground (Ctrl-C stops it all)
+dev: $(BIN)/.local $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## Run the chat locally, in the foreground (Ctrl-C stops it all)
 	@$(LOCAL_STACK) dev $(LOCAL_STACK_OPTIONS)
 
 .PHONY: up
-up: $(BIN)/.local package frontend tf-cli-config ## Start the local chat in the background (logs: build/local/stack.log)
+up: $(BIN)/.local $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## Start the local chat in the background (logs: build/local/stack.log)
 	@$(LOCAL_STACK) up $(LOCAL_STACK_OPTIONS)
 
 .PHONY: down
@@ -229,7 +245,7 @@ destroy: tf-confirm tf-init ## Destroy ENV=dev|prod (Terraform asks; AUTO_APPROV
 
 # ---------------------------------------------------------------- Benchmarks
 .PHONY: bench
-bench: $(BIN)/.local package frontend tf-cli-config ## Measure ours and each baseline in one run; print a table, write build/bench.json
+bench: $(BIN)/.local $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## Measure ours and each baseline in one run; print a table, write build/bench.json
 	@PYTHONPATH=scripts:lambdas $(BIN)/python -m bench
 
 # ---------------------------------------------------------------- Checks
@@ -249,5 +265,5 @@ test-unit: $(BIN)/.dev ## Unit tests of the Lambda package (no emulator, no netw
 
 # Last, one pytest run of every Python suite under tests/ (see README's Development section).
 .PHONY: test
-test: lint check-terraform test-frontend package frontend tf-cli-config chromium ## Every check the project has
+test: lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium ## Every check the project has
 	$(BIN)/pytest

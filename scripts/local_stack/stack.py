@@ -70,7 +70,7 @@ class LocalStack:
         options = self.options
         options.work_dir.mkdir(parents=True, exist_ok=True)
         options.ready_file.unlink(missing_ok=True)
-        with open(options.work_dir / "emulator.log", "ab") as emulator_log:
+        with open(options.work_dir / "emulator.log", "wb") as emulator_log:
             aws = emulator.find_or_start(options.emulator_endpoint, emulator_log, say)
         self._stoppers.append((aws.name, aws.stop))
         self.emulator_endpoint = aws.endpoint
@@ -80,7 +80,7 @@ class LocalStack:
         site_origins = [options.site_url]
         if options.host == "127.0.0.1":
             site_origins.append(f"http://localhost:{options.site_port}")
-        with open(options.work_dir / "terraform.log", "ab") as terraform_log:
+        with open(options.work_dir / "terraform.log", "wb") as terraform_log:
             outputs = terraform.apply(
                 options.work_dir,
                 {
