@@ -82,3 +82,24 @@ def test_messages_past_their_retention_are_not_history(backend):
     backend.clock.shift(7 * 86400 + 1)
 
     assert backend.connect().enter("lobby", "reader")["history"] == []
+
+
+def test_members_that_vanished_together_each_leave_once(backend):
+    clients = [backend.connect() for _ in range(5)]
+    for client, name in zip(clients, ["ada", "bob", "carol", "dave", "eve"], strict=True):
+        client.enter("lobby", name)
+    ada, bob, carol, dave, eve = clients
+    eve.new_frames()
+    for vanished in (bob, carol, dave):
+        vanished.drop()
+
+    ada.say("who is left?")
+
+    frames = eve.new_frames()
+    assert [f["message"] for f in frames if f["type"] == "message"] == ["who is left?"]
+    assert sorted(f["username"] for f in frames if f["type"] == "presence") == [
+        "bob",
+        "carol",
+        "dave",
+    ]
+    assert {f["memberCount"] for f in frames if f["type"] == "presence"} == {2}

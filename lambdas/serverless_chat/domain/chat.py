@@ -64,10 +64,7 @@ class Chat:
 
     def disconnect(self, connection_id: str) -> None:
         """Forget the connection and tell its room, unless a cleanup got there first."""
-        membership = self.connections.remove(connection_id)
-        gone = []
-        if membership is not None and membership.room_id is not None:
-            gone = self._announce_leave(membership.room_id, membership.username)
+        _, gone = self._remove_and_tell([connection_id])
         self._remove_stale(gone)
 
     # ------------------------------------------------------------ routes that reply
@@ -159,7 +156,7 @@ class Chat:
         else:
             posts += _to_each(others, protocol.presence_frame("join", username, member_count))
         if before.room_id is not None and before.room_id != request.room_id:
-            posts += self._leave_posts(before.room_id, before.username)
+            posts += self._leave_posts(before.room_id, [before.username or ""])
         self._deliver(posts)
 
     def _send_message(self, connection_id: str, frame: protocol.Frame) -> None:
@@ -217,25 +214,36 @@ class Chat:
     def _remove_stale(self, gone: Iterable[str]) -> None:
         """Delete connections API Gateway reported gone (410) and tell their rooms they left —
         once, however many invocations find them. Telling a room can find more gone
-        connections; they are removed the same way."""
-        pending = list(gone)
-        removed = 0
+        connections; they are removed the same way, a round at a time."""
+        pending, removed = list(gone), 0
         while pending:
-            membership = self.connections.remove(pending.pop())
-            if membership is None:
-                continue  # removed and announced by someone else
-            removed += 1
-            if membership.room_id is not None:
-                pending += self._announce_leave(membership.room_id, membership.username)
+            count, pending = self._remove_and_tell(pending)
+            removed += count
         self.telemetry.stale_connections_removed(removed)
 
-    def _announce_leave(self, room_id: str, username: str | None) -> list[str]:
-        return self.outbox.send(self._leave_posts(room_id, username))
+    def _remove_and_tell(self, connection_ids: Iterable[str]) -> tuple[int, list[str]]:
+        """Delete the connections and tell each of their rooms, with one read of the room, who
+        left. Returns how many were deleted here (not already by someone else) and the
+        connections found gone while telling."""
+        left: dict[str, list[str]] = {}
+        removed = 0
+        for connection_id in dict.fromkeys(connection_ids):
+            membership = self.connections.remove(connection_id)
+            if membership is None:
+                continue  # removed, and announced, by someone else
+            removed += 1
+            if membership.room_id is not None:
+                left.setdefault(membership.room_id, []).append(membership.username or "")
+        posts = [post for room, names in left.items() for post in self._leave_posts(room, names)]
+        return removed, self.outbox.send(posts)
 
-    def _leave_posts(self, room_id: str, username: str | None) -> list[tuple[str, bytes]]:
+    def _leave_posts(self, room_id: str, usernames: Sequence[str]) -> list[tuple[str, bytes]]:
         remaining = self.connections.members(room_id)
-        leave = protocol.presence_frame("leave", username or "", len(remaining))
-        return _to_each(remaining, leave)
+        leaves = [
+            protocol.encode(protocol.presence_frame("leave", name, len(remaining)))
+            for name in usernames
+        ]
+        return [(member.connection_id, leave) for member in remaining for leave in leaves]
 
     def _default_username(self) -> str:
         return f"guest-{self.rng.randint(1000, 9999)}"
