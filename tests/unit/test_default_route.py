@@ -35,3 +35,14 @@ def test_anything_else_gets_an_error_only_the_caller_sees(pair, body, code):
     # The connection stays open and usable.
     ada.say("still here")
     assert [f["message"] for f in bob.new_frames()] == ["still here"]
+
+
+def test_a_caller_gone_before_its_pong_is_removed_and_its_room_told(pair):
+    ada, bob = pair
+    ada.drop()
+
+    ada.send({"action": "ping"})  # in flight when the socket vanished
+
+    assert bob.new_frames() == [
+        {"type": "presence", "event": "leave", "username": "ada", "memberCount": 1}
+    ]

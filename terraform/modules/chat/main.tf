@@ -29,10 +29,11 @@ locals {
       manage_connections = ["POST"]
     }
     "$default" = {
+      # A reply that finds its caller gone (410) removes that connection and tells its room.
       function           = "default"
       handler            = "serverless_chat.handlers.default.lambda_handler"
-      connections        = []
-      room_index         = []
+      connections        = ["dynamodb:DeleteItem"]
+      room_index         = ["dynamodb:Query"]
       messages           = []
       manage_connections = ["POST"]
     }
