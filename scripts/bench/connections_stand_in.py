@@ -1,7 +1,7 @@
 """An ``@connections`` stand-in for the fan-out benchmark: answers every POST with 200 after a
 fixed delay, many at once, in a process of its own (API Gateway is not on the function's CPU).
 
-``python -m bench.connections_stand_in DELAY_SECONDS`` prints its port, then serves until killed.
+``python connections_stand_in.py DELAY_SECONDS`` prints its port, then serves until killed.
 """
 
 import asyncio

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import boto3
 
@@ -18,7 +19,11 @@ POOL_SIZE = 64  # FANOUT_CONCURRENCY's default
 
 def measure(members: int) -> Row:
     stand_in = subprocess.Popen(
-        [sys.executable, "-m", "bench.connections_stand_in", str(POST_DELAY_S)],
+        [
+            sys.executable,
+            str(Path(__file__).with_name("connections_stand_in.py")),
+            str(POST_DELAY_S),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
