@@ -1,22 +1,56 @@
 locals {
+  # Every alarm, keyed by the suffix of its name: what it watches and when it fires.
   lambda_alarms = merge([
     for key, function_name in var.function_names : {
-      "${key}-errors"    = { function_name = function_name, metric = "Errors", threshold = var.thresholds.lambda_errors }
-      "${key}-throttles" = { function_name = function_name, metric = "Throttles", threshold = var.thresholds.lambda_throttles }
+      for metric, threshold in { Errors = var.thresholds.lambda_errors, Throttles = var.thresholds.lambda_throttles } :
+      "lambda-${key}-${lower(metric)}" => {
+        namespace   = "AWS/Lambda"
+        metric      = metric
+        dimensions  = { FunctionName = function_name }
+        threshold   = threshold
+        description = "Lambda ${function_name}: ${metric}"
+      }
     }
   ]...)
 
   api_alarms = var.websocket_api == null ? {} : {
-    "integration-errors" = { metric = "IntegrationError", threshold = var.thresholds.api_integration_errors }
-    "execution-errors"   = { metric = "ExecutionError", threshold = var.thresholds.api_execution_errors }
+    for key, a in {
+      "integration-errors" = { metric = "IntegrationError", threshold = var.thresholds.api_integration_errors }
+      "execution-errors"   = { metric = "ExecutionError", threshold = var.thresholds.api_execution_errors }
+    } :
+    "api-${key}" => {
+      namespace   = "AWS/ApiGateway"
+      metric      = a.metric
+      dimensions  = { ApiId = var.websocket_api.api_id, Stage = var.websocket_api.stage_name }
+      threshold   = a.threshold
+      description = "WebSocket API ${var.websocket_api.api_id}/${var.websocket_api.stage_name}: ${a.metric}"
+    }
   }
 
   table_alarms = merge([
     for key, table_name in var.table_names : {
-      "${key}-read-throttles"  = { table_name = table_name, metric = "ReadThrottleEvents" }
-      "${key}-write-throttles" = { table_name = table_name, metric = "WriteThrottleEvents" }
+      for kind, metric in { read = "ReadThrottleEvents", write = "WriteThrottleEvents" } :
+      "dynamodb-${key}-${kind}-throttles" => {
+        namespace   = "AWS/DynamoDB"
+        metric      = metric
+        dimensions  = { TableName = table_name }
+        threshold   = var.thresholds.dynamodb_throttle_event
+        description = "DynamoDB ${table_name}: ${metric}"
+      }
     }
   ]...)
+
+  stale_connections_alarm = var.stale_connections_metric == null ? {} : {
+    "stale-connections" = {
+      namespace   = var.stale_connections_metric.namespace
+      metric      = var.stale_connections_metric.name
+      dimensions  = var.stale_connections_metric.dimensions
+      threshold   = var.thresholds.stale_connections
+      description = "Posts to gone (410) connections: clients vanish without $disconnect"
+    }
+  }
+
+  alarms = merge(local.lambda_alarms, local.api_alarms, local.table_alarms, local.stale_connections_alarm)
 }
 
 resource "aws_sns_topic" "this" {
@@ -34,78 +68,18 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = var.alarm_email
 }
 
-resource "aws_cloudwatch_metric_alarm" "lambda" {
-  for_each = local.lambda_alarms
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
 
-  alarm_name          = "${var.name}-lambda-${each.key}"
-  alarm_description   = "Lambda ${each.value.function_name}: ${each.value.metric} >= ${each.value.threshold} in ${var.period_seconds} s"
-  namespace           = "AWS/Lambda"
+  alarm_name          = "${var.name}-${each.key}"
+  alarm_description   = "${each.value.description} >= ${each.value.threshold} in ${var.period_seconds} s"
+  namespace           = each.value.namespace
   metric_name         = each.value.metric
-  dimensions          = { FunctionName = each.value.function_name }
+  dimensions          = each.value.dimensions
   statistic           = "Sum"
   period              = var.period_seconds
   evaluation_periods  = 1
   threshold           = each.value.threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  ok_actions          = [aws_sns_topic.this.arn]
-
-  tags = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "api" {
-  for_each = local.api_alarms
-
-  alarm_name          = "${var.name}-api-${each.key}"
-  alarm_description   = "WebSocket API ${var.websocket_api.api_id}/${var.websocket_api.stage_name}: ${each.value.metric} >= ${each.value.threshold} in ${var.period_seconds} s"
-  namespace           = "AWS/ApiGateway"
-  metric_name         = each.value.metric
-  dimensions          = { ApiId = var.websocket_api.api_id, Stage = var.websocket_api.stage_name }
-  statistic           = "Sum"
-  period              = var.period_seconds
-  evaluation_periods  = 1
-  threshold           = each.value.threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  ok_actions          = [aws_sns_topic.this.arn]
-
-  tags = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "dynamodb" {
-  for_each = local.table_alarms
-
-  alarm_name          = "${var.name}-dynamodb-${each.key}"
-  alarm_description   = "DynamoDB ${each.value.table_name}: ${each.value.metric} >= ${var.thresholds.dynamodb_throttle_event} in ${var.period_seconds} s"
-  namespace           = "AWS/DynamoDB"
-  metric_name         = each.value.metric
-  dimensions          = { TableName = each.value.table_name }
-  statistic           = "Sum"
-  period              = var.period_seconds
-  evaluation_periods  = 1
-  threshold           = var.thresholds.dynamodb_throttle_event
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  ok_actions          = [aws_sns_topic.this.arn]
-
-  tags = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "stale_connections" {
-  count = var.stale_connections_metric == null ? 0 : 1
-
-  alarm_name          = "${var.name}-stale-connections"
-  alarm_description   = "Posts to gone (410) connections >= ${var.thresholds.stale_connections} in ${var.period_seconds} s: clients vanish without $disconnect"
-  namespace           = var.stale_connections_metric.namespace
-  metric_name         = var.stale_connections_metric.name
-  dimensions          = var.stale_connections_metric.dimensions
-  statistic           = "Sum"
-  period              = var.period_seconds
-  evaluation_periods  = 1
-  threshold           = var.thresholds.stale_connections
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.this.arn]

@@ -17,27 +17,27 @@ run "every_failure_mode_has_an_alarm" {
   command = apply
 
   assert {
-    condition     = sort(keys(aws_cloudwatch_metric_alarm.lambda)) == sort(["connect-errors", "connect-throttles", "send-message-errors", "send-message-throttles"])
+    condition     = sort([for k, a in aws_cloudwatch_metric_alarm.this : k if a.namespace == "AWS/Lambda"]) == sort(["lambda-connect-errors", "lambda-connect-throttles", "lambda-send-message-errors", "lambda-send-message-throttles"])
     error_message = "errors and throttles of every function"
   }
 
   assert {
-    condition     = sort([for a in aws_cloudwatch_metric_alarm.api : a.metric_name]) == sort(["ExecutionError", "IntegrationError"]) && alltrue([for a in aws_cloudwatch_metric_alarm.api : a.dimensions.ApiId == "abc123" && a.dimensions.Stage == "prod"])
+    condition     = sort([for a in aws_cloudwatch_metric_alarm.this : a.metric_name if a.namespace == "AWS/ApiGateway"]) == sort(["ExecutionError", "IntegrationError"]) && alltrue([for a in aws_cloudwatch_metric_alarm.this : a.dimensions.ApiId == "abc123" && a.dimensions.Stage == "prod" if a.namespace == "AWS/ApiGateway"])
     error_message = "API Gateway execution (5xx) and integration errors of the stage"
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.dynamodb) == 4 && alltrue([for a in aws_cloudwatch_metric_alarm.dynamodb : contains(["ReadThrottleEvents", "WriteThrottleEvents"], a.metric_name)])
+    condition     = sort([for a in aws_cloudwatch_metric_alarm.this : "${a.dimensions.TableName} ${a.metric_name}" if a.namespace == "AWS/DynamoDB"]) == sort(["chat-test-connections ReadThrottleEvents", "chat-test-connections WriteThrottleEvents", "chat-test-messages ReadThrottleEvents", "chat-test-messages WriteThrottleEvents"])
     error_message = "read and write throttles of both tables"
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.stale_connections[0].namespace == "ServerlessChat" && aws_cloudwatch_metric_alarm.stale_connections[0].metric_name == "StaleConnectionsRemoved"
+    condition     = aws_cloudwatch_metric_alarm.this["stale-connections"].namespace == "ServerlessChat" && aws_cloudwatch_metric_alarm.this["stale-connections"].metric_name == "StaleConnectionsRemoved"
     error_message = "a high rate of stale (410) connections raises an alarm"
   }
 
   assert {
-    condition = alltrue([for a in concat(values(aws_cloudwatch_metric_alarm.lambda), values(aws_cloudwatch_metric_alarm.api), values(aws_cloudwatch_metric_alarm.dynamodb), aws_cloudwatch_metric_alarm.stale_connections) :
+    condition = alltrue([for a in values(aws_cloudwatch_metric_alarm.this) :
     a.alarm_actions == toset([aws_sns_topic.this.arn]) && a.treat_missing_data == "notBreaching"])
     error_message = "every alarm notifies the topic; no data is not an alarm"
   }
