@@ -185,9 +185,9 @@ class Chat:
         self.telemetry.in_room(room_id)
         # Read the room before storing: once the message is stored, only posts remain to do,
         # so a busy table leaves nothing half-done behind.
-        members = self.connections.members(room_id)
-        if all(m.connection_id != connection_id for m in members):
-            members.append(Member(connection_id, sender.username))  # the index lags behind
+        recipients = self.connections.recipients(room_id)
+        if connection_id not in recipients:
+            recipients.append(connection_id)  # the index lags behind
         draft = MessageDraft(
             room_id=room_id,
             text=request.text,
@@ -203,8 +203,8 @@ class Chat:
             resent = protocol.message_frame(duplicate.original, for_sender=True)
             self._deliver([(connection_id, protocol.encode(resent))])
             return
-        self._deliver(_message_posts(message, members))
-        self.telemetry.message_sent(len(members))
+        self._deliver(_message_posts(message, recipients))
+        self.telemetry.message_sent(len(recipients))
 
     # ------------------------------------------------------------ delivery and cleanup
 
@@ -238,12 +238,12 @@ class Chat:
         return removed, self.outbox.send(posts)
 
     def _leave_posts(self, room_id: str, usernames: Sequence[str]) -> list[tuple[str, bytes]]:
-        remaining = self.connections.members(room_id)
+        remaining = self.connections.recipients(room_id)
         leaves = [
             protocol.encode(protocol.presence_frame("leave", name, len(remaining)))
             for name in usernames
         ]
-        return [(member.connection_id, leave) for member in remaining for leave in leaves]
+        return [(recipient, leave) for recipient in remaining for leave in leaves]
 
     def _default_username(self) -> str:
         return f"guest-{self.rng.randint(1000, 9999)}"
@@ -254,15 +254,12 @@ def _to_each(members: Iterable[Member], frame: protocol.Frame) -> list[tuple[str
     return [(m.connection_id, data) for m in members]
 
 
-def _message_posts(message: Message, members: Iterable[Member]) -> list[tuple[str, bytes]]:
+def _message_posts(message: Message, recipients: Iterable[str]) -> list[tuple[str, bytes]]:
     for_sender = protocol.encode(protocol.message_frame(message, for_sender=True))
     for_others = protocol.encode(protocol.message_frame(message, for_sender=False))
     return [
-        (
-            m.connection_id,
-            for_sender if m.connection_id == message.sender_connection_id else for_others,
-        )
-        for m in members
+        (recipient, for_sender if recipient == message.sender_connection_id else for_others)
+        for recipient in recipients
     ]
 
 

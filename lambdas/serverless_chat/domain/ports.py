@@ -60,6 +60,10 @@ class ConnectionStore(Protocol):
 
     def members(self, room_id: str) -> list[Member]: ...
 
+    def recipients(self, room_id: str) -> list[str]:
+        """The connection ids of the room's members: who a frame goes to."""
+        ...
+
 
 class MessageStore(Protocol):
     def append(self, draft: MessageDraft) -> Message:
