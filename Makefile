@@ -244,8 +244,20 @@ destroy: tf-confirm tf-init ## Destroy ENV=dev|prod (Terraform asks; AUTO_APPROV
 	terraform -chdir=$(TF_ENV_DIR) destroy $(if $(filter 1,$(AUTO_APPROVE)),-auto-approve)
 
 # ---------------------------------------------------------------- Benchmarks
+# The end-to-end rows' peer, serverless-offline, is installed from npm under build/bench-peer
+# (scripts/bench/peer); when npm cannot install it, make bench says so and leaves its rows out.
+BENCH_PEER         := $(BUILD)/bench-peer
+BENCH_PEER_SOURCES := scripts/bench/peer/package.json scripts/bench/peer/package-lock.json
+
+$(BENCH_PEER)/node_modules/.package-lock.json: $(BENCH_PEER_SOURCES)
+	@mkdir -p $(BENCH_PEER) && cp $(BENCH_PEER_SOURCES) $(BENCH_PEER)/
+	@cd $(BENCH_PEER) && npm ci --no-audit --no-fund --prefer-offline --fetch-retries=1 \
+		--fetch-timeout=30000 --loglevel=error \
+		|| { echo "npm could not install serverless-offline: make bench runs without the peer"; \
+		     rm -rf node_modules; }
+
 .PHONY: bench
-bench: $(BIN)/.local $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## Measure ours and each baseline in one run; print a table, write build/bench.json
+bench: $(BIN)/.local $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config $(BENCH_PEER)/node_modules/.package-lock.json ## Measure ours and each baseline in one run; print a table, write build/bench.json
 	@PYTHONPATH=scripts:lambdas $(BIN)/python -m bench
 
 # ---------------------------------------------------------------- Checks
@@ -265,5 +277,6 @@ test-unit: $(BIN)/.dev ## Unit tests of the Lambda package (no emulator, no netw
 
 # Last, one pytest run of every Python suite under tests/ (see README's Development section).
 .PHONY: test
-test: lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium ## Every check the project has
+test: lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium \
+	$(BENCH_PEER)/node_modules/.package-lock.json ## Every check the project has
 	$(BIN)/pytest

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import boto3
 
-from bench import cold_start, dynamodb_reads, fanout
+from bench import cold_start, dynamodb_reads, end_to_end, fanout
 from bench.rows import Row, table, write
 from local_stack.stack import LAMBDA_ZIP, ROOT, LocalStack, Options
 
@@ -21,10 +21,22 @@ class Sizes:
     members_per_room: int
     fanout_members: int
     cold_start_runs: int
+    room_sizes: tuple[int, ...]  # clients in one room, end to end
+    messages: int  # per load, end to end
 
 
-FULL = Sizes(rooms=1000, members_per_room=10, fanout_members=1000, cold_start_runs=10)
-TINY = Sizes(rooms=3, members_per_room=2, fanout_members=8, cold_start_runs=1)
+FULL = Sizes(
+    rooms=1000,
+    members_per_room=10,
+    fanout_members=1000,
+    cold_start_runs=10,
+    room_sizes=(10, 100, 500),
+    messages=200,
+)
+TINY = Sizes(
+    rooms=3, members_per_room=2, fanout_members=8, cold_start_runs=1, room_sizes=(2,), messages=3
+)
+PEER_DIR = ROOT / "build" / "bench-peer"  # `make bench` installs serverless-offline there
 
 
 def measure_all(stack: LocalStack, sizes: Sizes) -> list[Row]:
@@ -35,6 +47,7 @@ def measure_all(stack: LocalStack, sizes: Sizes) -> list[Row]:
         ),
         fanout.measure(sizes.fanout_members),
         *cold_start.measure(LAMBDA_ZIP, sizes.cold_start_runs),
+        *end_to_end.measure(stack, tables, sizes.room_sizes, sizes.messages, PEER_DIR),
     ]
 
 

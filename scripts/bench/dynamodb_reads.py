@@ -55,20 +55,10 @@ def measure(endpoint: str, tables: dict[str, str], rooms: int, members: int) -> 
     client = boto3.client("dynamodb", endpoint_url=endpoint)
     counter = ReadCounter()
     client.meta.events.register("after-call.dynamodb", counter)
-    _fill(client, tables["CONNECTIONS_TABLE"], rooms, members)
+    fill(client, tables["CONNECTIONS_TABLE"], "bench", rooms, members)
     room, sender = "bench-room-0", "bench-0-0"
 
-    chat = Chat(
-        connections=ConnectionsTable(
-            client, tables["CONNECTIONS_TABLE"], tables["CONNECTIONS_ROOM_INDEX"]
-        ),
-        messages=MessagesTable(client, tables["MESSAGES_TABLE"], retention_days=1),
-        outbox=NoPosts(),
-        telemetry=NoTelemetry(),
-        rules=ChatRules(
-            room_member_limit=members, rate_limit=RateLimit(per_second=1000, burst=1000)
-        ),
-    )
+    chat = chat_without_posts(client, tables, members)
     counter.items = 0
     chat.send_message(
         sender, json.dumps({"action": "on-message", "message": "hi", "groupId": room})
@@ -90,13 +80,31 @@ def measure(endpoint: str, tables: dict[str, str], rooms: int, members: int) -> 
     )
 
 
-def _fill(client: Any, table: str, rooms: int, members: int) -> None:
+def chat_without_posts(client: Any, tables: dict[str, str], room_member_limit: int) -> Chat:
+    """The chat's send path on the stack's tables, its posts left out, its rate limit raised."""
+    return Chat(
+        connections=ConnectionsTable(
+            client, tables["CONNECTIONS_TABLE"], tables["CONNECTIONS_ROOM_INDEX"]
+        ),
+        messages=MessagesTable(client, tables["MESSAGES_TABLE"], retention_days=1),
+        outbox=NoPosts(),
+        telemetry=NoTelemetry(),
+        rules=ChatRules(
+            room_member_limit=room_member_limit,
+            rate_limit=RateLimit(per_second=1000, burst=1000),
+        ),
+    )
+
+
+def fill(client: Any, table: str, prefix: str, rooms: int, members: int) -> None:
+    """Store ``rooms`` x ``members`` connections: ``{prefix}-{room}-{member}`` in room
+    ``{prefix}-room-{room}``."""
     items = (
         {
             "PutRequest": {
                 "Item": {
-                    "connectionId": {"S": f"bench-{room}-{member}"},
-                    "roomId": {"S": f"bench-room-{room}"},
+                    "connectionId": {"S": f"{prefix}-{room}-{member}"},
+                    "roomId": {"S": f"{prefix}-room-{room}"},
                     "username": {"S": f"member{member}"},
                     "connectedAt": {"N": "1795660000000"},
                     "expiresAt": {"N": "9999999999"},

@@ -2,24 +2,43 @@
 
 import json
 
-from bench.__main__ import TINY, measure_all
-from bench.rows import table, write
+import pytest
+
+from bench import serverless_offline
+from bench.__main__ import PEER_DIR, TINY, measure_all
+from bench.rows import Row, table, write
 
 FIELDS = {"name", "unit", "ours", "baseline", "ratio", "goal", "met"}
 
 
-def test_every_benchmark_runs_at_a_tiny_size_and_writes_its_rows(stack, tmp_path, monkeypatch):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "test")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+@pytest.fixture(scope="module")
+def tiny_rows(stack):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            monkeypatch.setenv(name, "test")
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        return measure_all(stack, TINY)
 
-    rows = measure_all(stack, TINY)
-    write(rows, tmp_path / "bench.json")
+
+def test_every_benchmark_runs_at_a_tiny_size_and_writes_its_rows(tiny_rows, tmp_path):
+    write(tiny_rows, tmp_path / "bench.json")
 
     written = json.loads((tmp_path / "bench.json").read_text())
-    assert [set(row) for row in written] == [FIELDS] * len(rows)
+    assert [set(row) for row in written] == [FIELDS] * len(tiny_rows)
     assert all(isinstance(row["met"], bool) for row in written)
     reads = written[0]
     # 3 rooms x 2 members: our Query reads the sender's room, the seed's Scan reads them all.
     assert (reads["ours"], reads["baseline"]) == (2, 6)
-    assert "| benchmark" in table(rows)
+    assert "| benchmark" in table(tiny_rows)
+
+
+def test_end_to_end_delivers_every_message_to_every_member(tiny_rows):
+    delivered = [r for r in tiny_rows if r.name.startswith("delivered of expected")]
+    assert [(r.ours, r.baseline) for r in delivered] == [(100, 100)] * len(TINY.room_sizes)
+
+
+def test_the_peer_runs_at_a_tiny_size(tiny_rows):
+    if not serverless_offline.installed(PEER_DIR):
+        pytest.skip(f"serverless-offline is not installed in {PEER_DIR}: `make bench` installs it")
+    peer: list[Row] = [r for r in tiny_rows if r.name.endswith("vs serverless-offline")]
+    assert len(peer) == 2 * len(TINY.room_sizes)
