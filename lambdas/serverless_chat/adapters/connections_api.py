@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 logger = Logger(child=True)
 
-_MAX_ATTEMPTS = 5
+_MAX_ATTEMPTS = 5  # the first try included: about 15 s of backoff at worst, inside a 29 s budget
 
 
 class ConnectionsApi:
@@ -67,6 +67,6 @@ def _client(endpoint: str, pool_size: int) -> "ApiGatewayManagementApiClient":
         endpoint_url=endpoint,
         config=Config(
             max_pool_connections=pool_size,
-            retries={"mode": "standard", "max_attempts": _MAX_ATTEMPTS},
+            retries={"mode": "standard", "total_max_attempts": _MAX_ATTEMPTS},
         ),
     )

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 Item = Mapping[str, "AttributeValueTypeDef"]
 
-# Errors that mean "try again later": the request changed nothing.
+# Errors that mean "try again later", after the SDK's own retries, as any 5xx does. A 5xx leaves
+# the outcome unknown: a resend with the same clientMessageId is stored once either way.
 _BUSY_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -62,7 +63,8 @@ def _busy_when_throttled[**P, R](method: Callable[P, R]) -> Callable[P, R]:
         try:
             return method(*args, **kwargs)
         except ClientError as error:
-            if _error_code(error) in _BUSY_CODES:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if _error_code(error) in _BUSY_CODES or status >= 500:
                 raise StoreBusyError(_error_code(error)) from error
             raise
 
