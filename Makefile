@@ -275,6 +275,13 @@ chromium: ## Debian's Chromium for the browser tests (installed when missing)
 test-unit: $(BIN)/.dev ## Unit tests of the Lambda package (no emulator, no network)
 	$(BIN)/pytest tests/unit
 
+# tests/load runs once, small, in `make test`; here each scenario repeats for SOAK_SECONDS.
+SOAK_SECONDS ?= 300
+
+.PHONY: soak
+soak: $(BIN)/.dev $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## The load and fault tests, each repeated for SOAK_SECONDS (300); prints what it measured
+	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/pytest tests/load
+
 # Last, one pytest run of every Python suite under tests/ (see README's Development section).
 .PHONY: test
 test: lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium \

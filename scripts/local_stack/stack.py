@@ -12,8 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 from local_stack import emulator, terraform
 from local_stack.site_server import SiteServer
@@ -24,6 +27,7 @@ FRONTEND_DIST = ROOT / "frontend" / "dist"
 STAGE = "local"  # terraform/envs/local's stage
 REGION = "us-east-1"  # terraform/envs/local's default region
 READY_TIMEOUT_S = 60.0
+WATCH_PERIOD_S = 5.0  # how often a running stack checks that the emulator still holds it
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class LocalStack:
         self.api_id = ""
         self.gateway: subprocess.Popen[bytes] | None = None
         self._stoppers: list[tuple[str, Callable[[], None]]] = []
+        self._apis: Any = None  # the emulator's API Gateway v2 client, once a check needs it
 
     def start(self) -> None:
         options = self.options
@@ -72,7 +77,8 @@ class LocalStack:
         options.ready_file.unlink(missing_ok=True)
         with open(options.work_dir / "emulator.log", "wb") as emulator_log:
             aws = emulator.find_or_start(options.emulator_endpoint, emulator_log, say)
-        self._stoppers.append((aws.name, aws.stop))
+        if aws.started_here:
+            self._stoppers.append((aws.name, aws.stop))
         self.emulator_endpoint = aws.endpoint
         if aws.started_here:  # a new emulator is empty: an old state would only mislead
             (options.work_dir / "terraform.tfstate").unlink(missing_ok=True)
@@ -147,6 +153,26 @@ class LocalStack:
         if self.gateway is not None:
             emulator.stop_process(self.gateway)
 
+    def emulator_state(self) -> str:
+        """The emulator under the running stack: "ok", "unreachable", or "lost" (it answers
+        without the stack's API: it was restarted, and emulators keep nothing across restarts)."""
+        if self._apis is None:
+            self._apis = boto3.client(
+                "apigatewayv2",
+                endpoint_url=self.emulator_endpoint,
+                region_name=REGION,
+                aws_access_key_id="test",
+                aws_secret_access_key="test",  # noqa: S106 - the emulator's
+                config=Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1}),
+            )
+        try:
+            self._apis.get_api(ApiId=self.api_id)
+        except ClientError as error:
+            return "lost" if error.response["Error"]["Code"] == "NotFoundException" else "ok"
+        except BotoCoreError:
+            return "unreachable"
+        return "ok"
+
     def stop(self) -> None:
         self.options.ready_file.unlink(missing_ok=True)
         while self._stoppers:
@@ -167,11 +193,30 @@ def run(options: Options) -> None:
     stack = LocalStack(options)
     try:
         stack.start()
+        last_state, next_check = "ok", time.monotonic() + WATCH_PERIOD_S
         while not stop.wait(0.5):
             if stack.gateway is not None and stack.gateway.poll() is not None:
                 raise StackError(
                     f"the WebSocket data plane exited with status {stack.gateway.returncode}"
                 )
+            if time.monotonic() < next_check:
+                continue
+            next_check = time.monotonic() + WATCH_PERIOD_S
+            state = stack.emulator_state()
+            if state == "lost":
+                raise StackError(
+                    f"the AWS emulator at {stack.emulator_endpoint} no longer holds the chat "
+                    "(it was restarted, and an emulator keeps nothing across restarts). Run "
+                    "`make dev` (or `make up`) again: it applies terraform/envs/local anew."
+                )
+            if state != last_state:
+                say(
+                    f"the AWS emulator at {stack.emulator_endpoint} does not answer: the chat "
+                    "fails until it is back"
+                    if state == "unreachable"
+                    else f"the AWS emulator at {stack.emulator_endpoint} answers again"
+                )
+            last_state = state
     except (emulator.EmulatorError, terraform.TerraformError, StackError) as error:
         say(f"error: {error}")
         raise SystemExit(1) from None

@@ -1,0 +1,144 @@
+"""The emulator restarted under a running stack (`python -m local_stack dev`, as `make dev` runs
+it, against a moto server of the test's own): clients get an error, the stack stops once with a
+message that says what happened and what to do, and doing it brings the chat back."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from websockets.sync.client import connect
+
+from tests.conftest import ChatSocket, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 180.0
+
+
+class Moto:
+    """A moto server on a fixed port that the test can restart (empty, as every restart is)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self._log = directory / "moto.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with open(self._log, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(Path(sys.executable).with_name("moto_server")),
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=1):  # noqa: S310 - loopback
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("moto server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+class Stack:
+    """`python -m local_stack dev` in a process of its own, as `make dev` starts it."""
+
+    def __init__(self, directory: Path, emulator: str) -> None:
+        self.work_dir = directory / "stack"
+        self.log = directory / "stack.log"
+        self.websocket_port = free_port()
+        self.arguments = [
+            sys.executable, "-m", "local_stack", "dev", "--emulator-endpoint", emulator,
+            "--site-port", str(free_port()), "--websocket-port", str(self.websocket_port),
+            "--work-dir", str(self.work_dir),
+        ]  # fmt: skip
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.websocket_port}/local"
+
+    def start(self) -> None:
+        environment = {**os.environ, "PYTHONPATH": f"{ROOT / 'scripts'}:{ROOT / 'lambdas'}"}
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                self.arguments, stdout=log, stderr=subprocess.STDOUT, env=environment, cwd=ROOT
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not (self.work_dir / "ready.json").exists():
+            assert self.process.poll() is None, f"the stack exited: {self.said()}"
+            assert time.monotonic() < deadline, "the stack did not start"
+            time.sleep(0.5)
+
+    def said(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # Ctrl-C
+            self.process.wait(timeout=60)
+
+
+@pytest.fixture
+def moto(tmp_path: Path) -> Iterator[Moto]:
+    server = Moto(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def answers(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_an_emulator_restarted_under_the_stack_stops_it_with_a_clear_error_and_a_rerun_recovers(
+    moto: Moto, tmp_path: Path
+):
+    stack = Stack(tmp_path, moto.endpoint)
+    stack.start()
+    try:
+        with connect(stack.url, open_timeout=30) as connection:
+            client = ChatSocket(connection)
+            client.enter("lobby", "ada")
+
+            moto.stop()
+            moto.start()  # empty, as every emulator restart is
+
+            client.send({"action": "on-message", "message": "still there?"})
+            assert client.recv(timeout=30)["message"] == "Internal server error"
+            assert stack.process is not None
+            assert stack.process.wait(timeout=60) == 1  # it stops, once, by itself
+        said = stack.said()
+        assert "no longer holds the chat (it was restarted" in said
+        assert "Run `make dev` (or `make up`) again" in said
+        assert not answers(stack.websocket_port), "the data plane outlived the stack"
+
+        stack.start()  # what the message says to do, with the old Terraform state still there
+
+        with connect(stack.url, open_timeout=30) as first, connect(stack.url) as second:
+            ada, bob = ChatSocket(first), ChatSocket(second)
+            ada.enter("lobby", "ada")
+            bob.enter("lobby", "bob")
+            ada.send({"action": "on-message", "message": "back again"})
+            assert bob.recv_until("message")["message"] == "back again"
+    finally:
+        stack.stop()

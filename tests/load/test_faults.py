@@ -1,0 +1,136 @@
+"""`@connections` failing for a while (the data plane's /@faults), and members that are gone."""
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from local_stack.stack import LocalStack
+from tests.conftest import ChatSocket
+from tests.load.conftest import (
+    CONNECTIONS_TABLE,
+    Clients,
+    Frame,
+    collect,
+    drain,
+    inject_faults,
+    messages,
+    parallel,
+    room_members,
+    room_name,
+    rounds,
+    say,
+    wait_until_empty,
+)
+
+MEMBERS = 5
+# The functions' botocore retries a post 5 times ({"max_attempts": 5} counts retries): 6 attempts.
+RETRIES = 5
+
+
+@pytest.fixture
+def faults(stack: LocalStack) -> Any:
+    yield lambda status, count: inject_faults(stack, status, count)
+    inject_faults(stack, 500, 0)  # nothing left over for the next test
+
+
+@pytest.fixture
+def clients(stack: LocalStack, dynamodb: Any) -> Iterator[Clients]:
+    """Clients whose leaving is over when the test ends: their posts take no injected fault."""
+    opened = Clients(stack)
+    yield opened
+    opened.close_all()
+    wait_until_empty(dynamodb, opened.rooms)
+    time.sleep(1)  # the last leave announcements
+
+
+def room_of(clients: Clients, size: int, prefix: str) -> tuple[str, list[ChatSocket]]:
+    room = room_name(prefix)
+    clients.rooms.append(room)
+    members = clients.open_many(size)
+    for number, member in enumerate(members):  # one by one: each join is announced to the rest
+        member.enter(room, f"m{number}")
+    parallel(drain, members)
+    return room, members
+
+
+def texts(frames: list[Frame]) -> list[str]:
+    return [m["message"] for m in messages(frames)]
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_connections_answering_429_or_500_for_a_while_still_delivers_everything(
+    clients: Clients, faults: Any, status: int
+):
+    room, members = room_of(clients, MEMBERS, f"faults{status}")
+    sent, took = 0, 0.0
+    for _ in rounds():
+        for number, sender in enumerate(members):
+            faults(status, RETRIES)
+            text = f"{room}/{status}/{sent}/{number}"
+            started = time.monotonic()
+            sender.send({"action": "on-message", "message": text})
+            got = parallel(lambda m, t=text: collect(m, lambda f: t in texts(f)), members)
+            took = time.monotonic() - started
+            assert all(texts(frames) == [text] for frames in got), "lost or sent twice"
+            sent += 1
+        assert all(texts(drain(m)) == [] for m in members), "a message arrived twice"
+    say(
+        f"@connections {status} x{RETRIES} before each of {sent} messages: all delivered "
+        f"(the last one after {took:.1f} s)"
+    )
+
+
+def test_a_message_whose_posts_all_failed_is_still_in_the_room_after_a_rejoin(
+    clients: Clients, faults: Any
+):
+    room, (sender, reader) = room_of(clients, 2, "undelivered")
+    faults(500, 2 * (RETRIES + 1))  # every attempt of both posts fails
+
+    sender.send({"action": "on-message", "message": "through in the end"})
+
+    assert texts(drain(sender, quiet=2)) + texts(drain(reader, quiet=2)) == []
+    reader.send({"action": "on-enter-room", "groupId": room, "username": "m1", "afterSeq": 0})
+    history = reader.recv_until("room")["history"]
+    assert [m["message"] for m in history] == ["through in the end"]
+
+
+GHOSTS = 10
+DROPPED = 3
+
+
+def test_gone_members_are_removed_and_announced_once_and_the_rest_receive(
+    clients: Clients, dynamodb: Any
+):
+    room, members = room_of(clients, MEMBERS + DROPPED, "gone")
+    stayers, droppers = members[:MEMBERS], members[MEMBERS:]
+    for number in range(GHOSTS):  # connections whose $disconnect never came
+        dynamodb.put_item(
+            TableName=CONNECTIONS_TABLE,
+            Item={
+                "connectionId": {"S": f"Ghost{number:03d}GoneAAA="},
+                "roomId": {"S": room},
+                "username": {"S": f"ghost{number}"},
+                "expiresAt": {"N": "9999999999"},
+            },
+        )
+    gone = {f"ghost{n}" for n in range(GHOSTS)} | {f"m{MEMBERS + n}" for n in range(DROPPED)}
+
+    for dropper in droppers:
+        dropper.drop()
+    parallel(
+        lambda s: s[1].send({"action": "on-message", "message": f"from m{s[0]}"}),
+        list(enumerate(stayers[:2])),
+    )
+
+    def everything(frames: list[Frame]) -> bool:
+        left = {f["username"] for f in frames if f.get("event") == "leave"}
+        return len(messages(frames)) >= 2 and left >= gone
+
+    got = parallel(lambda s: collect(s, everything) + drain(s), stayers)
+    for frames in got:
+        assert sorted(texts(frames)) == ["from m0", "from m1"]
+        leaves = sorted(f["username"] for f in frames if f.get("event") == "leave")
+        assert leaves == sorted(gone), "a gone member not announced, or announced twice"
+    assert len(room_members(dynamodb, room)) == MEMBERS, "a gone member is still in the room"
