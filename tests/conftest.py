@@ -15,6 +15,7 @@ import boto3
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
+from local_stack.emulator import free_port
 from local_stack.stack import LocalStack, Options
 
 
@@ -68,12 +69,6 @@ def open_socket(stack: LocalStack) -> Iterator[Callable[..., ChatSocket]]:
             return ChatSocket(sockets.enter_context(connection))
 
         yield opening
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

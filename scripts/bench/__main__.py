@@ -2,7 +2,6 @@
 
 import argparse
 import os
-import socket
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ import boto3
 
 from bench import cold_start, dynamodb_reads, end_to_end, fanout
 from bench.rows import Row, table, write
+from local_stack.emulator import free_port
 from local_stack.stack import LAMBDA_ZIP, ROOT, LocalStack, Options
 
 
@@ -76,10 +76,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work_dir:
         stack = LocalStack(
             Options(
-                emulator_endpoint=f"http://127.0.0.1:{_free_port()}",
+                emulator_endpoint=f"http://127.0.0.1:{free_port()}",
                 host="127.0.0.1",
-                site_port=_free_port(),
-                websocket_port=_free_port(),
+                site_port=free_port(),
+                websocket_port=free_port(),
                 work_dir=Path(work_dir),
             )
         )
@@ -92,12 +92,6 @@ def main() -> None:
     write(rows, args.output)
     print(f"\nwrote {args.output}")
     sys.exit(0 if all(r.met for r in rows) else 1)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from local_stack.emulator import stop_process
+
 PEER_SOURCES = Path(__file__).resolve().parent / "peer"
 START_TIMEOUT_S = 60.0
 
@@ -48,12 +50,7 @@ def running(install_dir: Path, log_path: Path) -> Iterator[str]:
         _wait_listening(offline, websocket_port, log_path)
         yield f"ws://127.0.0.1:{websocket_port}"
     finally:
-        offline.terminate()
-        try:
-            offline.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            offline.kill()
-            offline.wait()
+        stop_process(offline)
 
 
 def _wait_listening(offline: subprocess.Popen[bytes], port: int, log_path: Path) -> None:

@@ -69,7 +69,7 @@ def find_or_start(endpoint: str, log: IO[bytes], say: Callable[[str], None]) -> 
         if health is None and _is_moto(endpoint):
             say(f"Using the moto server already running at {endpoint}")
             return Emulator(endpoint, "moto server")
-        port = _free_port(host)
+        port = free_port(host)
     endpoint = f"http://{host}:{port}"
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("moto_server")), "-H", host, "-p", str(port)],
@@ -116,7 +116,8 @@ def _port_free(host: str, port: int) -> bool:
         return probe.connect_ex((host, port)) != 0
 
 
-def _free_port(host: str) -> int:
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now, for a server about to start."""
     with socket.socket() as probe:
         probe.bind((host, 0))
         return int(probe.getsockname()[1])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from local_stack.emulator import free_port
 from tests.local_gateway.gateway_support import (
     API_NAME,
     HANDLERS,
@@ -17,7 +18,6 @@ from tests.local_gateway.gateway_support import (
     GatewayProcess,
     GatewayStarter,
     deploy,
-    free_port,
     wait_for_port,
 )
 

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from local_stack.emulator import free_port
 from tests.local_gateway.gateway_support import (
     API_NAME,
     ROUTES,
     DeployedApi,
     GatewayStarter,
-    free_port,
 )
 
 

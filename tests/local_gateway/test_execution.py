@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from websockets.sync.client import connect
 
+from local_stack.emulator import free_port
 from tests.local_gateway.gateway_support import (
     STAGE,
     GatewayProcess,
     GatewayStarter,
     echo,
-    free_port,
     invocation_routes,
     receive_json,
     send_json,

@@ -10,13 +10,13 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
+from local_stack.emulator import free_port
 from tests.local_gateway.gateway_support import (
     STAGE,
     DeployedApi,
     GatewayProcess,
     GatewayStarter,
     echo,
-    free_port,
     invocation_routes,
     receive_json,
     recorded_events,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,18 +11,14 @@ from pathlib import Path
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from local_stack.emulator import free_port
 
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[str]:
     """A moto server of our own on a free port; fails rather than use someone else's."""
     moto_server = Path(sys.executable).with_name("moto_server")
-    port = _free_port()
+    port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [str(moto_server), "-H", "127.0.0.1", "-p", str(port)],
