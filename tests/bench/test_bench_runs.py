@@ -39,6 +39,9 @@ def test_end_to_end_delivers_every_message_to_every_member(tiny_rows):
 
 def test_the_peer_runs_at_a_tiny_size(tiny_rows):
     if not serverless_offline.installed(PEER_DIR):
-        pytest.skip(f"serverless-offline is not installed in {PEER_DIR}: `make bench` installs it")
+        pytest.skip(
+            f"npm could not install serverless-offline in {PEER_DIR} (make test and make bench "
+            "install it when the npm registry answers)"
+        )
     peer: list[Row] = [r for r in tiny_rows if r.name.endswith("vs serverless-offline")]
     assert len(peer) == 2 * len(TINY.room_sizes)

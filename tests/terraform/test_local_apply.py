@@ -16,7 +16,6 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -56,10 +55,6 @@ ENVIRONMENT_KEYS = {
     "POWERTOOLS_METRICS_NAMESPACE",
     "POWERTOOLS_LOG_LEVEL",
 }
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("terraform") is None, reason="terraform is not installed"
-)
 
 
 @pytest.fixture(scope="module")
