@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 # LocalStack services the stack creates resources in.
 NEEDED_SERVICES = ("apigatewayv2", "lambda", "dynamodb", "s3", "iam", "logs", "sts")
 STARTUP_TIMEOUT_S = 30.0
+# moto server as the stack runs it: with the send path's per-item costs taken out (moto_server.py)
+MOTO_SERVER = (sys.executable, str(Path(__file__).with_name("moto_server.py")))
 
 
 class EmulatorError(Exception):
@@ -70,11 +72,18 @@ def find_or_start(endpoint: str, log: IO[bytes], say: Callable[[str], None]) -> 
             say(f"Using the moto server already running at {endpoint}")
             return Emulator(endpoint, "moto server")
         port = free_port(host)
+    emulator = start_moto(host, port, log)
+    say(f"Started moto server at {emulator.endpoint}")
+    return emulator
+
+
+def start_moto(
+    host: str, port: int, log: IO[bytes], command: Sequence[str] = MOTO_SERVER
+) -> Emulator:
+    """Start moto server (``command``: ours by default) on ``host:port``, once it answers."""
     endpoint = f"http://{host}:{port}"
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("moto_server")), "-H", host, "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        [*command, "-H", host, "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
     )
     emulator = Emulator(endpoint, "moto server", process)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -83,7 +92,6 @@ def find_or_start(endpoint: str, log: IO[bytes], say: Callable[[str], None]) -> 
             emulator.stop()
             raise EmulatorError(f"moto server did not start on {endpoint}")
         time.sleep(0.1)
-    say(f"Started moto server at {endpoint}")
     return emulator
 
 

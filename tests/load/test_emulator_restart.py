@@ -8,13 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from websockets.sync.client import connect
 
+from local_stack import emulator
 from tests.conftest import ChatSocket, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,34 +28,15 @@ class Moto:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._log = directory / "moto.log"
-        self.process: subprocess.Popen[bytes] | None = None
+        self._server: emulator.Emulator | None = None
 
     def start(self) -> None:
         with open(self._log, "ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    str(Path(sys.executable).with_name("moto_server")),
-                    "-H",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=1):  # noqa: S310 - loopback
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("moto server did not start")
+            self._server = emulator.start_moto("127.0.0.1", self.port, log)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        if self._server is not None:
+            self._server.stop()
 
 
 class Stack:

@@ -47,15 +47,18 @@ class ConnectionsChannel:
     """Requests from any number of a handler's threads, in flight together.
 
     The data plane answers in order, so answers match requests first in, first out; a thread
-    waiting for its answer reads the next one for whichever request is oldest, until its own
-    has arrived.
+    waiting for its answer reads whatever answers have arrived, hands each to the oldest request
+    still waiting, and stops once its own has arrived.
     """
+
+    _READ_BYTES = 256 * 1024
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
         self._send_lock = threading.Lock()
         self._read_lock = threading.Lock()
         self._waiting: deque[_Pending] = deque()
+        self._frames = wire.FrameBuffer()
 
     def call(self, method: str, path: str, body: bytes) -> Answer:
         pending = _Pending()
@@ -63,12 +66,14 @@ class ConnectionsChannel:
         with self._send_lock:
             self._waiting.append(pending)
             self._sock.sendall(request)
-        while True:
-            with self._read_lock:
-                if pending.answer is not None:
-                    return pending.answer
-                answer = wire.decode_response(wire.recv_frame(self._sock))
-                self._waiting.popleft().answer = answer
+        with self._read_lock:
+            while pending.answer is None:
+                data = self._sock.recv(self._READ_BYTES)
+                if not data:
+                    raise EOFError("the data plane closed the channel")
+                for frame in self._frames.feed(data):
+                    self._waiting.popleft().answer = wire.decode_response(frame)
+        return pending.answer
 
 
 def _bytes(body: Any) -> bytes:
