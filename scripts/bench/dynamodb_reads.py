@@ -1,14 +1,15 @@
 """Row 1: items DynamoDB reads to deliver one message, ours against the seed's Scan-and-filter.
 
 Both run against the stack's own tables in the emulator, filled with ``rooms`` x ``members``
-connections. Items read are the ``ScannedCount`` of every Query and Scan the send path makes
-(plus one per item a GetItem returns); moto reports a constant consumed capacity, so that is
-not used.
+connections for the measurement and emptied of them after it (moto reads a whole table to answer
+a Query on an index: left there, they would slow every row measured after this one). Items read
+are the ``ScannedCount`` of every Query and Scan the send path makes (plus one per item a GetItem
+returns); moto reports a constant consumed capacity, so that is not used.
 """
 
-import itertools
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -55,19 +56,18 @@ def measure(endpoint: str, tables: dict[str, str], rooms: int, members: int) -> 
     client = boto3.client("dynamodb", endpoint_url=endpoint)
     counter = ReadCounter()
     client.meta.events.register("after-call.dynamodb", counter)
-    fill(client, tables["CONNECTIONS_TABLE"], "bench", rooms, members)
     room, sender = "bench-room-0", "bench-0-0"
+    with stored(client, tables["CONNECTIONS_TABLE"], "bench", rooms, members):
+        chat = chat_without_posts(client, tables, members)
+        counter.items = 0
+        chat.send_message(
+            sender, json.dumps({"action": "on-message", "message": "hi", "groupId": room})
+        )
+        ours = counter.items
 
-    chat = chat_without_posts(client, tables, members)
-    counter.items = 0
-    chat.send_message(
-        sender, json.dumps({"action": "on-message", "message": "hi", "groupId": room})
-    )
-    ours = counter.items
-
-    counter.items = 0
-    recipients = _seed_recipients(client, tables["CONNECTIONS_TABLE"], room)
-    baseline = counter.items
+        counter.items = 0
+        recipients = _seed_recipients(client, tables["CONNECTIONS_TABLE"], room)
+        baseline = counter.items
     if len(recipients) != members:
         raise RuntimeError(f"the seed's Scan found {len(recipients)} of {members} members")
     return Row(
@@ -96,28 +96,34 @@ def chat_without_posts(client: Any, tables: dict[str, str], room_member_limit: i
     )
 
 
-def fill(client: Any, table: str, prefix: str, rooms: int, members: int) -> None:
-    """Store ``rooms`` x ``members`` connections: ``{prefix}-{room}-{member}`` in room
-    ``{prefix}-room-{room}``."""
-    items = (
+@contextmanager
+def stored(client: Any, table: str, prefix: str, rooms: int, members: int) -> Iterator[None]:
+    """``rooms`` x ``members`` connections, ``{prefix}-{room}-{member}`` in room
+    ``{prefix}-room-{room}``, stored for the length of the block."""
+    items = [
         {
-            "PutRequest": {
-                "Item": {
-                    "connectionId": {"S": f"{prefix}-{room}-{member}"},
-                    "roomId": {"S": f"{prefix}-room-{room}"},
-                    "username": {"S": f"member{member}"},
-                    "connectedAt": {"N": "1795660000000"},
-                    "expiresAt": {"N": "9999999999"},
-                }
-            }
+            "connectionId": {"S": f"{prefix}-{room}-{member}"},
+            "roomId": {"S": f"{prefix}-room-{room}"},
+            "username": {"S": f"member{member}"},
+            "connectedAt": {"N": "1795660000000"},
+            "expiresAt": {"N": "9999999999"},
         }
         for room in range(rooms)
         for member in range(members)
-    )
-    for batch in _batches(items, BATCH):
-        request: dict[str, Any] = {table: batch}
-        while request:
-            request = client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+    ]
+    _write(client, table, [{"PutRequest": {"Item": item}} for item in items])
+    try:
+        yield
+    finally:
+        keys = [{"connectionId": item["connectionId"]} for item in items]
+        _write(client, table, [{"DeleteRequest": {"Key": key}} for key in keys])
+
+
+def _write(client: Any, table: str, requests: list[dict[str, Any]]) -> None:
+    for start in range(0, len(requests), BATCH):
+        pending: dict[str, Any] = {table: requests[start : start + BATCH]}
+        while pending:
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
 
 def _seed_recipients(client: Any, table: str, room: str) -> list[str]:
@@ -133,9 +139,3 @@ def _seed_recipients(client: Any, table: str, room: str) -> list[str]:
         if "LastEvaluatedKey" not in page:
             return found
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def _batches(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch

@@ -25,7 +25,7 @@ from typing import Any
 import boto3
 
 from bench import serverless_offline
-from bench.dynamodb_reads import chat_without_posts, fill
+from bench.dynamodb_reads import chat_without_posts, stored
 from bench.room_load import PACED_RATE, Load, measure_load
 from bench.rows import Row
 from local_stack.stack import LocalStack
@@ -208,12 +208,12 @@ def _delivered_percent(load: Load) -> float:
 def _dynamodb_work_ms(client: Any, tables: dict[str, str], members: int) -> float:
     """Our send path's DynamoDB calls for one message to ``members``, without its posts."""
     prefix = f"e2e{members}"
-    fill(client, tables["CONNECTIONS_TABLE"], prefix, 1, members)
-    chat = chat_without_posts(client, tables, members)
-    times = []
-    for n in range(DYNAMODB_WORK_SAMPLES):
-        frame = json.dumps({"action": "on-message", "message": f"timing {n}"})
-        started = time.perf_counter()
-        chat.send_message(f"{prefix}-0-0", frame)
-        times.append(time.perf_counter() - started)
+    with stored(client, tables["CONNECTIONS_TABLE"], prefix, 1, members):
+        chat = chat_without_posts(client, tables, members)
+        times = []
+        for n in range(DYNAMODB_WORK_SAMPLES):
+            frame = json.dumps({"action": "on-message", "message": f"timing {n}"})
+            started = time.perf_counter()
+            chat.send_message(f"{prefix}-0-0", frame)
+            times.append(time.perf_counter() - started)
     return 1000 * statistics.median(times)

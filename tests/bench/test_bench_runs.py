@@ -45,3 +45,13 @@ def test_the_peer_runs_at_a_tiny_size(tiny_rows):
         )
     peer: list[Row] = [r for r in tiny_rows if r.name.endswith("vs serverless-offline")]
     assert len(peer) == 2 * len(TINY.room_sizes)
+
+
+def test_the_benchmarks_take_the_connections_they_stored_away(tiny_rows, dynamodb):
+    table = next(t for t in dynamodb.list_tables()["TableNames"] if "connections" in t)
+    left = dynamodb.scan(
+        TableName=table,
+        FilterExpression="begins_with(connectionId, :bench) OR begins_with(connectionId, :e2e)",
+        ExpressionAttributeValues={":bench": {"S": "bench-"}, ":e2e": {"S": "e2e"}},
+    )
+    assert left["Items"] == []
