@@ -1,26 +1,24 @@
 // One function for every route of the peer: rooms in memory (serverless-offline --useInProcess
-// keeps the module loaded), every frame posted through serverless-offline's @connections API.
+// keeps the module loaded), every frame posted through serverless-offline's @connections API
+// with the AWS SDK's client, as a handler posts in AWS.
 "use strict";
 
-const http = require("node:http");
+const {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} = require("@aws-sdk/client-apigatewaymanagementapi");
 
 const roomOf = new Map(); // connectionId -> room id
 const members = new Map(); // room id -> Set of connectionIds
 const lastSeq = new Map(); // room id -> seq of its last message
 
-// Kept-alive connections, at most 50 at once: what the AWS SDK's Node.js HTTP handler does.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+// One client for the life of the module, as a Lambda handler keeps it between invocations.
+const connections = new ApiGatewayManagementApiClient({ endpoint: process.env.CONNECTIONS_ENDPOINT });
 
 function post(connectionId, frame) {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      `${process.env.CONNECTIONS_URL}/${connectionId}`,
-      { method: "POST", agent },
-      (response) => response.resume().on("end", resolve),
-    );
-    request.on("error", reject);
-    request.end(JSON.stringify(frame));
-  });
+  return connections.send(
+    new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify(frame) }),
+  );
 }
 
 function leave(connectionId) {
