@@ -1,4 +1,5 @@
-"""`@connections` failing for a while (the data plane's /@faults), and members that are gone."""
+"""`@connections` failing for a while (the data plane's /@faults), members that are gone, and a
+DynamoDB table throttling the send path (the emulator's throttle switch)."""
 
 import time
 from collections.abc import Iterator
@@ -21,18 +22,27 @@ from tests.load.conftest import (
     room_name,
     rounds,
     say,
+    throttle_table,
     wait_until_empty,
 )
 
 MEMBERS = 5
 # The functions' botocore retries a post 5 times ({"max_attempts": 5} counts retries): 6 attempts.
 RETRIES = 5
+DYNAMODB_ATTEMPTS = 4  # the functions' DynamoDB client: botocore's "standard" mode, for DynamoDB
+BACKOFF_S = 30.0  # its backoff between those attempts: at most 2 + 4 + 8 s
 
 
 @pytest.fixture
 def faults(stack: LocalStack) -> Any:
     yield lambda status, count: inject_faults(stack, status, count)
     inject_faults(stack, 500, 0)  # nothing left over for the next test
+
+
+@pytest.fixture
+def throttled(stack: LocalStack) -> Any:
+    yield lambda operation, count: throttle_table(stack, operation, count)
+    throttle_table(stack, "PutItem", 0)  # nothing left over for the next test
 
 
 @pytest.fixture
@@ -134,3 +144,33 @@ def test_gone_members_are_removed_and_announced_once_and_the_rest_receive(
         leaves = sorted(f["username"] for f in frames if f.get("event") == "leave")
         assert leaves == sorted(gone), "a gone member not announced, or announced twice"
     assert len(room_members(dynamodb, room)) == MEMBERS, "a gone member is still in the room"
+
+
+@pytest.mark.parametrize(
+    ("operation", "client_message_id"),
+    [
+        ("Query", "q-1"),  # reading the room's members
+        ("PutItem", None),  # storing the message
+        ("TransactWriteItems", "t-1"),  # storing the message with its clientMessageId
+    ],
+)
+def test_a_throttled_table_gets_the_sender_busy_and_leaves_nothing_behind_until_a_resend(
+    clients: Clients, throttled: Any, operation: str, client_message_id: str | None
+):
+    room, (ada, bob) = room_of(clients, 2, "throttled")
+    frame = {"action": "on-message", "message": "not now", "clientMessageId": client_message_id}
+    frame = {name: value for name, value in frame.items() if value is not None}
+
+    throttled(operation, DYNAMODB_ATTEMPTS)  # every attempt of the SDK's
+    ada.send(frame)
+    error = ada.recv_until("error", timeout=BACKOFF_S)
+    assert error["code"] == "busy"
+    assert error.get("clientMessageId") == client_message_id
+    assert messages(drain(bob)) == []
+
+    late = clients.open()
+    assert late.enter(room, "late")["history"] == []  # nothing was stored
+
+    ada.send(frame)  # the table keeps up again: the resend goes through, once
+    assert texts(collect(bob, lambda got: len(messages(got)) == 1)) == ["not now"]
+    assert texts(late.enter(room, "late")["history"]) == ["not now"]
