@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from websockets.sync.client import connect
 
+from local_stack.moto_server import THROTTLE_PATH
 from local_stack.stack import LocalStack
 from tests.conftest import ChatSocket
 
@@ -138,7 +139,7 @@ def throttle_table(stack: LocalStack, operation: str, count: int) -> None:
     """The emulator's next `count` DynamoDB `operation` requests answer as a throttled table
     does (the switch of scripts/local_stack/moto_server.py; a LocalStack has none)."""
     request = urllib.request.Request(  # noqa: S310 - the stack's emulator, on loopback
-        f"{stack.emulator_endpoint}/_local/dynamodb/throttle",
+        f"{stack.emulator_endpoint}{THROTTLE_PATH}",
         data=json.dumps({"operation": operation, "count": count}).encode(),
         method="POST",
     )

@@ -1,16 +1,21 @@
 """The local stack's moto server (scripts/local_stack/moto_server.py) answers every DynamoDB item
-operation as moto_server does: same items, same errors, only sooner."""
+operation as moto_server does: same items, same errors, only sooner; and it throttles when
+asked to."""
 
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from local_stack.emulator import Emulator, free_port, start_moto
+from local_stack.moto_server import THROTTLE_PATH
 
 PLAIN_MOTO = (str(Path(sys.executable).with_name("moto_server")),)
 CONNECTIONS, MESSAGES = "connections", "messages"
@@ -195,3 +200,38 @@ def test_every_item_operation_is_answered_as_moto_server_answers_it(servers: tup
     assert answers(ours) == expected
     assert "Error" in expected["transact refused"]  # the errors were compared, not skipped
     assert len(expected["query index page"]["Items"]) == 4
+
+
+def throttle(endpoint: str, body: bytes) -> int:
+    request = urllib.request.Request(f"{endpoint}{THROTTLE_PATH}", data=body, method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_throttle_switch_throttles_one_operation_as_many_times_as_asked(
+    servers: tuple[str, str],
+):
+    _, ours = servers
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=ours,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    assert throttle(ours, b'{"operation": "ListTables", "count": 2}') == 204
+
+    for _ in range(2):
+        with pytest.raises(ClientError, match="ProvisionedThroughputExceededException"):
+            client.list_tables()
+    client.list_tables()  # the third is answered
+    client.describe_limits()  # and other operations never were throttled
+
+    assert throttle(ours, b'{"operation": "ListTables"}') == 400
+    assert throttle(ours, b'{"operation": "ListTables", "count": 5}') == 204
+    assert throttle(ours, b'{"operation": "ListTables", "count": 0}') == 204
+    client.list_tables()
