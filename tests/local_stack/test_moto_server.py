@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from local_stack.emulator import Emulator, free_port, start_moto
 from local_stack.moto_server import THROTTLE_PATH
+from tests.chat_tables import create_chat_tables
 
 PLAIN_MOTO = (str(Path(sys.executable).with_name("moto_server")),)
 CONNECTIONS, MESSAGES = "connections", "messages"
@@ -46,41 +47,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
         finally:
             for server in started:
                 server.stop()
-
-
-def create_tables(client: Any) -> None:
-    """The chat's two tables, as terraform/modules/tables makes them."""
-    client.create_table(
-        TableName=CONNECTIONS,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "connectionId", "AttributeType": "S"},
-            {"AttributeName": "roomId", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "connectionId", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "room",
-                "KeySchema": [{"AttributeName": "roomId", "KeyType": "HASH"}],
-                "Projection": {
-                    "ProjectionType": "INCLUDE",
-                    "NonKeyAttributes": ["username", "expiresAt"],
-                },
-            }
-        ],
-    )
-    client.create_table(
-        TableName=MESSAGES,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "roomId", "AttributeType": "S"},
-            {"AttributeName": "seq", "AttributeType": "N"},
-        ],
-        KeySchema=[
-            {"AttributeName": "roomId", "KeyType": "HASH"},
-            {"AttributeName": "seq", "KeyType": "RANGE"},
-        ],
-    )
 
 
 def connection(n: int, **extra: Any) -> dict[str, Any]:
@@ -176,15 +142,20 @@ def comparable(value: Any) -> Any:
     return value
 
 
-def answers(endpoint: str) -> dict[str, Any]:
-    client = boto3.client(
+def dynamodb(endpoint: str, config: Config | None = None) -> Any:
+    return boto3.client(
         "dynamodb",
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="test",
+        config=config,
     )
-    create_tables(client)
+
+
+def answers(endpoint: str) -> dict[str, Any]:
+    client = dynamodb(endpoint)
+    create_chat_tables(client, CONNECTIONS, "room", MESSAGES)
     answered: dict[str, Any] = {}
     for name, operation in operations(client):
         try:
@@ -215,14 +186,7 @@ def test_the_throttle_switch_throttles_one_operation_as_many_times_as_asked(
     servers: tuple[str, str],
 ):
     _, ours = servers
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=ours,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
+    client = dynamodb(ours, Config(retries={"total_max_attempts": 1}))
     assert throttle(ours, b'{"operation": "ListTables", "count": 2}') == 204
 
     for _ in range(2):

@@ -27,6 +27,8 @@ import time_machine
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
+from tests.chat_tables import create_chat_tables
+
 EVENTS = Path(__file__).parent.parent / "events"
 ROUTES = {"on-enter-room": "enter_room", "on-message": "send_message"}
 HANDLERS = {
@@ -196,38 +198,7 @@ class LambdaContext:
 
 
 def create_tables() -> None:
-    dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(
-        TableName=CONNECTIONS_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "connectionId", "AttributeType": "S"},
-            {"AttributeName": "roomId", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "connectionId", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": ROOM_INDEX,
-                "KeySchema": [{"AttributeName": "roomId", "KeyType": "HASH"}],
-                "Projection": {
-                    "ProjectionType": "INCLUDE",
-                    "NonKeyAttributes": ["username", "expiresAt"],
-                },
-            }
-        ],
-    )
-    dynamodb.create_table(
-        TableName=MESSAGES_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "roomId", "AttributeType": "S"},
-            {"AttributeName": "seq", "AttributeType": "N"},
-        ],
-        KeySchema=[
-            {"AttributeName": "roomId", "KeyType": "HASH"},
-            {"AttributeName": "seq", "KeyType": "RANGE"},
-        ],
-    )
+    create_chat_tables(boto3.client("dynamodb"), CONNECTIONS_TABLE, ROOM_INDEX, MESSAGES_TABLE)
 
 
 @dataclass

@@ -1,0 +1,37 @@
+"""The chat's two tables as terraform/modules/tables makes them, for tests that make their own."""
+
+from typing import Any
+
+
+def create_chat_tables(client: Any, connections: str, room_index: str, messages: str) -> None:
+    client.create_table(
+        TableName=connections,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "connectionId", "AttributeType": "S"},
+            {"AttributeName": "roomId", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "connectionId", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": room_index,
+                "KeySchema": [{"AttributeName": "roomId", "KeyType": "HASH"}],
+                "Projection": {
+                    "ProjectionType": "INCLUDE",
+                    "NonKeyAttributes": ["username", "expiresAt"],
+                },
+            }
+        ],
+    )
+    client.create_table(
+        TableName=messages,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "roomId", "AttributeType": "S"},
+            {"AttributeName": "seq", "AttributeType": "N"},
+        ],
+        KeySchema=[
+            {"AttributeName": "roomId", "KeyType": "HASH"},
+            {"AttributeName": "seq", "KeyType": "RANGE"},
+        ],
+    )
