@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 # LocalStack services the stack creates resources in.
 NEEDED_SERVICES = ("apigatewayv2", "lambda", "dynamodb", "s3", "iam", "logs", "sts")
 STARTUP_TIMEOUT_S = 30.0
-# moto server as the stack runs it: with the send path's per-item costs taken out (moto_server.py)
+# moto server as the stack runs it: moto made fast enough for the send path, and able to throttle
+# a DynamoDB operation on request (moto_server.py)
 MOTO_SERVER = (sys.executable, str(Path(__file__).with_name("moto_server.py")))
 
 
