@@ -14,10 +14,13 @@ help: ## List the targets
 
 # ---------------------------------------------------------------- Python environments
 # `.venv` with what running the stack needs; the test tooling is added by `make test`.
-$(BIN)/.local: pyproject.toml
+# The local data plane is a package of its own (scripts/local_gateway), installed editable.
+LOCAL_GATEWAY := scripts/local_gateway
+
+$(BIN)/.local: pyproject.toml $(LOCAL_GATEWAY)/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[local]'
+	$(BIN)/pip install --quiet -e '.[local]' -e $(LOCAL_GATEWAY)
 	@touch $@
 
 $(BIN)/.dev: $(BIN)/.local
@@ -92,13 +95,13 @@ down: $(BIN)/.local ## Stop what `make up` started
 	@$(LOCAL_STACK) down
 
 # ---------------------------------------------------------------- Local data plane
-# The local API Gateway WebSocket data plane (scripts/local_gateway) on its own, in the
+# The local API Gateway WebSocket data plane (scripts/local_gateway, the `local-gateway` command) on its own, in the
 # foreground, against an emulator where envs/local has been applied (`make dev` starts it too).
 GATEWAY_API ?= serverless-chat-local
 
 .PHONY: gateway
 gateway: $(BIN)/.local ## Serve the emulator's WebSocket API on ws://127.0.0.1:WEBSOCKET_PORT/local
-	PYTHONPATH=scripts $(BIN)/python -m local_gateway --api $(GATEWAY_API) \
+	$(BIN)/local-gateway --api $(GATEWAY_API) \
 		--endpoint-url $(or $(EMULATOR_ENDPOINT),http://127.0.0.1:4566) --port $(WEBSOCKET_PORT) \
 		--zip $(BUILD)/lambdas.zip
 

@@ -1,7 +1,6 @@
 """Start the local stack, keep it running until told to stop, and stop everything it started."""
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -23,6 +22,8 @@ from local_stack.site_server import SiteServer
 
 ROOT = Path(__file__).resolve().parents[2]
 LAMBDA_ZIP = ROOT / "build" / "lambdas.zip"
+# The data plane's console script, installed into this venv with scripts/local_gateway.
+LOCAL_GATEWAY_COMMAND = Path(sys.executable).with_name("local-gateway")
 FRONTEND_DIST = ROOT / "frontend" / "dist"
 STAGE = "local"  # terraform/envs/local's stage
 REGION = "us-east-1"  # terraform/envs/local's default region
@@ -125,7 +126,7 @@ class LocalStack:
         options = self.options
         gateway = subprocess.Popen(
             [
-                sys.executable, "-m", "local_gateway",
+                str(LOCAL_GATEWAY_COMMAND),
                 "--api", self.api_id,
                 "--stage", STAGE,
                 "--endpoint-url", self.emulator_endpoint,
@@ -135,7 +136,6 @@ class LocalStack:
                 "--zip", str(LAMBDA_ZIP),
                 "--work-dir", str(options.work_dir / "gateway"),
             ],
-            env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")},
         )  # fmt: skip
         self.gateway = gateway
         deadline = time.monotonic() + READY_TIMEOUT_S

@@ -65,14 +65,14 @@ def deployed_api(
 def start_gateway(
     deployed_api: DeployedApi, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[GatewayStarter]:
-    """Starts `python -m local_gateway` for the test API; stopped at the end of the session."""
+    """Starts `local-gateway` for the test API; stopped at the end of the session."""
     processes: list[GatewayProcess] = []
 
     def start(
         *extra: str, port: int | None = None, zip_path: Path | None = None, api: str = API_NAME
     ) -> GatewayProcess:
         command = [
-            sys.executable, "-m", "local_gateway",
+            str(Path(sys.executable).with_name("local-gateway")),
             "--api", api,
             "--endpoint-url", deployed_api.endpoint,
             "--port", str(port or deployed_api.gateway_port),

@@ -2,7 +2,6 @@
 WebSocket round trips and the events the recording functions write."""
 
 import json
-import os
 import socket
 import subprocess
 import threading
@@ -126,13 +125,10 @@ def deploy(endpoint: str, code: bytes, environment: dict[str, str]) -> str:
 
 
 class GatewayProcess:
-    """A running `python -m local_gateway`, its log collected line by line."""
+    """A running `local-gateway`, its log collected line by line."""
 
     def __init__(self, command: list[str]) -> None:
-        environment = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}
-        self._process = subprocess.Popen(
-            command, env=environment, stderr=subprocess.PIPE, text=True, cwd=ROOT
-        )
+        self._process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT)
         self.lines: list[str] = []
         self._changed = threading.Condition()
         threading.Thread(target=self._collect, daemon=True).start()

@@ -1,4 +1,4 @@
-"""`python -m local_gateway --api NAME` (with scripts/ on PYTHONPATH): serve a WebSocket API
+"""`local-gateway --api NAME` (or `python -m local_gateway`): serve a WebSocket API
 deployed in an AWS emulator at ws://HOST:PORT/STAGE, running its Lambda functions locally."""
 
 import argparse
@@ -15,7 +15,7 @@ from .server import Options, serve
 
 
 def _options(argv: list[str]) -> Options:
-    parser = argparse.ArgumentParser(prog="python -m local_gateway", description=__doc__)
+    parser = argparse.ArgumentParser(prog="local-gateway", description=__doc__)
     parser.add_argument("--api", required=True, help="name or id of the WebSocket API")
     parser.add_argument("--stage", help="stage to serve (default: the API's only stage)")
     parser.add_argument(
@@ -79,5 +79,10 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The `local-gateway` console script."""
     sys.exit(main(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    run()

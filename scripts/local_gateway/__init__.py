@@ -1,4 +1,0 @@
-"""A local API Gateway WebSocket data plane.
-
-Run `PYTHONPATH=scripts python -m local_gateway --help`.
-"""
