@@ -57,7 +57,7 @@ $(FRONTEND_INSTALLED): frontend/package-lock.json frontend/package.json
 
 FRONTEND_DIST    := frontend/dist/index.html
 FRONTEND_SOURCES := $(shell find frontend/src -type f) frontend/index.html frontend/vite.config.ts \
-	frontend/tsconfig.json lambdas/serverless_chat/limits.json
+	frontend/tsconfig.json lambdas/serverless_chat/contract.json
 
 .PHONY: frontend
 frontend: $(FRONTEND_INSTALLED) ## Build the chat page into frontend/dist
@@ -265,10 +265,15 @@ bench: $(BIN)/.local $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config $(BENCH_PEER)/
 
 # ---------------------------------------------------------------- Checks
 .PHONY: lint
-lint: $(BIN)/.dev ## ruff (format + lint) on all Python, mypy --strict on lambdas/ and scripts/
+lint: $(BIN)/.dev ## ruff (format + lint) on all Python, mypy --strict on lambdas/ and scripts/, docs fresh
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	PYTHONPATH=scripts $(BIN)/python -m deployment.contract_docs --check
+
+.PHONY: docs
+docs: $(BIN)/.local ## Regenerate README's and the chat module's tables of the contract (lambdas/serverless_chat/contract.json)
+	PYTHONPATH=scripts $(BIN)/python -m deployment.contract_docs
 
 .PHONY: chromium
 chromium: ## Debian's Chromium for the browser tests (installed when missing)

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-// limits.json lives with the Lambda package, outside this folder; the dev server must be allowed to read it.
+// contract.json lives with the Lambda package, outside this folder; the dev server must be allowed to read it.
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export default defineConfig({

@@ -1,5 +1,6 @@
-// The limits the server enforces, from the one file the Lambda package reads too.
-import limits from '../../lambdas/serverless_chat/limits.json';
+// The limits the server enforces, from the contract the Lambda package reads too
+// (a named import: only `limits` is bundled, not the rest of the contract).
+import { limits } from '../../lambdas/serverless_chat/contract.json';
 
 const roomIdPattern = new RegExp(limits.roomIdPattern);
 

@@ -1,14 +1,12 @@
 """The protocol's limits and the defaults of the settings.
 
-They are defined once, in ``limits.json`` beside this module: the page imports the same file,
+They are defined once, in the ``limits`` of ``contract.json``: the page imports the same file,
 and Terraform reads it for the defaults it passes to the functions.
 """
 
-import json
-from pathlib import Path
 from typing import Final
 
-_LIMITS = json.loads(Path(__file__).with_name("limits.json").read_text(encoding="utf-8"))
+from serverless_chat.contract import LIMITS as _LIMITS
 
 ROOM_ID_PATTERN: Final[str] = _LIMITS["roomIdPattern"]
 CLIENT_MESSAGE_ID_PATTERN: Final[str] = _LIMITS["clientMessageIdPattern"]
@@ -21,4 +19,5 @@ DEFAULT_ROOM_MEMBER_LIMIT: Final[int] = _LIMITS["defaultRoomMemberLimit"]
 DEFAULT_RATE_LIMIT_PER_SECOND: Final[float] = _LIMITS["defaultRateLimitPerSecond"]
 DEFAULT_RATE_LIMIT_BURST: Final[int] = _LIMITS["defaultRateLimitBurst"]
 DEFAULT_MESSAGE_RETENTION_DAYS: Final[int] = _LIMITS["defaultMessageRetentionDays"]
+DEFAULT_FANOUT_CONCURRENCY: Final[int] = _LIMITS["defaultFanoutConcurrency"]
 CONNECTION_LIFETIME_SECONDS: Final[int] = _LIMITS["connectionLifetimeSeconds"]

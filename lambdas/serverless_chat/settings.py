@@ -42,5 +42,7 @@ class Settings:
             ),
             allowed_origins=frozenset(o.strip() for o in origins.split(",") if o.strip()),
             connections_api_endpoint=environ.get("CONNECTIONS_API_ENDPOINT") or None,
-            fanout_concurrency=int(environ.get("FANOUT_CONCURRENCY", "64")),
+            fanout_concurrency=int(
+                environ.get("FANOUT_CONCURRENCY", limits.DEFAULT_FANOUT_CONCURRENCY)
+            ),
         )

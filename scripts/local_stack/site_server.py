@@ -19,10 +19,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from deployment.upload_site import CONFIG_KEY, cache_control, content_type
+from serverless_chat.limits import ROOM_ID_PATTERN
 
 ROOT = Path(__file__).resolve().parents[2]
 SECURITY_HEADERS = ROOT / "terraform" / "modules" / "site" / "security_headers.json"
-LIMITS = ROOT / "lambdas" / "serverless_chat" / "limits.json"
 
 
 def security_headers(websocket_url: str) -> dict[str, str]:
@@ -46,8 +46,8 @@ def security_headers(websocket_url: str) -> dict[str, str]:
 
 
 def room_path() -> re.Pattern[str]:
-    """The CloudFront Function's rule: ``/<room>`` with the room id of limits.json."""
-    room_id = json.loads(LIMITS.read_text())["roomIdPattern"].removeprefix("^").removesuffix("$")
+    """The CloudFront Function's rule: ``/<room>`` with the contract's room id pattern."""
+    room_id = ROOM_ID_PATTERN.removeprefix("^").removesuffix("$")
     return re.compile(f"^/{room_id}/?$")
 
 

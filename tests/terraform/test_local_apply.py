@@ -25,36 +25,18 @@ from typing import Any
 import pytest
 from localstack_client.session import Session
 
+from serverless_chat import contract
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ENV = ROOT / "terraform" / "envs" / "local"
-LIMITS = json.loads((ROOT / "lambdas" / "serverless_chat" / "limits.json").read_text())
 NAME = "serverless-chat-local"
 STAGE = "local"
 WEBSOCKET_URL = "ws://127.0.0.1:8081/local"
 
-# The contract (/work/contract.md): route key -> (function key, handler string).
-ROUTES = {
-    "$connect": ("connect", "serverless_chat.handlers.connect.lambda_handler"),
-    "$disconnect": ("disconnect", "serverless_chat.handlers.disconnect.lambda_handler"),
-    "$default": ("default", "serverless_chat.handlers.default.lambda_handler"),
-    "on-enter-room": ("enter-room", "serverless_chat.handlers.enter_room.lambda_handler"),
-    "on-message": ("send-message", "serverless_chat.handlers.send_message.lambda_handler"),
-}
-ENVIRONMENT_KEYS = {
-    "CONNECTIONS_TABLE",
-    "CONNECTIONS_ROOM_INDEX",
-    "MESSAGES_TABLE",
-    "MESSAGE_RETENTION_DAYS",
-    "ROOM_MEMBER_LIMIT",
-    "RATE_LIMIT_PER_SECOND",
-    "RATE_LIMIT_BURST",
-    "ALLOWED_ORIGINS",
-    "CONNECTIONS_API_ENDPOINT",
-    "FANOUT_CONCURRENCY",
-    "POWERTOOLS_SERVICE_NAME",
-    "POWERTOOLS_METRICS_NAMESPACE",
-    "POWERTOOLS_LOG_LEVEL",
-}
+# The contract: route key -> (function key, handler string), the limits, the environment.
+ROUTES = {key: (route.function, route.handler) for key, route in contract.ROUTES.items()}
+LIMITS = contract.LIMITS
+ENVIRONMENT_KEYS = contract.ENVIRONMENT
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from serverless_chat import contract
+
 ROOT = Path(__file__).resolve().parents[2]
 ZIP = ROOT / "build" / "lambdas.zip"
-HANDLERS = ["connect", "disconnect", "default", "enter_room", "send_message"]
+# module, function of every route's handler, as the contract names them
+HANDLERS = sorted({tuple(route.handler.rsplit(".", 1)) for route in contract.ROUTES.values()})
 
 
 def build() -> str:
@@ -34,9 +37,9 @@ def test_the_zip_holds_the_package_and_its_runtime_dependencies_only(package):
     names = package.namelist()
 
     assert names == sorted(names)
-    for handler in HANDLERS:
-        assert f"serverless_chat/handlers/{handler}.py" in names
-    assert "serverless_chat/limits.json" in names
+    for module, _ in HANDLERS:
+        assert f"{module.replace('.', '/')}.py" in names
+    assert "serverless_chat/contract.json" in names
     assert any(n.startswith("aws_lambda_powertools/") for n in names)
     assert not any(n.startswith(("boto3/", "botocore/")) for n in names)  # the runtime has them
     assert not any("__pycache__" in n or ".dist-info/" in n or n.endswith(".pyc") for n in names)
@@ -58,7 +61,8 @@ def test_every_handler_imports_from_the_zip_and_lambdas_boto3_alone(package, tmp
         source = found.parent if found.name == "__init__.py" else found
         (runtime / source.name).symlink_to(source)
     probe = "import importlib, sys; sys.path[:0] = sys.argv[1:3];" + "".join(
-        f"importlib.import_module('serverless_chat.handlers.{h}');" for h in HANDLERS
+        f"assert callable(importlib.import_module('{module}').{function});"
+        for module, function in HANDLERS
     )
     env = {  # as Lambda sets them, with the function's own variables
         "AWS_REGION": "eu-west-1",

@@ -1,4 +1,5 @@
-// The WebSocket protocol of /work/contract.md: the frames the page sends and the frames it understands.
+// The WebSocket protocol of lambdas/serverless_chat/contract.json: the frames the page sends and the
+// frames it understands (frontend/test/contract.test.ts checks them against the contract's examples).
 
 export interface EnterRoomFrame {
   action: 'on-enter-room';

@@ -1,79 +1,38 @@
 locals {
-  # One source of truth for the chat's limits: the file the functions and the frontend read.
-  limits_file = jsondecode(file("${path.module}/../../../lambdas/serverless_chat/limits.json"))
+  # The chat's contract, once: routes, limits and environment variables, read by the functions,
+  # the page and these modules alike.
+  contract = jsondecode(file("${path.module}/../../../lambdas/serverless_chat/contract.json"))
   limits = {
-    room_member_limit      = coalesce(var.limits.room_member_limit, local.limits_file.defaultRoomMemberLimit)
-    rate_limit_per_second  = coalesce(var.limits.rate_limit_per_second, local.limits_file.defaultRateLimitPerSecond)
-    rate_limit_burst       = coalesce(var.limits.rate_limit_burst, local.limits_file.defaultRateLimitBurst)
-    message_retention_days = coalesce(var.limits.message_retention_days, local.limits_file.defaultMessageRetentionDays)
+    room_member_limit      = coalesce(var.limits.room_member_limit, local.contract.limits.defaultRoomMemberLimit)
+    rate_limit_per_second  = coalesce(var.limits.rate_limit_per_second, local.contract.limits.defaultRateLimitPerSecond)
+    rate_limit_burst       = coalesce(var.limits.rate_limit_burst, local.contract.limits.defaultRateLimitBurst)
+    message_retention_days = coalesce(var.limits.message_retention_days, local.contract.limits.defaultMessageRetentionDays)
   }
-  room_id_pattern = trimsuffix(trimprefix(local.limits_file.roomIdPattern, "^"), "$")
+  room_id_pattern    = trimsuffix(trimprefix(local.contract.limits.roomIdPattern, "^"), "$")
+  fanout_concurrency = coalesce(var.fanout_concurrency, local.contract.limits.defaultFanoutConcurrency)
 
-  # THE route table: route key -> function, handler and exactly what that handler touches.
-  # Table actions are IAM actions; `manage_connections` lists the @connections HTTP methods.
-  routes = {
-    "$connect" = {
-      function           = "connect"
-      handler            = "serverless_chat.handlers.connect.lambda_handler"
-      connections        = ["dynamodb:PutItem"]
-      room_index         = []
-      messages           = []
-      manage_connections = []
-    }
-    "$disconnect" = {
-      function           = "disconnect"
-      handler            = "serverless_chat.handlers.disconnect.lambda_handler"
-      connections        = ["dynamodb:DeleteItem"]
-      room_index         = ["dynamodb:Query"]
-      messages           = []
-      manage_connections = ["POST"]
-    }
-    "$default" = {
-      # A reply that finds its caller gone (410) removes that connection and tells its room.
-      function           = "default"
-      handler            = "serverless_chat.handlers.default.lambda_handler"
-      connections        = ["dynamodb:DeleteItem"]
-      room_index         = ["dynamodb:Query"]
-      messages           = []
-      manage_connections = ["POST"]
-    }
-    "on-enter-room" = {
-      function           = "enter-room"
-      handler            = "serverless_chat.handlers.enter_room.lambda_handler"
-      connections        = ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
-      room_index         = ["dynamodb:Query"]
-      messages           = ["dynamodb:Query"]
-      manage_connections = ["POST"]
-    }
-    "on-message" = {
-      # TransactWriteItems has no IAM action of its own: it needs PutItem on the table.
-      function           = "send-message"
-      handler            = "serverless_chat.handlers.send_message.lambda_handler"
-      connections        = ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:DeleteItem"]
-      room_index         = ["dynamodb:Query"]
-      messages           = ["dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:GetItem"]
-      manage_connections = ["POST"]
-    }
-  }
+  # The route table of the contract: route key -> function, handler and exactly what that handler
+  # touches. Table actions are IAM actions; `manageConnections` lists the @connections HTTP methods.
+  routes = local.contract.routes
 
   functions = {
     for route_key, r in local.routes : r.function => {
       handler     = r.handler
       description = "serverless-chat ${route_key} route"
       policy_statements = concat(
-        length(r.connections) == 0 ? [] : [{
-          sid = "ConnectionsTable", actions = r.connections, resources = [module.tables.connections_table_arn]
+        length(r.permissions.connections) == 0 ? [] : [{
+          sid = "ConnectionsTable", actions = r.permissions.connections, resources = [module.tables.connections_table_arn]
         }],
-        length(r.room_index) == 0 ? [] : [{
-          sid = "ConnectionsRoomIndex", actions = r.room_index, resources = [module.tables.room_index_arn]
+        length(r.permissions.roomIndex) == 0 ? [] : [{
+          sid = "ConnectionsRoomIndex", actions = r.permissions.roomIndex, resources = [module.tables.room_index_arn]
         }],
-        length(r.messages) == 0 ? [] : [{
-          sid = "MessagesTable", actions = r.messages, resources = [module.tables.messages_table_arn]
+        length(r.permissions.messages) == 0 ? [] : [{
+          sid = "MessagesTable", actions = r.permissions.messages, resources = [module.tables.messages_table_arn]
         }],
-        length(r.manage_connections) == 0 ? [] : [{
+        length(r.permissions.manageConnections) == 0 ? [] : [{
           sid       = "ManageConnections"
           actions   = ["execute-api:ManageConnections"]
-          resources = [for method in r.manage_connections : "${module.websocket_api.stage_execution_arn}/${method}/@connections/*"]
+          resources = [for method in r.permissions.manageConnections : "${module.websocket_api.stage_execution_arn}/${method}/@connections/*"]
         }],
       )
     }
@@ -82,7 +41,7 @@ locals {
   websocket_url   = coalesce(var.websocket_url, module.websocket_api.websocket_url)
   allowed_origins = var.allowed_origins == null ? module.site.site_origins : var.allowed_origins
 
-  # Exactly the variables of the contract (lambdas/serverless_chat reads them).
+  # Exactly the variables of the contract (checked by the function_environment output).
   environment = {
     CONNECTIONS_TABLE            = module.tables.connections_table_name
     CONNECTIONS_ROOM_INDEX       = module.tables.room_index_name
@@ -93,7 +52,7 @@ locals {
     RATE_LIMIT_BURST             = tostring(local.limits.rate_limit_burst)
     ALLOWED_ORIGINS              = join(",", local.allowed_origins)
     CONNECTIONS_API_ENDPOINT     = var.api_custom_domain == null ? "" : module.websocket_api.connections_endpoint
-    FANOUT_CONCURRENCY           = tostring(var.fanout_concurrency)
+    FANOUT_CONCURRENCY           = tostring(local.fanout_concurrency)
     POWERTOOLS_SERVICE_NAME      = "serverless-chat"
     POWERTOOLS_METRICS_NAMESPACE = "ServerlessChat"
     POWERTOOLS_LOG_LEVEL         = var.log_level
@@ -128,8 +87,9 @@ module "functions" {
 module "websocket_api" {
   source = "../websocket-api"
 
-  name       = var.name
-  stage_name = var.stage_name
+  name                       = var.name
+  stage_name                 = var.stage_name
+  route_selection_expression = local.contract.routeSelectionExpression
   routes = {
     for route_key, r in local.routes : route_key => {
       integration = {

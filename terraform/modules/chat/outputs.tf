@@ -46,6 +46,11 @@ output "routes" {
 output "function_environment" {
   description = "Environment variables of the functions."
   value       = local.environment
+
+  precondition {
+    condition     = sort(keys(local.environment)) == sort(keys(local.contract.environment))
+    error_message = "The functions' environment must hold exactly the variables of lambdas/serverless_chat/contract.json."
+  }
 }
 
 output "function_policies" {

@@ -21,7 +21,7 @@ variable "lambda_package_path" {
 
 variable "limits" {
   description = <<-EOT
-    Chat limits given to the functions. Every null falls back to lambdas/serverless_chat/limits.json,
+    Chat limits given to the functions. Every null falls back to the limits of lambdas/serverless_chat/contract.json,
     the one source of truth the functions and the frontend read too.
   EOT
   type = object({
@@ -34,12 +34,12 @@ variable "limits" {
 }
 
 variable "fanout_concurrency" {
-  description = "Threads a function uses to post a message to the members of a room."
+  description = "Threads a function uses to post a message to the members of a room. null: the contract's defaultFanoutConcurrency (64)."
   type        = number
-  default     = 64
+  default     = null
 
   validation {
-    condition     = var.fanout_concurrency >= 1 && var.fanout_concurrency <= 512
+    condition     = var.fanout_concurrency == null ? true : var.fanout_concurrency >= 1 && var.fanout_concurrency <= 512
     error_message = "fanout_concurrency must be between 1 and 512."
   }
 }

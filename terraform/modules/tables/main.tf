@@ -1,5 +1,5 @@
 # The two tables of the chat. Key names and TTL attributes are part of the contract
-# with the Lambda package (see /work/contract.md and lambdas/serverless_chat).
+# with the Lambda package (lambdas/serverless_chat/adapters/dynamodb.py).
 
 resource "aws_dynamodb_table" "connections" {
   name                        = "${var.name_prefix}-connections"

@@ -70,12 +70,12 @@ run "routes_functions_and_least_privilege" {
   command = apply
 
   assert {
-    condition     = sort(keys(output.routes)) == sort(["$connect", "$disconnect", "$default", "on-enter-room", "on-message"])
-    error_message = "the five route keys of the contract"
+    condition     = sort(keys(output.routes)) == sort(keys(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).routes))
+    error_message = "the route keys of the contract"
   }
 
   assert {
-    condition     = length(distinct(values(output.routes))) == 5
+    condition     = length(distinct(values(output.routes))) == length(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).routes)
     error_message = "each route has its own function"
   }
 
@@ -124,20 +124,17 @@ run "routes_functions_and_least_privilege" {
   }
 
   assert {
-    condition = sort(keys(output.function_environment)) == sort([
-      "CONNECTIONS_TABLE", "CONNECTIONS_ROOM_INDEX", "MESSAGES_TABLE", "MESSAGE_RETENTION_DAYS", "ROOM_MEMBER_LIMIT",
-      "RATE_LIMIT_PER_SECOND", "RATE_LIMIT_BURST", "ALLOWED_ORIGINS", "CONNECTIONS_API_ENDPOINT", "FANOUT_CONCURRENCY",
-      "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL",
-    ])
+    condition     = sort(keys(output.function_environment)) == sort(keys(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).environment))
     error_message = "exactly the environment variables of the contract"
   }
 
   assert {
-    condition = (output.function_environment.ROOM_MEMBER_LIMIT == tostring(jsondecode(file("../../../lambdas/serverless_chat/limits.json")).defaultRoomMemberLimit)
-      && output.function_environment.RATE_LIMIT_PER_SECOND == tostring(jsondecode(file("../../../lambdas/serverless_chat/limits.json")).defaultRateLimitPerSecond)
-      && output.function_environment.RATE_LIMIT_BURST == tostring(jsondecode(file("../../../lambdas/serverless_chat/limits.json")).defaultRateLimitBurst)
-    && output.function_environment.MESSAGE_RETENTION_DAYS == tostring(jsondecode(file("../../../lambdas/serverless_chat/limits.json")).defaultMessageRetentionDays))
-    error_message = "the limits default to lambdas/serverless_chat/limits.json"
+    condition = (output.function_environment.ROOM_MEMBER_LIMIT == tostring(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).limits.defaultRoomMemberLimit)
+      && output.function_environment.RATE_LIMIT_PER_SECOND == tostring(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).limits.defaultRateLimitPerSecond)
+      && output.function_environment.RATE_LIMIT_BURST == tostring(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).limits.defaultRateLimitBurst)
+      && output.function_environment.MESSAGE_RETENTION_DAYS == tostring(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).limits.defaultMessageRetentionDays)
+    && output.function_environment.FANOUT_CONCURRENCY == tostring(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).limits.defaultFanoutConcurrency))
+    error_message = "the limits default to those of lambdas/serverless_chat/contract.json"
   }
 
   assert {

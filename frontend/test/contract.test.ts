@@ -1,0 +1,36 @@
+// The page's protocol against lambdas/serverless_chat/contract.json: the frames it builds are the
+// contract's examples, every server frame example is understood, and every error code has words.
+import { describe, expect, it } from 'vitest';
+import contract from '../../lambdas/serverless_chat/contract.json';
+import { errorText } from '../src/chat/errorText';
+import { PING, enterRoomFrame, parseServerFrame, sendMessageFrame } from '../src/chat/protocol';
+
+const FALLBACK = errorText('no such code');
+
+describe('the contract', () => {
+  it('is what the page sends for each client frame', () => {
+    const enter = contract.clientFrames['on-enter-room'].example;
+    expect(enterRoomFrame(enter.groupId, enter.username, null)).toEqual(enter);
+    const send = contract.clientFrames['on-message'].example;
+    expect(sendMessageFrame(send.groupId, send.message, send.clientMessageId)).toEqual(send);
+    expect(PING).toEqual(contract.clientFrames.ping.example);
+  });
+
+  it('has no client frame the page cannot send', () => {
+    expect(Object.keys(contract.clientFrames).sort()).toEqual(['on-enter-room', 'on-message', 'ping']);
+  });
+
+  it('has server frames the page understands, each as its example says', () => {
+    for (const [type, frame] of Object.entries(contract.serverFrames)) {
+      const parsed = parseServerFrame(JSON.stringify(frame.example));
+      expect(parsed, type).not.toBeNull();
+      expect(parsed).toEqual(frame.example);
+    }
+  });
+
+  it('has plain words for every error code the page shows', () => {
+    // not_connected is never shown: the page reconnects instead.
+    const shown = Object.keys(contract.errorCodes).filter((code) => code !== 'not_connected');
+    for (const code of shown) expect(errorText(code), code).not.toBe(FALLBACK);
+  });
+});
