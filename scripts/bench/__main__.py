@@ -9,7 +9,7 @@ from pathlib import Path
 
 import boto3
 
-from bench import cold_start, dynamodb_reads, end_to_end, fanout
+from bench import cold_start, dynamodb_reads, end_to_end, fanout, function_cpu
 from bench.rows import Row, table, write
 from local_stack.emulator import free_port
 from local_stack.stack import LAMBDA_ZIP, ROOT, LocalStack, Options
@@ -23,6 +23,8 @@ class Sizes:
     cold_start_runs: int
     room_sizes: tuple[int, ...]  # clients in one room, end to end
     messages: int  # per load, end to end
+    cpu_rounds: int  # function CPU rows: alternating rounds of each side
+    cpu_calls: int  # room reads per round (and ten times as many posts)
 
 
 FULL = Sizes(
@@ -32,9 +34,18 @@ FULL = Sizes(
     cold_start_runs=10,
     room_sizes=(10, 100, 500),
     messages=200,
+    cpu_rounds=15,
+    cpu_calls=100,
 )
 TINY = Sizes(
-    rooms=3, members_per_room=2, fanout_members=8, cold_start_runs=1, room_sizes=(2,), messages=3
+    rooms=3,
+    members_per_room=2,
+    fanout_members=8,
+    cold_start_runs=1,
+    room_sizes=(2,),
+    messages=3,
+    cpu_rounds=1,
+    cpu_calls=2,
 )
 PEER_DIR = ROOT / "build" / "bench-peer"  # `make bench` installs serverless-offline there
 
@@ -48,6 +59,7 @@ def measure_all(stack: LocalStack, sizes: Sizes) -> list[Row]:
         fanout.measure(sizes.fanout_members),
         *cold_start.measure(LAMBDA_ZIP, sizes.cold_start_runs),
         *end_to_end.measure(stack, tables, sizes.room_sizes, sizes.messages, PEER_DIR),
+        *function_cpu.measure(100, sizes.cpu_rounds, sizes.cpu_calls),
     ]
 
 

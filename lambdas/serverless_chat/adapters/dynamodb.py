@@ -230,7 +230,8 @@ class ConnectionsTable:
 
     @_busy_when_throttled
     def recipients(self, room_id: str) -> list[str]:
-        # Only what delivery needs: a smaller answer to read (in moto, a much faster one).
+        # Only what delivery needs: half the function's CPU of members() for a 100-member room
+        # (make bench, "function CPU per room read for delivery").
         now_s = int(time.time())
         return [
             _str(item, "connectionId") or ""
