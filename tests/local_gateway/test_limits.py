@@ -136,3 +136,12 @@ def test_invalid_utf8_in_a_text_frame_closes_with_1007(gateway_url: str) -> None
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=5)
     assert close_code(closed) == 1007
+
+
+def test_a_frame_too_deeply_nested_to_parse_goes_to_default(gateway_url: str) -> None:
+    body = "[" * 10_000 + "]" * 10_000  # json.loads raises RecursionError, not ValueError
+    with connect(gateway_url) as ws:
+        ws.send(body)
+        answer = receive_json(ws)
+    assert answer["event"]["requestContext"]["routeKey"] == "$default"
+    assert answer["event"]["body"] == body

@@ -27,7 +27,7 @@ class RouteSelector:
     def _selected_value(self, body: str) -> str | None:
         try:
             value: object = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than json can read
             return None
         for name in self._path:
             if not isinstance(value, dict):
