@@ -110,10 +110,11 @@ def disconnect_event(
 
 
 def gateway_error_frame(message: str, connection_id: str, request_id: str) -> str:
-    """API Gateway's own frame, e.g. `Internal server error` when an integration fails."""
-    return json.dumps(
-        {"message": message, "connectionId": connection_id, "requestId": request_id},
-        separators=(",", ":"),
+    """API Gateway's own frame, e.g. `Internal server error` when an integration fails, spaced
+    as API Gateway writes it: `{"message": "Forbidden", "connectionId":"…", "requestId":"…"}`."""
+    return (
+        f'{{"message": {json.dumps(message)}, "connectionId":{json.dumps(connection_id)}, '
+        f'"requestId":{json.dumps(request_id)}}}'
     )
 
 
