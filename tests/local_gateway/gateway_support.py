@@ -22,20 +22,23 @@ API_NAME = "local-gateway-test"
 
 # route key -> (handler string, timeout in seconds, two-way)
 ROUTES: dict[str, tuple[str, int, bool]] = {
-    "$connect": ("handlers.connect", 3, False),
+    "$connect": ("handlers.connect", 8, False),
     "$disconnect": ("handlers.disconnect", 3, False),
     "$default": ("handlers.echo", 3, True),
     "oneway": ("handlers.echo", 3, False),
     "boom": ("handlers.boom", 3, True),
     "crash": ("handlers.crash", 3, True),
     "sleep": ("handlers.sleep", 1, True),
-    "slow": ("handlers.slow", 3, True),
+    "slow": ("handlers.slow", 10, True),  # 0.5 s, but cold starts on a busy machine
     "shout": ("handlers.shout", 3, True),
     "post": ("handlers.post", 5, False),
     "threads": ("handlers.post_from_threads", 10, False),
     "missing": ("missing.handler", 3, True),
     "limited": ("handlers.echo", 3, True),
+    "late": ("handlers.sleep_then_post", 3, True),
 }
+# route key -> the integration's TimeoutInMillis (API Gateway's default, 29 s, for the others)
+INTEGRATION_TIMEOUTS_MS = {"$connect": 5000, "late": 100}  # $connect: room for cold starts
 LIMITED_ROUTE_SETTINGS = {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": 0.01}
 
 
@@ -104,7 +107,10 @@ def deploy(endpoint: str, code: bytes, environment: dict[str, str]) -> str:
             f"{function['FunctionArn']}/invocations"
         )
         integration = apigw.create_integration(
-            ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=uri
+            ApiId=api_id,
+            IntegrationType="AWS_PROXY",
+            IntegrationUri=uri,
+            TimeoutInMillis=INTEGRATION_TIMEOUTS_MS.get(route_key, 29_000),
         )
         route_args: dict[str, Any] = {
             "ApiId": api_id,

@@ -145,3 +145,29 @@ def test_a_frame_too_deeply_nested_to_parse_goes_to_default(gateway_url: str) ->
         answer = receive_json(ws)
     assert answer["event"]["requestContext"]["routeKey"] == "$default"
     assert answer["event"]["body"] == body
+
+
+def test_a_message_past_its_integration_timeout_gets_endpoint_request_timed_out(
+    gateway_url: str,
+) -> None:
+    with connect(gateway_url) as ws:
+        connection_id = echo(ws)["event"]["requestContext"]["connectionId"]
+        send_json(ws, {"action": "late"})  # an integration timeout of 100 ms; it sleeps 300
+        frame = ws.recv(timeout=5)
+        request_id = json.loads(frame)["requestId"]
+        assert frame == (
+            f'{{"message": "Endpoint request timed out", "connectionId":"{connection_id}", '
+            f'"requestId":"{request_id}"}}'
+        )
+        # The function ran on: its post arrives, its answer (nobody waits for it) does not.
+        assert ws.recv(timeout=5) == "posted after the integration timed out"
+        with pytest.raises(TimeoutError):
+            ws.recv(timeout=0.5)
+
+
+def test_a_connect_past_its_integration_timeout_is_refused_with_504(gateway_url: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"{gateway_url}?slow=1")  # an integration timeout of 5 s; it sleeps 5.5
+    assert refused.value.response.status_code == 504
+    assert time.monotonic() - started < 5.5

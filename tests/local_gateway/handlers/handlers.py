@@ -20,8 +20,11 @@ def _record(event: dict[str, Any]) -> None:
 
 def connect(event: dict[str, Any], context: Any) -> dict[str, Any]:
     _record(event)
-    if (event.get("queryStringParameters") or {}).get("refuse"):
+    query = event.get("queryStringParameters") or {}
+    if query.get("refuse"):
         return {"statusCode": 403}
+    if query.get("slow"):
+        time.sleep(5.5)  # past the integration's TimeoutInMillis (gateway_support)
     return {"statusCode": 200}
 
 
@@ -113,3 +116,14 @@ def post_from_threads(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def crash(event: dict[str, Any], context: Any) -> dict[str, Any]:
     os._exit(3)
+
+
+def sleep_then_post(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Outlasts its integration's timeout, then posts to the sender and answers."""
+    time.sleep(0.3)
+    client = boto3.client(
+        "apigatewaymanagementapi", endpoint_url=os.environ["CONNECTIONS_API_ENDPOINT"]
+    )
+    me = event["requestContext"]["connectionId"]
+    client.post_to_connection(ConnectionId=me, Data=b"posted after the integration timed out")
+    return {"statusCode": 200, "body": "an answer nobody waits for"}

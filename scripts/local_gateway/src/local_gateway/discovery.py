@@ -14,6 +14,9 @@ _LAMBDA_URI = re.compile(
 )
 # moto's GetRouteResponses is missing: do not wait for retries to say so.
 _NO_RETRIES = Config(retries={"total_max_attempts": 1})
+# API Gateway's integration timeout for WebSocket APIs: 29 s by default and at most, 50 ms at least.
+DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000
+MIN_INTEGRATION_TIMEOUT_MS = 50
 
 
 class DiscoveryError(Exception):
@@ -38,6 +41,7 @@ class RouteSpec:
     route_key: str
     function: FunctionSpec
     two_way: bool
+    integration_timeout_ms: int
 
 
 @dataclass(frozen=True)
@@ -70,13 +74,15 @@ def discover(session: boto3.Session, endpoint_url: str, api: str, stage: str | N
     functions: dict[str, FunctionSpec] = {}
     routes: dict[str, RouteSpec] = {}
     for route in _items(apigw.get_routes, api_id):
-        arn = _function_arn(route, integrations)
+        integration = _integration(route, integrations)
+        arn = _function_arn(route["RouteKey"], integration)
         if arn not in functions:
             functions[arn] = _function(lambdas, arn)
         routes[route["RouteKey"]] = RouteSpec(
             route_key=route["RouteKey"],
             function=functions[arn],
             two_way=_is_two_way(apigw, api_id, route),
+            integration_timeout_ms=_integration_timeout_ms(integration),
         )
     return Deployment(
         api_id=api_id,
@@ -136,19 +142,29 @@ def _find_stage(apigw: Any, api_id: str, stage: str | None) -> dict[str, Any]:
     return matches[0]
 
 
-def _function_arn(route: dict[str, Any], integrations: dict[str, dict[str, Any]]) -> str:
+def _integration(route: dict[str, Any], integrations: dict[str, dict[str, Any]]) -> dict[str, Any]:
     target = route.get("Target", "")
     integration = integrations.get(target.removeprefix("integrations/"))
     if integration is None:
         raise DiscoveryError(f"route {route['RouteKey']} has no integration (target {target!r})")
+    return integration
+
+
+def _function_arn(route_key: str, integration: dict[str, Any]) -> str:
     uri = integration.get("IntegrationUri", "")
     match = _LAMBDA_URI.match(uri)
     if integration.get("IntegrationType") != "AWS_PROXY" or match is None:
         raise DiscoveryError(
-            f"route {route['RouteKey']}: only AWS_PROXY Lambda integrations are served locally, "
+            f"route {route_key}: only AWS_PROXY Lambda integrations are served locally, "
             f"not {integration.get('IntegrationType')} {uri}"
         )
     return match.group("arn")
+
+
+def _integration_timeout_ms(integration: dict[str, Any]) -> int:
+    """The integration's TimeoutInMillis, within API Gateway's bounds (50 ms to 29 s)."""
+    timeout_ms = int(integration.get("TimeoutInMillis") or DEFAULT_INTEGRATION_TIMEOUT_MS)
+    return min(max(timeout_ms, MIN_INTEGRATION_TIMEOUT_MS), DEFAULT_INTEGRATION_TIMEOUT_MS)
 
 
 def _function(lambdas: Any, arn: str) -> FunctionSpec:

@@ -15,6 +15,7 @@ from .workers import FunctionPool, Invocation
 log = logging.getLogger("local_gateway.invocations")
 
 INTERNAL_SERVER_ERROR = "Internal server error"
+ENDPOINT_REQUEST_TIMED_OUT = "Endpoint request timed out"
 
 
 class Gateway:
@@ -35,7 +36,7 @@ class Gateway:
             deployment.route_selection_expression, frozenset(deployment.routes)
         )
         self._buckets: dict[str, TokenBucket] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
     def registry(self) -> ConnectionRegistry:
@@ -55,7 +56,9 @@ class Gateway:
             return 101
         request_id = new_id()
         event = events.connect_event(self._api, client, request_id, headers, query)
-        invocation = await self._invoke(route, client, event)
+        invocation = await self._invoke_within_timeout(route, client, event)
+        if invocation is None:
+            return 504
         if invocation.result.error is not None:
             return 500
         status = _status_code(invocation.result.payload)
@@ -63,9 +66,7 @@ class Gateway:
 
     def receive(self, connection: LiveConnection, body: str) -> None:
         """A text message from a client: routed and invoked in its own task, as in AWS."""
-        task = asyncio.create_task(self._message(connection, body))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._track(asyncio.create_task(self._message(connection, body)))
 
     def disconnected(self, client: events.ClientInfo, status_code: int, reason: str) -> None:
         """The socket is gone: forget it and invoke `$disconnect` once."""
@@ -75,9 +76,7 @@ class Gateway:
             return
         request_id = new_id()
         event = events.disconnect_event(self._api, client, request_id, status_code, reason)
-        task = asyncio.create_task(self._disconnect(route, client, event))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._track(asyncio.create_task(self._disconnect(route, client, event)))
 
     async def drain(self) -> None:
         """Wait for every invocation in flight (used at shutdown)."""
@@ -96,8 +95,10 @@ class Gateway:
             return
         route = self._deployment.routes[route_key]
         event = events.message_event(self._api, client, route_key, request_id, body)
-        invocation = await self._invoke(route, client, event)
-        if invocation.result.error is not None:
+        invocation = await self._invoke_within_timeout(route, client, event)
+        if invocation is None:
+            self._reply_error(connection, ENDPOINT_REQUEST_TIMED_OUT, request_id)
+        elif invocation.result.error is not None:
             self._reply_error(connection, INTERNAL_SERVER_ERROR, request_id)
         elif route.two_way:
             reply = _response_body(invocation.result.payload)
@@ -108,6 +109,32 @@ class Gateway:
         self, route: RouteSpec, client: events.ClientInfo, event: dict[str, Any]
     ) -> None:
         await self._invoke(route, client, event)
+
+    async def _invoke_within_timeout(
+        self, route: RouteSpec, client: events.ClientInfo, event: dict[str, Any]
+    ) -> Invocation | None:
+        """The invocation, or None when it outlasts the integration's timeout: API Gateway then
+        gives up on it, while the function runs on to its own timeout."""
+        invoking = asyncio.create_task(self._invoke(route, client, event))
+        self._track(invoking)
+        try:
+            return await asyncio.wait_for(
+                asyncio.shield(invoking), route.integration_timeout_ms / 1000
+            )
+        except TimeoutError:
+            log.info(
+                "%-14s %s %-24s %6.1f ms",
+                route.route_key,
+                client.connection_id,
+                "IntegrationTimeout",
+                route.integration_timeout_ms,
+            )
+            return None
+
+    def _track(self, task: "asyncio.Task[Any]") -> None:
+        """Keep a task referenced until done, so that shutdown can wait for it."""
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _invoke(
         self,
