@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from websockets.sync.client import connect
-from websockets.typing import Origin
+from websockets.typing import Origin, Subprotocol
 
 from tests.local_gateway.gateway_support import DeployedApi, echo, recorded_events, shape
 
@@ -72,3 +72,22 @@ def test_disconnect_event_reports_the_close(gateway_url: str, deployed_api: Depl
     assert shape(event) == shape(sample("aws-disconnect.json"))
     assert event["requestContext"]["disconnectStatusCode"] == 4000
     assert event["requestContext"]["disconnectReason"] == "bye"
+
+
+def test_a_subprotocol_is_echoed_when_connect_answers_one(
+    gateway_url: str, deployed_api: DeployedApi
+) -> None:
+    offered = [Subprotocol("chat.v2"), Subprotocol("chat.v1")]
+    with connect(f"{gateway_url}?choose=1", subprotocols=offered) as ws:
+        assert ws.subprotocol == "chat.v2"
+        assert ws.response.headers["Sec-WebSocket-Protocol"] == "chat.v2"
+        connection_id = echo(ws)["event"]["requestContext"]["connectionId"]
+    (event,) = recorded_events(deployed_api.event_dir, "$connect", connection_id)
+    assert event["headers"]["Sec-WebSocket-Protocol"] == "chat.v2, chat.v1"
+    assert event["multiValueHeaders"]["Sec-WebSocket-Protocol"] == ["chat.v2, chat.v1"]
+
+
+def test_no_subprotocol_is_echoed_when_connect_answers_none(gateway_url: str) -> None:
+    with connect(gateway_url, subprotocols=[Subprotocol("chat.v1")]) as ws:
+        assert ws.subprotocol is None  # a browser fails such a handshake, as against AWS
+        assert "Sec-WebSocket-Protocol" not in ws.response.headers

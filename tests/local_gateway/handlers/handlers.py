@@ -25,6 +25,9 @@ def connect(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"statusCode": 403}
     if query.get("slow"):
         time.sleep(5.5)  # past the integration's TimeoutInMillis (gateway_support)
+    if query.get("choose"):  # the first subprotocol the client asked for, as AWS's example does
+        offered = event["headers"]["Sec-WebSocket-Protocol"].split(",")[0].strip()
+        return {"statusCode": 200, "headers": {"Sec-WebSocket-Protocol": offered}}
     return {"statusCode": 200}
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from . import events
@@ -16,6 +17,15 @@ log = logging.getLogger("local_gateway.invocations")
 
 INTERNAL_SERVER_ERROR = "Internal server error"
 ENDPOINT_REQUEST_TIMED_OUT = "Endpoint request timed out"
+SUBPROTOCOL_HEADER = "Sec-WebSocket-Protocol"
+
+
+@dataclass(frozen=True)
+class ConnectAnswer:
+    """How the handshake ends: its status and, when `$connect` chose one, the subprotocol."""
+
+    status: int
+    subprotocol: str | None = None
 
 
 class Gateway:
@@ -47,22 +57,25 @@ class Gateway:
         client: events.ClientInfo,
         headers: list[tuple[str, str]],
         query: list[tuple[str, str]],
-    ) -> int:
-        """The handshake's status: 101 to accept, the refusal's status otherwise."""
+    ) -> ConnectAnswer:
+        """The handshake's answer: 101 to accept, the refusal's status otherwise."""
         if not self._bucket("$connect").take():
-            return 429
+            return ConnectAnswer(429)
         route = self._deployment.routes.get("$connect")
         if route is None:
-            return 101
+            return ConnectAnswer(101)
         request_id = new_id()
         event = events.connect_event(self._api, client, request_id, headers, query)
         invocation = await self._invoke_within_timeout(route, client, event)
         if invocation is None:
-            return 504
+            return ConnectAnswer(504)
         if invocation.result.error is not None:
-            return 500
-        status = _status_code(invocation.result.payload)
-        return 101 if status < 400 else status
+            return ConnectAnswer(500)
+        payload = invocation.result.payload
+        status = _status_code(payload)
+        if status >= 400:
+            return ConnectAnswer(status)
+        return ConnectAnswer(101, _header(payload, SUBPROTOCOL_HEADER))
 
     def receive(self, connection: LiveConnection, body: str) -> None:
         """A text message from a client: routed and invoked in its own task, as in AWS."""
@@ -182,3 +195,16 @@ def _response_body(payload: Any) -> str | None:
     """What a two-way route sends back: the proxy result's body, if it has one."""
     body = payload.get("body") if isinstance(payload, dict) else None
     return body if isinstance(body, str) else None
+
+
+def _header(payload: Any, name: str) -> str | None:
+    """A header of a proxy result (`headers` or `multiValueHeaders`), whatever its case."""
+    if not isinstance(payload, dict):
+        return None
+    for key, value in (payload.get("headers") or {}).items():
+        if key.lower() == name.lower() and isinstance(value, str):
+            return value
+    for key, values in (payload.get("multiValueHeaders") or {}).items():
+        if key.lower() == name.lower() and isinstance(values, list) and values:
+            return ", ".join(str(value) for value in values)
+    return None

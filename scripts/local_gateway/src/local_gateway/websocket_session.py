@@ -11,7 +11,7 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from .events import ClientInfo
-from .gateway import Gateway
+from .gateway import SUBPROTOCOL_HEADER, Gateway
 from .ids import new_id
 
 MAX_FRAME_BYTES = 32 * 1024
@@ -108,11 +108,13 @@ class WebSocketSession:
             user_agent = request.headers.get("User-Agent", "")
             self.client = ClientInfo(self.client.connection_id, now_ms, self.client.source_ip,
                                      user_agent)  # fmt: skip
-            status = await self._gateway.connect(
+            answer = await self._gateway.connect(
                 self.client, list(request.headers.raw_items()), parse_qsl(path.query)
             )
-            if status != 101:
-                response = self._protocol.reject(status, f"{status}\n")
+            if answer.status != 101:
+                response = self._protocol.reject(answer.status, f"{answer.status}\n")
+            elif answer.subprotocol is not None:  # echoed only when $connect chose one
+                response.headers[SUBPROTOCOL_HEADER] = answer.subprotocol
         if self._transport.is_closing():
             return
         self._protocol.send_response(response)
