@@ -36,6 +36,7 @@ ROUTES: dict[str, tuple[str, int, bool]] = {
     "missing": ("missing.handler", 3, True),
     "limited": ("handlers.echo", 3, True),
     "late": ("handlers.sleep_then_post", 3, True),
+    "manage": ("handlers.manage", 5, False),
 }
 # route key -> the integration's TimeoutInMillis (API Gateway's default, 29 s, for the others)
 INTEGRATION_TIMEOUTS_MS = {"$connect": 5000, "late": 100}  # $connect: room for cold starts

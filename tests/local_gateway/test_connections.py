@@ -4,8 +4,10 @@ import json
 import socket
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from websockets.exceptions import ConnectionClosed
@@ -75,6 +77,31 @@ def test_posts_from_many_threads_each_get_their_own_answer(gateway_url: str) -> 
     assert delivered == [f"hi {target}"] * 40
 
 
+def test_a_function_gets_and_deletes_a_connection(
+    gateway_url: str, deployed_api: DeployedApi
+) -> None:
+    with connect(gateway_url) as manager, connect(gateway_url, user_agent_header="agent-y") as ws:
+        target = connection_id_of(ws)
+        send_json(manager, {"action": "manage", "do": "get", "to": target})
+        described = receive_json(manager)
+        assert described["identity"] == {"SourceIp": "127.0.0.1", "UserAgent": "agent-y"}
+        connected_at = datetime.fromisoformat(described["connectedAt"])
+        assert connected_at <= datetime.fromisoformat(described["lastActiveAt"])
+        assert abs(datetime.now(UTC) - connected_at) < timedelta(seconds=30)
+        send_json(manager, {"action": "manage", "do": "delete", "to": target})
+        assert receive_json(manager) == {"deleted": 204}
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1000
+        (event,) = recorded_events(deployed_api.event_dir, "$disconnect", target)
+        assert event["requestContext"]["disconnectStatusCode"] == 1000
+        assert event["requestContext"]["disconnectReason"] == "Connection Closed Normally"
+        for action in ("get", "delete"):
+            send_json(manager, {"action": "manage", "do": action, "to": target})
+            assert receive_json(manager) == {"error": "GoneException 410"}
+
+
 def test_signed_http_get_post_and_delete(
     gateway_url: str, management: Any, deployed_api: DeployedApi
 ) -> None:
@@ -101,6 +128,20 @@ def test_unsigned_http_is_forbidden(deployed_api: DeployedApi) -> None:
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(request, timeout=5)  # noqa: S310 (a fixed http:// URL)
     assert error.value.code == 403
+
+
+def test_a_badly_signed_http_request_is_forbidden(deployed_api: DeployedApi) -> None:
+    management = boto3.client(
+        "apigatewaymanagementapi",
+        endpoint_url=f"http://127.0.0.1:{deployed_api.gateway_port}/{STAGE}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="not-the-test-secret",
+    )
+    with pytest.raises(ClientError) as refused:
+        management.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")
+    assert refused.value.response["Error"]["Code"] == "InvalidSignatureException"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
 def inject_fault(deployed_api: DeployedApi, request: dict[str, int]) -> int:

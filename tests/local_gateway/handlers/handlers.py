@@ -130,3 +130,29 @@ def sleep_then_post(event: dict[str, Any], context: Any) -> dict[str, Any]:
     me = event["requestContext"]["connectionId"]
     client.post_to_connection(ConnectionId=me, Data=b"posted after the integration timed out")
     return {"statusCode": 200, "body": "an answer nobody waits for"}
+
+
+def manage(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Gets (`do: get`) or deletes (`do: delete`) connection `to`; reports what it got."""
+    request = json.loads(event["body"])
+    client = boto3.client(
+        "apigatewaymanagementapi", endpoint_url=os.environ["CONNECTIONS_API_ENDPOINT"]
+    )
+    report: dict[str, Any]
+    try:
+        if request["do"] == "get":
+            answer = client.get_connection(ConnectionId=request["to"])
+            report = {
+                "connectedAt": answer["ConnectedAt"].isoformat(),
+                "lastActiveAt": answer["LastActiveAt"].isoformat(),
+                "identity": answer["Identity"],
+            }
+        else:
+            answer = client.delete_connection(ConnectionId=request["to"])
+            report = {"deleted": answer["ResponseMetadata"]["HTTPStatusCode"]}
+    except client.exceptions.GoneException as error:
+        status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+        report = {"error": f"{error.response['Error']['Code']} {status}"}
+    me = event["requestContext"]["connectionId"]
+    client.post_to_connection(ConnectionId=me, Data=json.dumps(report))
+    return {"statusCode": 200}

@@ -8,6 +8,7 @@ from typing import cast
 from .connections import ManagementApi
 from .faults import FaultInjector
 from .gateway import Gateway
+from .signatures import TEST_CREDENTIALS, is_signed
 from .websocket_session import WebSocketSession
 
 _MAX_HEAD_BYTES = 16 * 1024
@@ -112,9 +113,21 @@ class FrontDoor(asyncio.Protocol):
             status = HTTPStatus.NO_CONTENT if accepted else HTTPStatus.BAD_REQUEST
             self._respond(transport, status, b"", None)
             return
-        if not request.headers.get("authorization", "").startswith("AWS4-HMAC-SHA256"):
+        if "authorization" not in request.headers:
             self._respond(
-                transport, HTTPStatus.FORBIDDEN, b'{"message":"Forbidden"}', "ForbiddenException"
+                transport,
+                HTTPStatus.FORBIDDEN,
+                b'{"message":"Missing Authentication Token"}',
+                "MissingAuthenticationTokenException",
+            )
+            return
+        if not is_signed(request.method, request.path, request.headers, body, TEST_CREDENTIALS):
+            self._respond(
+                transport,
+                HTTPStatus.FORBIDDEN,
+                b'{"message":"The request signature we calculated does not match the signature '
+                b'you provided."}',
+                "InvalidSignatureException",
             )
             return
         response = self._management.handle(request.method, request.path, body)

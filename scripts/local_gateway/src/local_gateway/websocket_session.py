@@ -19,6 +19,7 @@ MAX_MESSAGE_BYTES = 128 * 1024
 _MAX_WRITE_BUFFER = 8 * 1024 * 1024
 _CLOSE_TIMEOUT_S = 10.0
 _NO_STATUS_REASON = "Client-side close frame status not set"
+_SERVER_CLOSE_REASONS = {1000: "Connection Closed Normally", 1001: "Going away"}
 
 
 class WebSocketSession:
@@ -129,14 +130,16 @@ class WebSocketSession:
             self._flush()
 
     def _close_status(self) -> tuple[int, str]:
+        """The close code and reason `$disconnect` reports: the client's when it closed first,
+        the gateway's when it did (e.g. 1000 "Connection Closed Normally" for DeleteConnection)."""
         received = self._protocol.close_rcvd
+        sent = self._protocol.close_sent
+        if sent is not None and not self._protocol.close_rcvd_then_sent:
+            return sent.code, sent.reason or _SERVER_CLOSE_REASONS.get(sent.code, "Going away")
         if received is not None:
             if received.code == 1005:
                 return 1005, _NO_STATUS_REASON
             return received.code, received.reason
-        sent = self._protocol.close_sent
-        if sent is not None:
-            return sent.code, sent.reason or "Going away"
         return 1006, "Going away"
 
     def _flush(self) -> None:
