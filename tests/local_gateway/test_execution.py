@@ -62,6 +62,13 @@ def test_the_worker_sees_only_what_a_lambda_would(gateway_url: str) -> None:
     assert uuid.UUID(answer["awsRequestId"]).version == 4
 
 
+def test_the_connections_hook_leaves_botocores_builtin_handlers_alone(gateway_url: str) -> None:
+    with connect(gateway_url) as ws:
+        modules = echo(ws)["builtinHandlerModules"]
+    assert "botocore.handlers" in modules
+    assert not [module for module in modules if module.startswith("local_gateway")]
+
+
 def test_a_package_missing_from_the_zip_cannot_be_imported(
     gateway_url: str, gateway: GatewayProcess
 ) -> None:

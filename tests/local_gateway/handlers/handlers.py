@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
+from botocore.handlers import BUILTIN_HANDLERS
 
 _state = {"invocations": 0}
 
@@ -46,6 +47,9 @@ def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "functionName": context.function_name,
         "awsRequestId": context.aws_request_id,
         "environment": dict(os.environ),
+        "builtinHandlerModules": sorted(
+            {str(getattr(entry[1], "__module__", "")) for entry in BUILTIN_HANDLERS}
+        ),
     }
     return {"statusCode": 200, "body": json.dumps(answer)}
 

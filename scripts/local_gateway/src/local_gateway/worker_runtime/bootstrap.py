@@ -2,9 +2,9 @@
 
 Run as `python -I -S -u bootstrap.py INVOKE_FD CONNECTIONS_FD TASK_DIR LAYER_DIR NETLOCS`.
 It puts the function's code and the runtime layer on `sys.path` (nothing else: no site-packages),
-installs the `@connections` hook, imports the handler (the cold start's init phase), then runs
-one invocation at a time, keeping module state between them, until the data plane closes the
-invoke channel or kills it.
+installs the `@connections` hook on boto3's default session, imports the handler (the cold
+start's init phase), then runs one invocation at a time, keeping module state between them,
+until the data plane closes the invoke channel or kills it.
 """
 
 import importlib
@@ -15,13 +15,14 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 _, INVOKE_FD, CONNECTIONS_FD, TASK_DIR, LAYER_DIR, NETLOCS = sys.argv
 sys.argv = [sys.argv[0]]
 sys.path[:0] = [TASK_DIR, LAYER_DIR]
 
-# The layer links this package as local_gateway_runtime; it is on sys.path only from here on.
+# The layer links boto3 and this package (as local_gateway_runtime): on sys.path from here on.
+import boto3  # noqa: E402
 from local_gateway_runtime import connections_hook, wire  # type: ignore[import-not-found]  # noqa: E402
 
 Handler = Callable[[dict[str, Any], "LambdaContext"], Any]
@@ -98,7 +99,10 @@ def main() -> None:
     connections_channel = connections_hook.ConnectionsChannel(
         socket.socket(fileno=int(CONNECTIONS_FD))
     )
-    connections_hook.install(connections_channel, frozenset(NETLOCS.split(",")))
+    # The session `boto3.client(...)` uses: the hooks are registered on its event system.
+    boto3.setup_default_session()
+    events = cast(boto3.Session, boto3.DEFAULT_SESSION).events
+    connections_hook.install(connections_channel, frozenset(NETLOCS.split(",")), events)
     try:
         handler = load_handler(os.environ["_HANDLER"])
     except InitError as exc:

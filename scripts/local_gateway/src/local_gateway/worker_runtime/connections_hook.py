@@ -1,30 +1,33 @@
 """Hands botocore's `@connections` requests to the data plane over the worker's channel.
 
-Installed before the handler module is imported, as built-in botocore handlers, so the
-function's code is unchanged:
+Registered, before the handler module is imported, on the event system of boto3's default
+session (`boto3.client(...)` makes its clients from it), so the function's code is unchanged:
 - `before-call` of PostToConnection (the hot path): the serialized request goes over the channel
   before signing; a 200 answer is parsed by botocore's own rest-json parser and returned.
 - Any other answer, and every other operation, continues down botocore's usual path (signing,
   retries, error parsing and modeled exceptions); `before-send` answers it instead of a socket.
+Only `apigatewaymanagementapi` requests addressed to the data plane's own host and port are
+taken; every other request goes where its client sends it.
 """
 
 import socket
 import threading
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-import botocore.handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HeadersDict
 from botocore.compat import HTTPHeaders
+from botocore.hooks import BaseEventHooks
 from botocore.model import OperationModel, Shape
 from botocore.parsers import create_parser
 
 from . import wire
 
 Answer = tuple[int, str | None, bytes]
+Handler = Callable[..., None]
 _SERVICE = "apigatewaymanagementapi"
 
 
@@ -148,12 +151,10 @@ class ConnectionsHook:
         return AWSResponse(request.url, status, _headers(error_type, len(body)), _Body(body))
 
 
-def install(channel: ConnectionsChannel, netlocs: frozenset[str]) -> None:
-    """Route every `@connections` request addressed to one of `netlocs` through `channel`."""
+def install(channel: ConnectionsChannel, netlocs: frozenset[str], events: BaseEventHooks) -> None:
+    """Route every `@connections` request addressed to one of `netlocs` through `channel`,
+    for the clients made from the session whose event system is `events`."""
     hook = ConnectionsHook(channel, netlocs)
-    botocore.handlers.BUILTIN_HANDLERS.extend(
-        [
-            (f"before-call.{_SERVICE}.PostToConnection", hook.before_call),
-            (f"before-send.{_SERVICE}", hook.before_send),
-        ]
-    )
+    # botocore-stubs type handlers as returning None; these answer instead of the network.
+    events.register(f"before-call.{_SERVICE}.PostToConnection", cast(Handler, hook.before_call))
+    events.register(f"before-send.{_SERVICE}", cast(Handler, hook.before_send))
