@@ -37,6 +37,7 @@ ROUTES: dict[str, tuple[str, int, bool]] = {
     "limited": ("handlers.echo", 3, True),
     "late": ("handlers.sleep_then_post", 3, True),
     "manage": ("handlers.manage", 5, False),
+    "put_item": ("handlers.put_item", 10, True),
 }
 # route key -> the integration's TimeoutInMillis (API Gateway's default, 29 s, for the others)
 INTEGRATION_TIMEOUTS_MS = {"$connect": 5000, "late": 100}  # $connect: room for cold starts

@@ -168,6 +168,33 @@ def test_injected_faults_are_retried_by_botocore_as_in_aws(
 
 def test_unknown_faults_are_refused(deployed_api: DeployedApi) -> None:
     assert inject_fault(deployed_api, {"status": 418, "count": 1}) == 400
+    assert inject_fault(deployed_api, {"dynamodb": "not an operation", "count": 1}) == 400
+
+
+def put_item_from_function(ws: ClientConnection) -> dict[str, Any]:
+    send_json(ws, {"action": "put_item"})
+    return receive_json(ws)
+
+
+def test_injected_dynamodb_throttling_is_retried_by_botocore_as_in_aws(
+    gateway_url: str, deployed_api: DeployedApi
+) -> None:
+    with connect(gateway_url) as ws:
+        assert put_item_from_function(ws) == {"outcome": "put", "retries": 0}
+        assert inject_fault(deployed_api, {"dynamodb": "PutItem", "count": 2}) == 204
+        assert put_item_from_function(ws) == {"outcome": "put", "retries": 2}
+        assert put_item_from_function(ws) == {"outcome": "put", "retries": 0}
+
+
+def test_injected_dynamodb_throttling_outlasts_retries_until_ended(
+    gateway_url: str, deployed_api: DeployedApi
+) -> None:
+    with connect(gateway_url) as ws:
+        assert inject_fault(deployed_api, {"dynamodb": "PutItem", "count": 100}) == 204
+        answer = put_item_from_function(ws)  # 4 attempts in all, each throttled
+        assert answer == {"outcome": "ProvisionedThroughputExceededException", "retries": 3}
+        assert inject_fault(deployed_api, {"dynamodb": "PutItem", "count": 0}) == 204
+        assert put_item_from_function(ws) == {"outcome": "put", "retries": 0}
 
 
 def test_a_malformed_http_request_gets_400_and_the_port_keeps_serving(

@@ -1,5 +1,6 @@
 """Test functions served by the data plane in tests/local_gateway (zipped on the fly)."""
 
+import contextlib
 import json
 import os
 import time
@@ -7,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.handlers import BUILTIN_HANDLERS
 
 _state = {"invocations": 0}
@@ -160,3 +162,25 @@ def manage(event: dict[str, Any], context: Any) -> dict[str, Any]:
     me = event["requestContext"]["connectionId"]
     client.post_to_connection(ConnectionId=me, Data=json.dumps(report))
     return {"statusCode": 200}
+
+
+_FEW_RETRIES = Config(retries={"mode": "legacy", "total_max_attempts": 4})
+
+
+def put_item(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Puts one item (in a table it creates if need be) and reports how that went."""
+    dynamodb = boto3.client("dynamodb", config=_FEW_RETRIES)
+    with contextlib.suppress(dynamodb.exceptions.ResourceInUseException):
+        dynamodb.create_table(
+            TableName="faults",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    try:
+        answer = dynamodb.put_item(TableName="faults", Item={"id": {"S": context.aws_request_id}})
+        report = {"outcome": "put", "retries": answer["ResponseMetadata"]["RetryAttempts"]}
+    except dynamodb.exceptions.ProvisionedThroughputExceededException as error:
+        retries = error.response["ResponseMetadata"]["RetryAttempts"]
+        report = {"outcome": error.response["Error"]["Code"], "retries": retries}
+    return {"statusCode": 200, "body": json.dumps(report)}

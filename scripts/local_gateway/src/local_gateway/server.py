@@ -8,7 +8,7 @@ from pathlib import Path
 
 import boto3
 
-from .connections import ConnectionRegistry, ManagementApi
+from .connections import ConnectionRegistry, ManagementApi, ManagementResponse
 from .discovery import Deployment, discover
 from .events import ApiIdentity
 from .faults import FaultInjector
@@ -16,6 +16,7 @@ from .front_door import FrontDoor
 from .function_code import code_dir
 from .gateway import Gateway
 from .runtime_layer import build_runtime_layer
+from .worker_runtime import wire
 from .workers import FunctionPool, WorkerSettings
 
 log = logging.getLogger("local_gateway")
@@ -35,6 +36,20 @@ class Options:
     max_workers_per_function: int
     idle_timeout_s: float
     max_lifetime_s: float
+
+
+class _WorkerRequests:
+    """Answers what workers ask over their channel: `@connections` calls, and whether the
+    DynamoDB request a worker is about to send is to fail."""
+
+    def __init__(self, management: ManagementApi, faults: FaultInjector) -> None:
+        self._management = management
+        self._faults = faults
+
+    def handle(self, method: str, path: str, body: bytes) -> ManagementResponse:
+        if path.startswith(wire.DYNAMODB_FAULT_PATH):
+            return self._faults.dynamodb_answer(path.removeprefix(wire.DYNAMODB_FAULT_PATH))
+        return self._management.handle(method, path, body)
 
 
 def _deployment(options: Options) -> Deployment:
@@ -58,6 +73,7 @@ async def serve(options: Options) -> None:
     registry = ConnectionRegistry()
     faults = FaultInjector()
     management = ManagementApi(registry, deployment.stage, faults.take)
+    worker_requests = _WorkerRequests(management, faults)
     settings = WorkerSettings(
         python=options.python,
         runtime_layer=layer,
@@ -73,7 +89,7 @@ async def serve(options: Options) -> None:
         if function.arn not in pools:
             directory = code_dir(function, options.local_zip, cache)
             pools[function.arn] = FunctionPool(
-                function, directory, settings, management, options.max_workers_per_function
+                function, directory, settings, worker_requests, options.max_workers_per_function
             )
     api = ApiIdentity(deployment.api_id, deployment.stage, f"{options.host}:{options.port}")
     gateway = Gateway(deployment, api, pools, registry)

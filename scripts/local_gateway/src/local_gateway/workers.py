@@ -10,9 +10,9 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
-from .connections import ManagementApi
+from .connections import ManagementResponse
 from .discovery import FunctionSpec
 from .runtime_layer import bootstrap_script
 from .worker_runtime import wire
@@ -74,12 +74,18 @@ def lambda_environment(
     return {**function.environment, **reserved}
 
 
-class _ConnectionsChannel(asyncio.Protocol):
-    """The data plane's end of a worker's `@connections` channel: every request is answered
-    synchronously, and all answers to one read go back in one write."""
+class ChannelRequests(Protocol):
+    """What answers a worker's channel: its `@connections` calls and DynamoDB fault checks."""
 
-    def __init__(self, management: ManagementApi) -> None:
-        self._management = management
+    def handle(self, method: str, path: str, body: bytes) -> ManagementResponse: ...
+
+
+class _ConnectionsChannel(asyncio.Protocol):
+    """The data plane's end of a worker's channel: every request is answered synchronously,
+    and all answers to one read go back in one write."""
+
+    def __init__(self, requests: ChannelRequests) -> None:
+        self._requests = requests
         self._frames = wire.FrameBuffer()
         self._transport: asyncio.Transport | None = None
 
@@ -89,7 +95,7 @@ class _ConnectionsChannel(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         answers = []
         for frame in self._frames.feed(data):
-            response = self._management.handle(*wire.decode_request(frame))
+            response = self._requests.handle(*wire.decode_request(frame))
             answer = wire.encode_response(response.status, response.error_type, response.body)
             answers.append(wire.pack(answer))
         if self._transport is not None:
@@ -120,7 +126,7 @@ class Worker:
         function: FunctionSpec,
         code_dir: Path,
         settings: WorkerSettings,
-        management: ManagementApi,
+        requests: ChannelRequests,
     ) -> "Worker":
         invoke_ours, invoke_theirs = socket.socketpair()
         connections_ours, connections_theirs = socket.socketpair()
@@ -145,7 +151,7 @@ class Worker:
         loop = asyncio.get_running_loop()
         reader, writer = await asyncio.open_connection(sock=invoke_ours)
         transport, _ = await loop.connect_accepted_socket(
-            lambda: _ConnectionsChannel(management), sock=connections_ours
+            lambda: _ConnectionsChannel(requests), sock=connections_ours
         )
         return cls(function, process, reader, writer, transport)
 
@@ -225,13 +231,13 @@ class FunctionPool:
         function: FunctionSpec,
         code_dir: Path,
         settings: WorkerSettings,
-        management: ManagementApi,
+        requests: ChannelRequests,
         max_workers: int,
     ) -> None:
         self._function = function
         self._code_dir = code_dir
         self._settings = settings
-        self._management = management
+        self._requests = requests
         self._slots = asyncio.Semaphore(max_workers)
         self._idle: list[Worker] = []
         self._all: set[Worker] = set()
@@ -257,9 +263,7 @@ class FunctionPool:
             await self._retire(worker)
 
     async def _start_worker(self) -> Worker:
-        worker = await Worker.start(
-            self._function, self._code_dir, self._settings, self._management
-        )
+        worker = await Worker.start(self._function, self._code_dir, self._settings, self._requests)
         self._all.add(worker)
         return worker
 

@@ -23,7 +23,11 @@ sys.path[:0] = [TASK_DIR, LAYER_DIR]
 
 # The layer links boto3 and this package (as local_gateway_runtime): on sys.path from here on.
 import boto3  # noqa: E402
-from local_gateway_runtime import connections_hook, wire  # type: ignore[import-not-found]  # noqa: E402
+from local_gateway_runtime import (  # type: ignore[import-not-found]  # noqa: E402
+    connections_hook,
+    dynamodb_faults,
+    wire,
+)
 
 Handler = Callable[[dict[str, Any], "LambdaContext"], Any]
 
@@ -103,6 +107,7 @@ def main() -> None:
     boto3.setup_default_session()
     events = cast(boto3.Session, boto3.DEFAULT_SESSION).events
     connections_hook.install(connections_channel, frozenset(NETLOCS.split(",")), events)
+    dynamodb_faults.install(connections_channel, events)
     try:
         handler = load_handler(os.environ["_HANDLER"])
     except InitError as exc:

@@ -31,7 +31,9 @@ Handler = Callable[..., None]
 _SERVICE = "apigatewaymanagementapi"
 
 
-class _Body:
+class Body:
+    """An answer's body, streamed as botocore reads a response's."""
+
     def __init__(self, content: bytes) -> None:
         self._content = content
 
@@ -89,7 +91,7 @@ def _bytes(body: Any) -> bytes:
     return bytes(body.read())
 
 
-def _headers(error_type: str | None, length: int) -> HTTPHeaders:
+def response_headers(error_type: str | None, length: int) -> HTTPHeaders:
     """Case-insensitive response headers (botocore's stubs name their type HTTPHeaders)."""
     headers = HeadersDict(
         {
@@ -126,7 +128,7 @@ class ConnectionsHook:
         if status != 200:
             self._handed_over.answer = (status, error_type, body)
             return None
-        headers = _headers(None, len(body))
+        headers = response_headers(None, len(body))
         response = {
             "headers": headers,
             "status_code": status,
@@ -137,7 +139,7 @@ class ConnectionsHook:
         output_shape = cast(Shape, model.output_shape)
         parsed: dict[str, Any] = self._parser.parse(response, output_shape)
         parsed["ResponseMetadata"]["RetryAttempts"] = 0
-        return AWSResponse(url, status, headers, _Body(body)), parsed
+        return AWSResponse(url, status, headers, Body(body)), parsed
 
     def before_send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
         parts = urlsplit(request.url)
@@ -148,7 +150,7 @@ class ConnectionsHook:
         if answer is None:
             answer = self._channel.call(request.method or "GET", parts.path, _bytes(request.body))
         status, error_type, body = answer
-        return AWSResponse(request.url, status, _headers(error_type, len(body)), _Body(body))
+        return AWSResponse(request.url, status, response_headers(error_type, len(body)), Body(body))
 
 
 def install(channel: ConnectionsChannel, netlocs: frozenset[str], events: BaseEventHooks) -> None:

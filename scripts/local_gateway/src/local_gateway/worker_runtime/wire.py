@@ -10,6 +10,10 @@ Two channels per worker, each a socketpair:
 import socket
 import struct
 
+# What a worker asks before each DynamoDB request: `GET DYNAMODB_FAULT_PATH + operation`; the
+# answer is 200 (send it) or the DynamoDB error to answer instead.
+DYNAMODB_FAULT_PATH = "/@faults/dynamodb/"
+
 _LENGTH = struct.Struct("!I")
 LENGTH_SIZE = _LENGTH.size
 NO_ERROR_TYPE = "-"
