@@ -2,6 +2,7 @@
 WebSocket round trips and the events the recording functions write."""
 
 import json
+import os
 import socket
 import subprocess
 import threading
@@ -136,7 +137,9 @@ class GatewayProcess:
     """A running `local-gateway`, its log collected line by line."""
 
     def __init__(self, command: list[str]) -> None:
-        self._process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        self._process = subprocess.Popen(  # a process group of its own, as `make up` starts it
+            command, stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True
+        )
         self.lines: list[str] = []
         self._changed = threading.Condition()
         threading.Thread(target=self._collect, daemon=True).start()
@@ -166,6 +169,25 @@ class GatewayProcess:
     def count(self, text: str) -> int:
         with self._changed:
             return sum(text in line for line in self.lines)
+
+    def signal_group(self, signum: int) -> None:
+        """Signal the gateway's process group, as a terminal's Ctrl-C or `make down` does."""
+        os.killpg(self._process.pid, signum)
+
+    def kill(self) -> None:
+        self._process.kill()
+
+    def children(self) -> list[int]:
+        """The pids of the gateway's child processes (its workers), from Linux's /proc."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[1]) == self._process.pid:
+                pids.append(int(stat.parent.name))
+        return pids
 
     def stop(self) -> None:
         self._process.terminate()

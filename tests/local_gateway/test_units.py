@@ -88,6 +88,9 @@ class FakeConnection:
     def close(self, code: int, reason: str) -> None:
         self.closed.append((code, reason))
 
+    def abort(self) -> None:
+        self.closed.append((1006, ""))
+
 
 @pytest.fixture
 def api_and_connection() -> tuple[ManagementApi, FakeConnection]:

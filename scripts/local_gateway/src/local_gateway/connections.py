@@ -22,6 +22,8 @@ class LiveConnection(Protocol):
 
     def close(self, code: int, reason: str) -> None: ...
 
+    def abort(self) -> None: ...
+
 
 class ConnectionRegistry:
     """Connections that completed `$connect` and are still open, by connection id."""

@@ -21,6 +21,10 @@ from .workers import FunctionPool, WorkerSettings
 
 log = logging.getLogger("local_gateway")
 
+# Stopping: how long clients get to answer the close frame, then invocations to finish.
+_SHUTDOWN_CLOSE_WAIT_S = 1.0
+_SHUTDOWN_INVOCATIONS_WAIT_S = 10.0
+
 
 @dataclass(frozen=True)
 class Options:
@@ -111,12 +115,27 @@ async def serve(options: Options) -> None:
         await _close_expired_connections(registry, options.idle_timeout_s, options.max_lifetime_s)
     finally:
         server.close()
-        for connection in registry.all():
-            connection.close(1001, "Going away")
-        await asyncio.sleep(0)
-        await gateway.drain()
+        await _close_connections(registry)
+        try:
+            async with asyncio.timeout(_SHUTDOWN_INVOCATIONS_WAIT_S):
+                await gateway.drain()  # messages in flight and the $disconnects just caused
+        except TimeoutError:
+            log.warning("Stopping with invocations still running")
         for pool in pools.values():
             await pool.close()
+
+
+async def _close_connections(registry: ConnectionRegistry) -> None:
+    """Close every client socket (1001 Going away), waiting a little for the clients' answers;
+    each closed socket has its `$disconnect` invoked."""
+    for connection in registry.all():
+        connection.close(1001, "Going away")
+    deadline = time.monotonic() + _SHUTDOWN_CLOSE_WAIT_S
+    while registry.all() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    for connection in registry.all():
+        connection.abort()
+    await asyncio.sleep(0)  # their connection_lost callbacks run
 
 
 async def _close_expired_connections(

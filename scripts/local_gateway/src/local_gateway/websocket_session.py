@@ -55,6 +55,9 @@ class WebSocketSession:
             self._flush()
             asyncio.get_running_loop().call_later(_CLOSE_TIMEOUT_S, self._transport.abort)
 
+    def abort(self) -> None:
+        self._transport.abort()
+
     # Transport events
 
     def receive(self, data: bytes) -> None:

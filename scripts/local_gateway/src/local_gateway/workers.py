@@ -134,6 +134,7 @@ class Worker:
             settings.python, "-I", "-S", "-u", str(bootstrap_script(settings.runtime_layer)),
             str(invoke_theirs.fileno()), str(connections_theirs.fileno()),
             str(code_dir), str(settings.runtime_layer), ",".join(settings.connections_netlocs),
+            str(os.getpid()),
         ]  # fmt: skip
         try:
             process = await asyncio.create_subprocess_exec(
@@ -142,6 +143,9 @@ class Worker:
                 env=lambda_environment(function, code_dir, settings),
                 pass_fds=(invoke_theirs.fileno(), connections_theirs.fileno()),
                 stdin=asyncio.subprocess.DEVNULL,
+                # A process group of its own: a terminal's Ctrl-C or `make down`'s signal to the
+                # gateway's group reaches the gateway, which stops its workers in order.
+                process_group=0,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
             )

@@ -1,6 +1,7 @@
 """Entry point of a worker process: Lambda's runtime interface client, in miniature.
 
-Run as `python -I -S -u bootstrap.py INVOKE_FD CONNECTIONS_FD TASK_DIR LAYER_DIR NETLOCS`.
+Run as `python -I -S -u bootstrap.py INVOKE_FD CONNECTIONS_FD TASK_DIR LAYER_DIR NETLOCS PID`
+(PID: the data plane's).
 It puts the function's code and the runtime layer on `sys.path` (nothing else: no site-packages),
 installs the `@connections` hook on boto3's default session, imports the handler (the cold
 start's init phase), then runs one invocation at a time, keeping module state between them,
@@ -10,6 +11,7 @@ until the data plane closes the invoke channel or kills it.
 import importlib
 import json
 import os
+import signal
 import socket
 import sys
 import time
@@ -17,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, cast
 
-_, INVOKE_FD, CONNECTIONS_FD, TASK_DIR, LAYER_DIR, NETLOCS = sys.argv
+_, INVOKE_FD, CONNECTIONS_FD, TASK_DIR, LAYER_DIR, NETLOCS, DATA_PLANE_PID = sys.argv
 sys.argv = [sys.argv[0]]
 sys.path[:0] = [TASK_DIR, LAYER_DIR]
 
@@ -98,7 +100,20 @@ def invoke(handler: Handler, request: dict[str, Any]) -> dict[str, Any]:
     return {"result": result}
 
 
+def die_with_the_data_plane() -> None:
+    """Linux: be killed when the data plane dies, even by SIGKILL (PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # noqa: PLC0415 (Linux only)
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != int(DATA_PLANE_PID):  # it died before prctl
+        os._exit(1)
+
+
 def main() -> None:
+    die_with_the_data_plane()
     invoke_channel = socket.socket(fileno=int(INVOKE_FD))
     connections_channel = connections_hook.ConnectionsChannel(
         socket.socket(fileno=int(CONNECTIONS_FD))
