@@ -133,6 +133,40 @@ def deploy(endpoint: str, code: bytes, environment: dict[str, str]) -> str:
     return api_id
 
 
+def deploy_one_route_api(endpoint: str, code: bytes, api_name: str, runtime: str) -> None:
+    """An API whose only route, `$default`, is `handlers.echo` declared as `runtime`."""
+    iam = aws_client("iam", endpoint)
+    role = iam.get_role(RoleName="chat-test")  # deploy's
+    lambdas = aws_client("lambda", endpoint)
+    apigw = aws_client("apigatewayv2", endpoint)
+    api_id = apigw.create_api(
+        Name=api_name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
+    )["ApiId"]
+    function = lambdas.create_function(
+        FunctionName=f"{api_name}-echo",
+        Runtime=runtime,
+        Role=role["Role"]["Arn"],
+        Handler="handlers.echo",
+        Code={"ZipFile": code},
+        Environment={"Variables": {"EVENT_DIR": "/nonexistent"}},
+    )
+    uri = (
+        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
+        f"{function['FunctionArn']}/invocations"
+    )
+    integration = apigw.create_integration(
+        ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=uri
+    )
+    route = apigw.create_route(
+        ApiId=api_id,
+        RouteKey="$default",
+        Target=f"integrations/{integration['IntegrationId']}",
+        RouteResponseSelectionExpression="$default",
+    )
+    apigw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
+    apigw.create_stage(ApiId=api_id, StageName=STAGE)
+
+
 class GatewayProcess:
     """A running `local-gateway`, its log collected line by line."""
 

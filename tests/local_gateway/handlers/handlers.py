@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -49,6 +50,7 @@ def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "functionName": context.function_name,
         "awsRequestId": context.aws_request_id,
         "environment": dict(os.environ),
+        "pythonVersion": f"{sys.version_info.major}.{sys.version_info.minor}",
         "builtinHandlerModules": sorted(
             {str(getattr(entry[1], "__module__", "")) for entry in BUILTIN_HANDLERS}
         ),

@@ -11,7 +11,15 @@ from pathlib import Path
 
 from .discovery import DiscoveryError
 from .function_code import CodeMismatchError
+from .runtimes import RuntimeNotServedError
 from .server import Options, serve
+
+
+def _runtime_and_path(value: str) -> tuple[str, str]:
+    runtime, equals, path = value.partition("=")
+    if not equals or not runtime or not path:
+        raise argparse.ArgumentTypeError(f"expected RUNTIME=PATH (python3.13=/path), not {value!r}")
+    return runtime, path
 
 
 def _options(argv: list[str]) -> Options:
@@ -33,7 +41,15 @@ def _options(argv: list[str]) -> Options:
         help="the functions' code when the emulator does not serve it; its sha256 must match",
     )
     parser.add_argument("--work-dir", type=Path, default=Path("build/local_gateway"))
-    parser.add_argument("--python", default=sys.executable, help="Python 3.12 for the workers")
+    parser.add_argument(
+        "--python",
+        action="append",
+        default=[],
+        type=_runtime_and_path,
+        metavar="RUNTIME=PATH",
+        help="the interpreter of a runtime, e.g. python3.13=/usr/bin/python3.13 (repeatable; "
+        "otherwise pythonX.Y is looked for on PATH and in pyenv)",
+    )
     parser.add_argument("--max-workers-per-function", type=int, default=4)
     parser.add_argument("--idle-timeout", type=float, default=600.0, help="seconds")
     parser.add_argument("--max-lifetime", type=float, default=7200.0, help="seconds")
@@ -47,7 +63,7 @@ def _options(argv: list[str]) -> Options:
         port=args.port,
         local_zip=args.zip if args.zip.exists() else None,
         work_dir=args.work_dir.resolve(),
-        python=args.python,
+        python=dict(args.python),
         max_workers_per_function=args.max_workers_per_function,
         idle_timeout_s=args.idle_timeout,
         max_lifetime_s=args.max_lifetime,
@@ -73,7 +89,7 @@ def main(argv: list[str]) -> int:
     logging.getLogger("websockets").setLevel(logging.WARNING)
     try:
         asyncio.run(_serve_until_signalled(_options(argv)))
-    except (DiscoveryError, CodeMismatchError) as exc:
+    except (DiscoveryError, CodeMismatchError, RuntimeNotServedError) as exc:
         print(f"local_gateway: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -2,8 +2,9 @@
 
 import asyncio
 import logging
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import boto3
@@ -16,6 +17,7 @@ from .front_door import FrontDoor
 from .function_code import code_dir
 from .gateway import Gateway
 from .runtime_layer import build_runtime_layer
+from .runtimes import interpreters
 from .worker_runtime import wire
 from .workers import FunctionPool, WorkerSettings
 
@@ -36,7 +38,7 @@ class Options:
     port: int
     local_zip: Path | None
     work_dir: Path
-    python: str
+    python: dict[str, str]  # runtime → interpreter, from --python RUNTIME=PATH
     max_workers_per_function: int
     idle_timeout_s: float
     max_lifetime_s: float
@@ -73,13 +75,17 @@ def _connections_netlocs(host: str, port: int) -> frozenset[str]:
 async def serve(options: Options) -> None:
     """Serve the API's stage on options.host:options.port until cancelled."""
     deployment = await asyncio.to_thread(_deployment, options)
+    pythons = interpreters(
+        {route.function.runtime: route.function.name for route in deployment.routes.values()},
+        options.python,
+    )
     layer = build_runtime_layer(options.work_dir / "runtime")
     registry = ConnectionRegistry()
     faults = FaultInjector()
     management = ManagementApi(registry, deployment.stage, faults.take)
     worker_requests = _WorkerRequests(management, faults)
     settings = WorkerSettings(
-        python=options.python,
+        python=sys.executable,
         runtime_layer=layer,
         endpoint_url=options.endpoint_url,
         region=options.region,
@@ -93,7 +99,11 @@ async def serve(options: Options) -> None:
         if function.arn not in pools:
             directory = code_dir(function, options.local_zip, cache)
             pools[function.arn] = FunctionPool(
-                function, directory, settings, worker_requests, options.max_workers_per_function
+                function,
+                directory,
+                replace(settings, python=pythons[function.runtime]),
+                worker_requests,
+                options.max_workers_per_function,
             )
     api = ApiIdentity(deployment.api_id, deployment.stage, f"{options.host}:{options.port}")
     gateway = Gateway(deployment, api, pools, registry)
