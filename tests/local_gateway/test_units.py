@@ -3,11 +3,15 @@
 import json
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from local_gateway.connections import MAX_POST_BYTES, ConnectionRegistry, ManagementApi
 from local_gateway.events import ClientInfo
 from local_gateway.faults import FaultInjector
 from local_gateway.routing import RouteSelector
+from local_gateway.signatures import TEST_CREDENTIALS, is_signed
 from local_gateway.throttle import TokenBucket
 from local_gateway.worker_runtime import wire
 
@@ -158,3 +162,35 @@ def test_an_injected_fault_answers_the_next_posts_only() -> None:
     assert connection.sent == [b"x"]
     assert not faults.configure(b'{"status": 404, "count": 1}')
     assert not faults.configure(b"not json")
+
+
+def signed_headers(path: str, body: bytes, credentials: Credentials) -> dict[str, str]:
+    """The headers botocore's signer gives a request, with lower-case names as received."""
+    request = AWSRequest(method="POST", url=f"http://127.0.0.1:8081{path}", data=body)
+    SigV4Auth(credentials, "execute-api", "us-east-1").add_auth(request)
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    return {**headers, "host": "127.0.0.1:8081"}
+
+
+def test_a_signature_is_checked_against_the_test_credentials() -> None:
+    headers = signed_headers(PATH, b"hello", TEST_CREDENTIALS)
+    assert is_signed("POST", PATH, headers, b"hello", TEST_CREDENTIALS)
+    assert not is_signed("POST", PATH, headers, b"hello!", TEST_CREDENTIALS)  # another body
+    assert not is_signed("DELETE", PATH, headers, b"hello", TEST_CREDENTIALS)
+    assert not is_signed("POST", PATH + "x", headers, b"hello", TEST_CREDENTIALS)
+    assert not is_signed("POST", PATH, {**headers, "host": "other:1"}, b"hello", TEST_CREDENTIALS)
+    other = signed_headers(PATH, b"hello", Credentials("test", "another-secret"))
+    assert not is_signed("POST", PATH, other, b"hello", TEST_CREDENTIALS)
+    assert not is_signed("POST", PATH, {"host": "127.0.0.1:8081"}, b"hello", TEST_CREDENTIALS)
+
+
+def test_injected_dynamodb_faults_count_down_per_operation() -> None:
+    faults = FaultInjector()
+    assert faults.configure(b'{"dynamodb": "PutItem", "count": 2}')
+    answers = [faults.dynamodb_answer(operation) for operation in ("PutItem", "GetItem") * 3]
+    assert [answer.status for answer in answers] == [400, 200, 400, 200, 200, 200]
+    assert json.loads(answers[0].body)["__type"].endswith("#ProvisionedThroughputExceededException")
+    assert faults.configure(b'{"dynamodb": "Query", "count": 5}')
+    assert faults.configure(b'{"dynamodb": "Query", "count": 0}')
+    assert faults.dynamodb_answer("Query").status == 200
+    assert not faults.configure(b'{"dynamodb": "PutItem", "count": -1}')
