@@ -2,9 +2,8 @@
 
 import asyncio
 import logging
-import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -84,13 +83,7 @@ async def serve(options: Options) -> None:
     faults = FaultInjector()
     management = ManagementApi(registry, deployment.stage, faults.take)
     worker_requests = _WorkerRequests(management, faults)
-    settings = WorkerSettings(
-        python=sys.executable,
-        runtime_layer=layer,
-        endpoint_url=options.endpoint_url,
-        region=options.region,
-        connections_netlocs=_connections_netlocs(options.host, options.port),
-    )
+    netlocs = _connections_netlocs(options.host, options.port)
     cache = options.work_dir / "functions"
     cache.mkdir(parents=True, exist_ok=True)
     pools: dict[str, FunctionPool] = {}
@@ -101,7 +94,13 @@ async def serve(options: Options) -> None:
             pools[function.arn] = FunctionPool(
                 function,
                 directory,
-                replace(settings, python=pythons[function.runtime]),
+                WorkerSettings(
+                    python=pythons[function.runtime],
+                    runtime_layer=layer,
+                    endpoint_url=options.endpoint_url,
+                    region=options.region,
+                    connections_netlocs=netlocs,
+                ),
                 worker_requests,
                 options.max_workers_per_function,
             )

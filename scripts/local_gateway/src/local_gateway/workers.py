@@ -25,7 +25,8 @@ _MAX_LOG_LINE_BYTES = 256 * 1024
 
 @dataclass(frozen=True)
 class WorkerSettings:
-    """What every worker is started with, whatever its function."""
+    """What a function's workers are started with: its runtime's interpreter, and the rest
+    shared by every function."""
 
     python: str
     runtime_layer: Path
