@@ -1,6 +1,7 @@
 """The data plane's pure parts: route selection, channel framing, throttling, @connections."""
 
 import json
+from typing import cast
 
 import pytest
 from botocore.auth import SigV4Auth
@@ -14,6 +15,7 @@ from local_gateway.routing import RouteSelector
 from local_gateway.signatures import TEST_CREDENTIALS, is_signed
 from local_gateway.throttle import TokenBucket
 from local_gateway.worker_runtime import wire
+from local_gateway.worker_runtime.connections_hook import ConnectionsChannel, ConnectionsHook
 
 ROUTES = frozenset({"$connect", "$default", "on-message", "nested"})
 
@@ -194,3 +196,24 @@ def test_injected_dynamodb_faults_count_down_per_operation() -> None:
     assert faults.configure(b'{"dynamodb": "Query", "count": 0}')
     assert faults.dynamodb_answer("Query").status == 200
     assert not faults.configure(b'{"dynamodb": "PutItem", "count": -1}')
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("http://127.0.0.1:8081/local/@connections/abc%3D", "/local/@connections/abc%3D"),
+        ("https://127.0.0.1:8081/local/@connections/abc", "/local/@connections/abc"),
+        (
+            "http://127.0.0.1:4566/_aws/execute-api/api1/local/@connections/abc",
+            "/local/@connections/abc",
+        ),
+        ("http://127.0.0.1:4566/_aws/execute-api/other/local/@connections/abc", None),
+        ("http://127.0.0.1:4566/local/@connections/abc", None),
+        ("http://127.0.0.1:80811/local/@connections/abc", None),
+    ],
+)
+def test_the_hook_takes_only_requests_under_its_endpoints(url: str, path: str | None) -> None:
+    endpoints = ("http://127.0.0.1:8081", "https://127.0.0.1:8081")
+    emulator = ("http://127.0.0.1:4566/_aws/execute-api/api1",)
+    hook = ConnectionsHook(cast(ConnectionsChannel, None), (*endpoints, *emulator))
+    assert hook.stage_path(url) == path

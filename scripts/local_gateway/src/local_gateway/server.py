@@ -66,9 +66,15 @@ def _deployment(options: Options) -> Deployment:
     return discover(session, options.endpoint_url, options.api, options.stage)
 
 
-def _connections_netlocs(host: str, port: int) -> frozenset[str]:
-    names = {host, "localhost", "127.0.0.1"} if host in ("127.0.0.1", "localhost") else {host}
-    return frozenset(f"{name}:{port}" for name in names)
+def _connections_endpoints(options: Options, api_id: str) -> tuple[str, ...]:
+    """Where the functions may address this stage's `@connections`: this port (its domain name
+    in the events, over http or https), and the emulator's `/_aws/execute-api/<api>` path, the
+    address LocalStack and MiniStack give an API's `@connections` (a function configured with
+    it reaches whichever data plane holds the connection)."""
+    local = ("127.0.0.1", "localhost")
+    names = sorted({options.host, *local}) if options.host in local else [options.host]
+    own = [f"{scheme}://{name}:{options.port}" for scheme in ("http", "https") for name in names]
+    return (*own, f"{options.endpoint_url.rstrip('/')}/_aws/execute-api/{api_id}")
 
 
 async def serve(options: Options) -> None:
@@ -83,7 +89,7 @@ async def serve(options: Options) -> None:
     faults = FaultInjector()
     management = ManagementApi(registry, deployment.stage, faults.take)
     worker_requests = _WorkerRequests(management, faults)
-    netlocs = _connections_netlocs(options.host, options.port)
+    endpoints = _connections_endpoints(options, deployment.api_id)
     cache = options.work_dir / "functions"
     cache.mkdir(parents=True, exist_ok=True)
     pools: dict[str, FunctionPool] = {}
@@ -99,7 +105,7 @@ async def serve(options: Options) -> None:
                     runtime_layer=layer,
                     endpoint_url=options.endpoint_url,
                     region=options.region,
-                    connections_netlocs=netlocs,
+                    connections_endpoints=endpoints,
                 ),
                 worker_requests,
                 options.max_workers_per_function,

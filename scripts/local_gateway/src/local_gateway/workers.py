@@ -32,7 +32,7 @@ class WorkerSettings:
     runtime_layer: Path
     endpoint_url: str
     region: str
-    connections_netlocs: frozenset[str]
+    connections_endpoints: tuple[str, ...]  # URL prefixes of the @connections served here
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class Worker:
         command = [
             settings.python, "-I", "-S", "-u", str(bootstrap_script(settings.runtime_layer)),
             str(invoke_theirs.fileno()), str(connections_theirs.fileno()),
-            str(code_dir), str(settings.runtime_layer), ",".join(settings.connections_netlocs),
+            str(code_dir), str(settings.runtime_layer), ",".join(settings.connections_endpoints),
             str(os.getpid()),
         ]  # fmt: skip
         try:

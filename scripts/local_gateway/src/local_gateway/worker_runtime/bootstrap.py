@@ -1,6 +1,6 @@
 """Entry point of a worker process: Lambda's runtime interface client, in miniature.
 
-Run as `python -I -S -u bootstrap.py INVOKE_FD CONNECTIONS_FD TASK_DIR LAYER_DIR NETLOCS PID`
+Run as `python -I -S -u bootstrap.py INVOKE_FD CONNECTIONS_FD TASK_DIR LAYER_DIR ENDPOINTS PID`
 (PID: the data plane's).
 It puts the function's code and the runtime layer on `sys.path` (nothing else: no site-packages),
 installs the `@connections` hook on boto3's default session, imports the handler (the cold
@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, cast
 
-_, INVOKE_FD, CONNECTIONS_FD, TASK_DIR, LAYER_DIR, NETLOCS, DATA_PLANE_PID = sys.argv
+_, INVOKE_FD, CONNECTIONS_FD, TASK_DIR, LAYER_DIR, ENDPOINTS, DATA_PLANE_PID = sys.argv
 sys.argv = [sys.argv[0]]
 sys.path[:0] = [TASK_DIR, LAYER_DIR]
 
@@ -121,7 +121,7 @@ def main() -> None:
     # The session `boto3.client(...)` uses: the hooks are registered on its event system.
     boto3.setup_default_session()
     events = cast(boto3.Session, boto3.DEFAULT_SESSION).events
-    connections_hook.install(connections_channel, frozenset(NETLOCS.split(",")), events)
+    connections_hook.install(connections_channel, tuple(ENDPOINTS.split(",")), events)
     dynamodb_faults.install(connections_channel, events)
     try:
         handler = load_handler(os.environ["_HANDLER"])

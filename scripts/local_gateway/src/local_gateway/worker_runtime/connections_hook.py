@@ -109,9 +109,9 @@ class ConnectionsHook:
     """The two botocore handlers, sharing the channel and the answer handed from one to the
     other (per thread: a handler may post from several threads)."""
 
-    def __init__(self, channel: ConnectionsChannel, netlocs: frozenset[str]) -> None:
+    def __init__(self, channel: ConnectionsChannel, endpoints: tuple[str, ...]) -> None:
         self._channel = channel
-        self._netlocs = netlocs
+        self._endpoints = endpoints
         self._parser = create_parser("rest-json")
         self._handed_over = threading.local()
 
@@ -119,11 +119,11 @@ class ConnectionsHook:
         self, model: OperationModel, params: dict[str, Any], **_: Any
     ) -> tuple[AWSResponse, dict[str, Any]] | None:
         url: str = params["url"]
-        parts = urlsplit(url)
-        if parts.netloc not in self._netlocs:
+        path = self.stage_path(url)
+        if path is None:
             return None
         status, error_type, body = self._channel.call(
-            params["method"], parts.path, _bytes(params["body"])
+            params["method"], path, _bytes(params["body"])
         )
         if status != 200:
             self._handed_over.answer = (status, error_type, body)
@@ -141,22 +141,31 @@ class ConnectionsHook:
         parsed["ResponseMetadata"]["RetryAttempts"] = 0
         return AWSResponse(url, status, headers, Body(body)), parsed
 
+    def stage_path(self, url: str) -> str | None:
+        """`/<stage>/@connections/<id>` of a request under one of the endpoints, else None."""
+        for endpoint in self._endpoints:
+            if url.startswith(f"{endpoint}/"):
+                return urlsplit(url[len(endpoint) :]).path
+        return None
+
     def before_send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
-        parts = urlsplit(request.url)
-        if parts.netloc not in self._netlocs:
+        path = self.stage_path(request.url)
+        if path is None:
             return None
         answer: Answer | None = getattr(self._handed_over, "answer", None)
         self._handed_over.answer = None
         if answer is None:
-            answer = self._channel.call(request.method or "GET", parts.path, _bytes(request.body))
+            answer = self._channel.call(request.method or "GET", path, _bytes(request.body))
         status, error_type, body = answer
         return AWSResponse(request.url, status, response_headers(error_type, len(body)), Body(body))
 
 
-def install(channel: ConnectionsChannel, netlocs: frozenset[str], events: BaseEventHooks) -> None:
-    """Route every `@connections` request addressed to one of `netlocs` through `channel`,
-    for the clients made from the session whose event system is `events`."""
-    hook = ConnectionsHook(channel, netlocs)
+def install(
+    channel: ConnectionsChannel, endpoints: tuple[str, ...], events: BaseEventHooks
+) -> None:
+    """Route every `@connections` request under one of `endpoints` (URL prefixes) through
+    `channel`, for the clients made from the session whose event system is `events`."""
+    hook = ConnectionsHook(channel, endpoints)
     # botocore-stubs type handlers as returning None; these answer instead of the network.
     events.register(f"before-call.{_SERVICE}.PostToConnection", cast(Handler, hook.before_call))
     events.register(f"before-send.{_SERVICE}", cast(Handler, hook.before_send))
