@@ -21,27 +21,35 @@ REGION = "us-east-1"
 STAGE = "local"
 API_NAME = "local-gateway-test"
 
-# route key -> (handler string, timeout in seconds, two-way)
-ROUTES: dict[str, tuple[str, int, bool]] = {
-    "$connect": ("handlers.connect", 8, False),
-    "$disconnect": ("handlers.disconnect", 3, False),
-    "$default": ("handlers.echo", 3, True),
-    "oneway": ("handlers.echo", 3, False),
-    "boom": ("handlers.boom", 3, True),
-    "crash": ("handlers.crash", 3, True),
-    "sleep": ("handlers.sleep", 1, True),
-    "slow": ("handlers.slow", 10, True),  # 0.5 s, but cold starts on a busy machine
-    "shout": ("handlers.shout", 3, True),
-    "post": ("handlers.post", 5, False),
-    "threads": ("handlers.post_from_threads", 10, False),
-    "missing": ("missing.handler", 3, True),
-    "limited": ("handlers.echo", 3, True),
-    "late": ("handlers.sleep_then_post", 3, True),
-    "manage": ("handlers.manage", 5, False),
-    "put_item": ("handlers.put_item", 10, True),
+
+@dataclass(frozen=True)
+class Route:
+    """A route of a test API: its function's handler and timeout, and its integration's."""
+
+    handler: str
+    timeout_s: int = 3
+    two_way: bool = False
+    integration_timeout_ms: int = 29_000  # API Gateway's default and maximum
+
+
+ROUTES: dict[str, Route] = {
+    "$connect": Route("handlers.connect", 8, integration_timeout_ms=5000),  # room for cold starts
+    "$disconnect": Route("handlers.disconnect"),
+    "$default": Route("handlers.echo", two_way=True),
+    "oneway": Route("handlers.echo"),
+    "boom": Route("handlers.boom", two_way=True),
+    "crash": Route("handlers.crash", two_way=True),
+    "sleep": Route("handlers.sleep", 1, two_way=True),
+    "slow": Route("handlers.slow", 10, two_way=True),  # 0.5 s, but cold starts on a busy machine
+    "shout": Route("handlers.shout", two_way=True),
+    "post": Route("handlers.post", 5),
+    "threads": Route("handlers.post_from_threads", 10),
+    "missing": Route("missing.handler", two_way=True),
+    "limited": Route("handlers.echo", two_way=True),
+    "late": Route("handlers.sleep_then_post", two_way=True, integration_timeout_ms=100),
+    "manage": Route("handlers.manage", 5),
+    "put_item": Route("handlers.put_item", 10, two_way=True),
 }
-# route key -> the integration's TimeoutInMillis (API Gateway's default, 29 s, for the others)
-INTEGRATION_TIMEOUTS_MS = {"$connect": 5000, "late": 100}  # $connect: room for cold starts
 LIMITED_ROUTE_SETTINGS = {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": 0.01}
 
 
@@ -75,7 +83,17 @@ class DeployedApi:
     function_zip: Path
 
 
-def deploy(endpoint: str, code: bytes, environment: dict[str, str]) -> str:
+def deploy(
+    endpoint: str,
+    code: bytes,
+    environment: dict[str, str] | Callable[[str], dict[str, str]],
+    *,
+    routes: dict[str, Route] = ROUTES,
+    api_name: str = API_NAME,
+    route_settings: dict[str, dict[str, Any]] | None = None,
+    prefix: str = "fn",
+) -> str:
+    """Deploy a test API with one function per route; `environment` may depend on the API id."""
     iam = aws_client("iam", endpoint)
     trust = {
         "Version": "2012-10-17",
@@ -87,23 +105,27 @@ def deploy(endpoint: str, code: bytes, environment: dict[str, str]) -> str:
             }
         ],
     }
-    role = iam.create_role(RoleName="chat-test", AssumeRolePolicyDocument=json.dumps(trust))
+    role = iam.create_role(
+        RoleName=f"{prefix}-role",
+        AssumeRolePolicyDocument=json.dumps(trust),
+    )
     lambdas = aws_client("lambda", endpoint)
     apigw = aws_client("apigatewayv2", endpoint)
     api = apigw.create_api(
-        Name=API_NAME, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
+        Name=api_name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
     )
     api_id: str = api["ApiId"]
-    for route_key, (handler, timeout, two_way) in ROUTES.items():
-        name = "fn-" + route_key.strip("$")
+    variables = environment(api_id) if callable(environment) else environment
+    for route_key, route_spec in routes.items():
+        name = f"{prefix}-{route_key.strip('$')}"
         function = lambdas.create_function(
             FunctionName=name,
             Runtime="python3.12",
             Role=role["Role"]["Arn"],
-            Handler=handler,
+            Handler=route_spec.handler,
             Code={"ZipFile": code},
-            Timeout=timeout,
-            Environment={"Variables": environment},
+            Timeout=route_spec.timeout_s,
+            Environment={"Variables": variables},
         )
         uri = (
             f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
@@ -113,22 +135,24 @@ def deploy(endpoint: str, code: bytes, environment: dict[str, str]) -> str:
             ApiId=api_id,
             IntegrationType="AWS_PROXY",
             IntegrationUri=uri,
-            TimeoutInMillis=INTEGRATION_TIMEOUTS_MS.get(route_key, 29_000),
+            TimeoutInMillis=route_spec.integration_timeout_ms,
         )
         route_args: dict[str, Any] = {
             "ApiId": api_id,
             "RouteKey": route_key,
             "Target": f"integrations/{integration['IntegrationId']}",
         }
-        if two_way:
+        if route_spec.two_way:
             route_args["RouteResponseSelectionExpression"] = "$default"
         route = apigw.create_route(**route_args)
-        if two_way:
+        if route_spec.two_way:
             apigw.create_route_response(
                 ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default"
             )
     apigw.create_stage(
-        ApiId=api_id, StageName=STAGE, RouteSettings={"limited": LIMITED_ROUTE_SETTINGS}
+        ApiId=api_id,
+        StageName=STAGE,
+        RouteSettings=route_settings or {"limited": LIMITED_ROUTE_SETTINGS},
     )
     return api_id
 
@@ -136,7 +160,7 @@ def deploy(endpoint: str, code: bytes, environment: dict[str, str]) -> str:
 def deploy_one_route_api(endpoint: str, code: bytes, api_name: str, runtime: str) -> None:
     """An API whose only route, `$default`, is `handlers.echo` declared as `runtime`."""
     iam = aws_client("iam", endpoint)
-    role = iam.get_role(RoleName="chat-test")  # deploy's
+    role = iam.get_role(RoleName="fn-role")  # deploy's
     lambdas = aws_client("lambda", endpoint)
     apigw = aws_client("apigatewayv2", endpoint)
     api_id = apigw.create_api(
