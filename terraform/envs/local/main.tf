@@ -45,6 +45,9 @@ module "chat" {
   allowed_origins     = var.allowed_origins
   deletion_protection = false
   site_force_destroy  = true
+  # The emulator's address of the API's @connections: MiniStack's own data plane serves it, and
+  # the local data plane takes the functions' requests to it (scripts/local_gateway/README.md).
+  connections_api_base_url = "${var.emulator_endpoint}/_aws/execute-api"
 
   # What the emulator cannot create, switched off here only (see terraform/README.md):
   # moto has no API Gateway v2 deployments, no CloudFront response headers policies or

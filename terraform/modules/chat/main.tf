@@ -38,7 +38,12 @@ locals {
     }
   }
 
-  websocket_url   = coalesce(var.websocket_url, module.websocket_api.websocket_url)
+  websocket_url = coalesce(var.websocket_url, module.websocket_api.websocket_url)
+  # Empty: the functions post to the endpoint the event names (https://{domainName}/{stage}).
+  connections_api_endpoint = (
+    var.connections_api_base_url != null ? "${var.connections_api_base_url}/${module.websocket_api.api_id}/${var.stage_name}"
+    : var.api_custom_domain != null ? module.websocket_api.connections_endpoint : ""
+  )
   allowed_origins = var.allowed_origins == null ? module.site.site_origins : var.allowed_origins
 
   # Exactly the variables of the contract (checked by the function_environment output).
@@ -51,7 +56,7 @@ locals {
     RATE_LIMIT_PER_SECOND        = tostring(local.limits.rate_limit_per_second)
     RATE_LIMIT_BURST             = tostring(local.limits.rate_limit_burst)
     ALLOWED_ORIGINS              = join(",", local.allowed_origins)
-    CONNECTIONS_API_ENDPOINT     = var.api_custom_domain == null ? "" : module.websocket_api.connections_endpoint
+    CONNECTIONS_API_ENDPOINT     = local.connections_api_endpoint
     FANOUT_CONCURRENCY           = tostring(local.fanout_concurrency)
     POWERTOOLS_SERVICE_NAME      = "serverless-chat"
     POWERTOOLS_METRICS_NAMESPACE = "ServerlessChat"

@@ -160,6 +160,17 @@ variable "api_custom_domain" {
   default = null
 }
 
+variable "connections_api_base_url" {
+  description = "Optional: where the functions reach the @connections API, without the API id and stage (they post to `<base>/<api id>/<stage>`), for an emulator that serves it under its own path, e.g. `http://127.0.0.1:4566/_aws/execute-api`. null: the API's own endpoint (the event's `https://{domainName}/{stage}`, or the execute-api endpoint behind a custom domain)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.connections_api_base_url == null ? true : can(regex("^https?://[^/]+(/.*[^/])?$", var.connections_api_base_url))
+    error_message = "connections_api_base_url must be an http(s) URL without a trailing slash."
+  }
+}
+
 variable "web_acl_arn" {
   description = "Optional WAFv2 web ACL (scope CLOUDFRONT) for the site's distribution."
   type        = string

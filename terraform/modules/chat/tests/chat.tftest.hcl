@@ -175,6 +175,29 @@ run "limits_overrides_and_api_custom_domain" {
   }
 }
 
+run "connections_api_under_an_emulators_path" {
+  command = apply
+
+  variables {
+    connections_api_base_url = "http://127.0.0.1:4566/_aws/execute-api"
+  }
+
+  assert {
+    condition     = output.function_environment.CONNECTIONS_API_ENDPOINT == "http://127.0.0.1:4566/_aws/execute-api/abc123/prod"
+    error_message = "the functions post to <base>/<api id>/<stage>"
+  }
+}
+
+run "connections_api_base_url_is_a_url_without_a_trailing_slash" {
+  command = plan
+
+  variables {
+    connections_api_base_url = "http://127.0.0.1:4566/_aws/execute-api/"
+  }
+
+  expect_failures = [var.connections_api_base_url]
+}
+
 run "tracing_is_the_only_wildcard_resource" {
   command = apply
 
