@@ -228,6 +228,10 @@ class GatewayProcess:
         with self._changed:
             return sum(text in line for line in self.lines)
 
+    def signal(self, signum: int) -> None:
+        """Signal the gateway alone (SIGHUP: reload)."""
+        self._process.send_signal(signum)
+
     def signal_group(self, signum: int) -> None:
         """Signal the gateway's process group, as a terminal's Ctrl-C or `make down` does."""
         os.killpg(self._process.pid, signum)

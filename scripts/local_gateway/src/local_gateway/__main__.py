@@ -71,11 +71,15 @@ def _options(argv: list[str]) -> Options:
 
 
 async def _serve_until_signalled(options: Options) -> None:
-    """Serve until SIGINT or SIGTERM, then shut down in order (workers included)."""
-    serving = asyncio.ensure_future(serve(options))
+    """Serve until SIGINT or SIGTERM, then shut down in order (workers included); reload on
+    SIGHUP."""
+    reload_requests = asyncio.Event()
+    serving = asyncio.ensure_future(serve(options, reload_requests))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, serving.cancel)
+    # SIGHUP: re-read the deployment; changed functions get new workers, connections stay open.
+    loop.add_signal_handler(signal.SIGHUP, reload_requests.set)
     try:
         await serving
     except asyncio.CancelledError:

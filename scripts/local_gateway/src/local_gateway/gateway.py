@@ -48,6 +48,14 @@ class Gateway:
         self._buckets: dict[str, TokenBucket] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
+    def update(self, deployment: Deployment) -> None:
+        """Serve `deployment` (routes and functions re-read) from the next frame on."""
+        self._deployment = deployment
+        self._selector = RouteSelector(
+            deployment.route_selection_expression, frozenset(deployment.routes)
+        )
+        self._buckets.clear()
+
     @property
     def registry(self) -> ConnectionRegistry:
         return self._registry

@@ -3,20 +3,20 @@
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import boto3
 
 from .connections import ConnectionRegistry, ManagementApi, ManagementResponse
-from .discovery import Deployment, discover
+from .discovery import Deployment, DiscoveryError, FunctionSpec, discover
 from .events import ApiIdentity
 from .faults import FaultInjector
 from .front_door import FrontDoor
-from .function_code import code_dir
+from .function_code import CodeMismatchError, code_dir
 from .gateway import Gateway
 from .runtime_layer import build_runtime_layer
-from .runtimes import interpreters
+from .runtimes import RuntimeNotServedError, interpreters
 from .worker_runtime import wire
 from .workers import FunctionPool, WorkerSettings
 
@@ -77,8 +77,9 @@ def _connections_endpoints(options: Options, api_id: str) -> tuple[str, ...]:
     return (*own, f"{options.endpoint_url.rstrip('/')}/_aws/execute-api/{api_id}")
 
 
-async def serve(options: Options) -> None:
-    """Serve the API's stage on options.host:options.port until cancelled."""
+async def serve(options: Options, reload_requests: asyncio.Event | None = None) -> None:
+    """Serve the API's stage on options.host:options.port until cancelled; each time
+    `reload_requests` is set, re-read the deployment and serve its changed functions."""
     deployment = await asyncio.to_thread(_deployment, options)
     pythons = interpreters(
         {route.function.runtime: route.function.name for route in deployment.routes.values()},
@@ -90,26 +91,9 @@ async def serve(options: Options) -> None:
     management = ManagementApi(registry, deployment.stage, faults.take)
     worker_requests = _WorkerRequests(management, faults)
     endpoints = _connections_endpoints(options, deployment.api_id)
-    cache = options.work_dir / "functions"
-    cache.mkdir(parents=True, exist_ok=True)
-    pools: dict[str, FunctionPool] = {}
-    for route in deployment.routes.values():
-        function = route.function
-        if function.arn not in pools:
-            directory = code_dir(function, options.local_zip, cache)
-            pools[function.arn] = FunctionPool(
-                function,
-                directory,
-                WorkerSettings(
-                    python=pythons[function.runtime],
-                    runtime_layer=layer,
-                    endpoint_url=options.endpoint_url,
-                    region=options.region,
-                    connections_endpoints=endpoints,
-                ),
-                worker_requests,
-                options.max_workers_per_function,
-            )
+    functions = _Functions(options, layer, worker_requests, endpoints)
+    functions.update(deployment, pythons)
+    pools = functions.pools
     api = ApiIdentity(deployment.api_id, deployment.stage, f"{options.host}:{options.port}")
     gateway = Gateway(deployment, api, pools, registry)
     loop = asyncio.get_running_loop()
@@ -126,9 +110,13 @@ async def serve(options: Options) -> None:
         ", ".join(sorted(deployment.routes)),
     )
     log.info("Listening on ws://%s:%d/%s", options.host, options.port, deployment.stage)
+    reloading = asyncio.create_task(
+        _reload_when_asked(reload_requests or asyncio.Event(), options, functions, gateway)
+    )
     try:
         await _close_expired_connections(registry, options.idle_timeout_s, options.max_lifetime_s)
     finally:
+        reloading.cancel()
         server.close()
         await _close_connections(registry)
         try:
@@ -136,8 +124,85 @@ async def serve(options: Options) -> None:
                 await gateway.drain()  # messages in flight and the $disconnects just caused
         except TimeoutError:
             log.warning("Stopping with invocations still running")
-        for pool in pools.values():
+        for pool in [*pools.values(), *functions.retired]:
             await pool.close()
+
+
+class _Functions:
+    """A pool per deployed function; a function whose code or configuration changed gets a
+    new pool, and its old one is retired (its invocations in flight finish on the old code)."""
+
+    def __init__(
+        self,
+        options: Options,
+        layer: Path,
+        requests: "_WorkerRequests",
+        endpoints: tuple[str, ...],
+    ) -> None:
+        self._options = options
+        self._layer = layer
+        self._requests = requests
+        self._endpoints = endpoints
+        self._cache = options.work_dir / "functions"
+        self._cache.mkdir(parents=True, exist_ok=True)
+        self.pools: dict[str, FunctionPool] = {}
+        self.retired: list[FunctionPool] = []  # replaced, finishing what they had started
+
+    def update(self, deployment: Deployment, pythons: dict[str, str]) -> list[FunctionPool]:
+        """Pools for `deployment`'s functions; the pools they replace, to retire."""
+        replaced: list[FunctionPool] = []
+        for route in deployment.routes.values():
+            function = route.function
+            current = self.pools.get(function.arn)
+            if current is not None and _same(current.function, function):
+                continue
+            directory = code_dir(function, self._options.local_zip, self._cache)
+            self.pools[function.arn] = FunctionPool(
+                function,
+                directory,
+                WorkerSettings(
+                    python=pythons[function.runtime],
+                    runtime_layer=self._layer,
+                    endpoint_url=self._options.endpoint_url,
+                    region=self._options.region,
+                    connections_endpoints=self._endpoints,
+                ),
+                self._requests,
+                self._options.max_workers_per_function,
+            )
+            if current is not None:
+                replaced.append(current)
+        self.retired.extend(replaced)
+        return replaced
+
+
+def _same(deployed: FunctionSpec, rediscovered: FunctionSpec) -> bool:
+    """The same code and configuration (a code location is a fresh presigned URL each time)."""
+    return replace(deployed, code_location=None) == replace(rediscovered, code_location=None)
+
+
+async def _reload_when_asked(
+    requests: asyncio.Event, options: Options, functions: _Functions, gateway: Gateway
+) -> None:
+    while True:
+        await requests.wait()
+        requests.clear()
+        try:
+            deployment = await asyncio.to_thread(_deployment, options)
+            pythons = await asyncio.to_thread(
+                interpreters,
+                {r.function.runtime: r.function.name for r in deployment.routes.values()},
+                options.python,
+            )
+            replaced = await asyncio.to_thread(functions.update, deployment, pythons)
+        except (DiscoveryError, CodeMismatchError, RuntimeNotServedError, OSError) as error:
+            log.error("Reload failed, still serving what was deployed before: %s", error)
+            continue
+        gateway.update(deployment)
+        for pool in replaced:
+            await pool.retire()
+        names = ", ".join(sorted(pool.function.name for pool in replaced)) or "none"
+        log.info("Reloaded: functions with new code or configuration: %s", names)
 
 
 async def _close_connections(registry: ConnectionRegistry) -> None:

@@ -246,6 +246,11 @@ class FunctionPool:
         self._slots = asyncio.Semaphore(max_workers)
         self._idle: list[Worker] = []
         self._all: set[Worker] = set()
+        self._retired = False
+
+    @property
+    def function(self) -> FunctionSpec:
+        return self._function
 
     async def invoke(self, event: dict[str, Any]) -> Invocation:
         async with self._slots:
@@ -257,7 +262,7 @@ class FunctionPool:
                 log.error("cannot start a worker for %s: %s", self._function.name, error)
                 return Invocation(_runtime_error("Runtime.Unknown", str(error)), 0.0, cold)
             result = await worker.invoke(event)
-            if result.error is None:
+            if result.error is None and not self._retired:
                 self._idle.append(worker)
             else:
                 await self._retire(worker)
@@ -265,6 +270,14 @@ class FunctionPool:
 
     async def close(self) -> None:
         for worker in list(self._all):
+            await self._retire(worker)
+
+    async def retire(self) -> None:
+        """Replaced by a pool of new code: idle workers stop now, busy ones once they answer
+        (an invocation in flight runs to its end on the code it started with)."""
+        self._retired = True
+        idle, self._idle = self._idle, []
+        for worker in idle:
             await self._retire(worker)
 
     async def _start_worker(self) -> Worker:
