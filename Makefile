@@ -72,22 +72,42 @@ test-frontend: $(FRONTEND_INSTALLED) ## Typecheck the chat page and run its Vite
 	cd frontend && npm run --silent typecheck && npm run --silent test
 
 # ---------------------------------------------------------------- Local stack
-# The whole chat on this machine (scripts/local_stack): an AWS emulator (a LocalStack that offers
-# WebSocket APIs, else moto server), terraform apply of envs/local, the local WebSocket data plane
-# running the deployed functions, and the site. Ports and the emulator can be changed here.
+# The whole chat on this machine (scripts/local_stack): an AWS emulator, terraform apply of
+# envs/local, the local WebSocket data plane running the deployed functions, and the site.
+# EMULATOR=ministack (the default; installed into build/tools/ministack when missing), moto
+# (moto server, from .venv) or localstack (one you run, with LOCALSTACK_AUTH_TOKEN). It is
+# exported, so the tests start the same one. Ports and the endpoint can be changed here.
+EMULATOR          ?= ministack
+export EMULATOR
 SITE_PORT         ?= 8080
 WEBSOCKET_PORT    ?= 8081
 EMULATOR_ENDPOINT ?= # default: $$LOCALSTACK_HOST (as localstack-client reads it), else 127.0.0.1:4566
 LOCAL_STACK := PYTHONPATH=scripts:lambdas $(BIN)/python -m local_stack
 LOCAL_STACK_OPTIONS = $(if $(EMULATOR_ENDPOINT),--emulator-endpoint $(EMULATOR_ENDPOINT)) \
-	--site-port $(SITE_PORT) --websocket-port $(WEBSOCKET_PORT)
+	--emulator $(EMULATOR) --site-port $(SITE_PORT) --websocket-port $(WEBSOCKET_PORT)
+
+# MiniStack pins its own botocore: a virtual environment of its own, as checkov has.
+MINISTACK_REQUIREMENTS := scripts/local_stack/ministack-requirements.txt
+MINISTACK_VENV         := $(BUILD)/tools/ministack
+MINISTACK_STAMP        := $(MINISTACK_VENV)/.installed
+
+$(MINISTACK_STAMP): $(MINISTACK_REQUIREMENTS)
+	@test -x $(MINISTACK_VENV)/bin/python || $(PYTHON) -m venv $(MINISTACK_VENV)
+	$(MINISTACK_VENV)/bin/pip install --quiet --disable-pip-version-check -r $(MINISTACK_REQUIREMENTS)
+	@touch $@
+
+.PHONY: ministack
+ministack: $(MINISTACK_STAMP) ## Install MiniStack, the default AWS emulator, into build/tools/ministack
+
+# What the chosen emulator needs installed (moto comes with .venv; a LocalStack is yours).
+EMULATOR_TOOLS := $(if $(filter ministack,$(EMULATOR)),$(MINISTACK_STAMP))
 
 .PHONY: dev
-dev: $(BIN)/.local $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## Run the chat locally, in the foreground (Ctrl-C stops it all)
+dev: $(BIN)/.local $(EMULATOR_TOOLS) $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## Run the chat locally, in the foreground (Ctrl-C stops it all)
 	@$(LOCAL_STACK) dev $(LOCAL_STACK_OPTIONS)
 
 .PHONY: up
-up: $(BIN)/.local $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## Start the local chat in the background (logs: build/local/stack.log)
+up: $(BIN)/.local $(EMULATOR_TOOLS) $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## Start the local chat in the background (logs: build/local/stack.log)
 	@$(LOCAL_STACK) up $(LOCAL_STACK_OPTIONS)
 
 .PHONY: down
@@ -172,7 +192,7 @@ check-terraform: tf-cli-config $(BIN)/.local $(CHECKOV_STAMP) ## Terraform witho
 	$(CHECKOV_VENV)/bin/checkov -d $(TF_DIR) --framework terraform --skip-download --skip-path '/tests/' --quiet --compact
 
 .PHONY: test-terraform
-test-terraform: check-terraform $(BIN)/.dev ## Terraform: the checks above, then envs/local applied, re-planned and destroyed on moto
+test-terraform: check-terraform $(BIN)/.dev $(EMULATOR_TOOLS) ## Terraform: the checks above, then envs/local applied, re-planned and destroyed on EMULATOR
 	$(BIN)/pytest tests/terraform
 
 .PHONY: docs-terraform
@@ -260,7 +280,7 @@ $(BENCH_PEER)/node_modules/.package-lock.json: $(BENCH_PEER_SOURCES)
 		     rm -rf node_modules; }
 
 .PHONY: bench
-bench: $(BIN)/.local $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config $(BENCH_PEER)/node_modules/.package-lock.json ## Measure ours and each baseline in one run; print a table, write build/bench.json
+bench: $(BIN)/.local $(EMULATOR_TOOLS) $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config $(BENCH_PEER)/node_modules/.package-lock.json ## Measure ours and each baseline in one run; print a table, write build/bench.json
 	@PYTHONPATH=scripts:lambdas $(BIN)/python -m bench
 
 # ---------------------------------------------------------------- Checks
@@ -287,11 +307,11 @@ test-unit: $(BIN)/.dev ## Unit tests of the Lambda package (no emulator, no netw
 SOAK_SECONDS ?= 300
 
 .PHONY: soak
-soak: $(BIN)/.dev $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## The load and fault tests, each repeated for SOAK_SECONDS (300); prints what it measured
+soak: $(BIN)/.dev $(EMULATOR_TOOLS) $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## The load and fault tests, each repeated for SOAK_SECONDS (300); prints what it measured
 	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/pytest tests/load
 
 # Last, one pytest run of every Python suite under tests/ (see README's Development section).
 .PHONY: test
 test: lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium \
-	$(BENCH_PEER)/node_modules/.package-lock.json ## Every check the project has
+	$(EMULATOR_TOOLS) $(BENCH_PEER)/node_modules/.package-lock.json ## Every check the project has
 	$(BIN)/pytest

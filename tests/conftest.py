@@ -1,20 +1,22 @@
 """The whole local stack for the integration and browser tests, started once per session on free
-ports, as `make dev` starts it: an emulator (moto server, or the LocalStack that
-$LOCALSTACK_HOST points at), `terraform apply` of envs/local, the WebSocket data plane running
-the deployed functions, and the site."""
+ports, as `make dev` starts it: the emulator EMULATOR chooses (`chosen_emulator`: MiniStack by
+default, moto server, or the LocalStack that $LOCALSTACK_HOST points at), `terraform apply` of
+envs/local, the WebSocket data plane running the deployed functions, and the site."""
 
 import json
 import os
 import socket
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
+from local_stack import emulator
 from local_stack.emulator import free_port
 from local_stack.stack import LocalStack, Options
 
@@ -71,15 +73,26 @@ def open_socket(stack: LocalStack) -> Iterator[Callable[..., ChatSocket]]:
         yield opening
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    emulator = os.environ.get("LOCALSTACK_HOST")
+def chosen_emulator() -> tuple[str, str]:
+    """The emulator the tests use, as `make` and the local stack choose it (EMULATOR, MiniStack
+    by default), and where: a free port for one a test starts, LocalStack's address
+    ($LOCALSTACK_HOST, else 127.0.0.1:4566) for the LocalStack that EMULATOR=localstack uses."""
+    kind = emulator.chosen()
+    if kind == "localstack":
+        return kind, "http://" + os.environ.get("LOCALSTACK_HOST", "127.0.0.1:4566")
+    return kind, f"http://127.0.0.1:{free_port()}"
+
+
+@contextmanager
+def running_stack(work_dir: Path, kind: str, endpoint: str) -> Iterator[LocalStack]:
+    """A whole local stack on emulator `kind`, on free ports, stopped at the end."""
     options = Options(
-        emulator_endpoint=f"http://{emulator}" if emulator else f"http://127.0.0.1:{free_port()}",
+        emulator_endpoint=endpoint,
         host="127.0.0.1",
         site_port=free_port(),
         websocket_port=free_port(),
-        work_dir=tmp_path_factory.mktemp("local-stack"),
+        work_dir=work_dir,
+        emulator=kind,
     )
     running = LocalStack(options)
     try:
@@ -90,8 +103,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
 
 
 @pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    with running_stack(tmp_path_factory.mktemp("local-stack"), *chosen_emulator()) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def dynamodb(stack: LocalStack) -> Any:
     """The emulator's DynamoDB, where the stack's tables are."""
+    return dynamodb_of(stack)
+
+
+def dynamodb_of(stack: LocalStack) -> Any:
     return boto3.client(
         "dynamodb",
         endpoint_url=stack.emulator_endpoint,

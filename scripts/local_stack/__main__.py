@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from local_stack.emulator import EMULATORS, EmulatorError, chosen
 from local_stack.stack import ROOT, Options, run, say
 
 START_TIMEOUT_S = 180.0
@@ -26,6 +27,12 @@ def main() -> None:
         help="AWS emulator (default: LocalStack's address from $LOCALSTACK_HOST, or "
         "http://127.0.0.1:4566)",
     )
+    parser.add_argument(
+        "--emulator",
+        choices=EMULATORS,
+        default=_default_emulator(),
+        help="which AWS emulator (default: $EMULATOR, else ministack)",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--site-port", type=int, default=8080)
     parser.add_argument("--websocket-port", type=int, default=8081)
@@ -37,6 +44,7 @@ def main() -> None:
         site_port=args.site_port,
         websocket_port=args.websocket_port,
         work_dir=args.work_dir.resolve(),
+        emulator=args.emulator,
     )
     if args.command == "dev":
         run(options)
@@ -126,6 +134,13 @@ def _print_ready(options: Options) -> None:
     say(f"AWS emulator   {ready['emulator']}")
     say(f"Logs           {options.work_dir / 'stack.log'}")
     say(f"Open {ready['site']}/lobby")
+
+
+def _default_emulator() -> str:
+    try:
+        return chosen()
+    except EmulatorError as error:
+        sys.exit(str(error))
 
 
 def _default_emulator_endpoint() -> str:

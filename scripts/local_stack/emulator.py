@@ -1,11 +1,25 @@
-"""The AWS emulator the local stack applies Terraform to.
+"""The AWS emulator the local stack applies Terraform to, as ``EMULATOR`` chooses (``chosen()``):
 
-A LocalStack that answers on the endpoint is used when it offers what the stack needs
-(API Gateway v2 for the WebSocket API, which its free edition lacks); otherwise moto server is
-started on the endpoint's port, or on a free port when that one is taken.
+- ``ministack`` (the default): MiniStack, from a virtual environment of its own
+  (build/tools/ministack, which ``make`` installs from ministack-requirements.txt beside this
+  file: it pins its own botocore, and the Lambda workers it runs import boto3 from it). One
+  already answering on the endpoint is used; otherwise it is started on the endpoint's port,
+  or on a free port when that one is taken.
+- ``moto``: moto server as moto ships it, served by waitress with a switch that throttles a
+  DynamoDB operation (moto_server.py); found or started as MiniStack is.
+- ``localstack``: the LocalStack that answers on the endpoint. Nothing is started: its editions
+  with API Gateway v2 (WebSocket APIs) need an auth token (``LOCALSTACK_AUTH_TOKEN``), so it is
+  one you run yourself.
+
+A server started here runs in a process group of its own (what it starts, such as MiniStack's
+Lambda workers, with it): Ctrl-C reaches the stack alone, which stops the server last, group
+and all.
 """
 
+import contextlib
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,16 +32,34 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
 
+ROOT = Path(__file__).resolve().parents[2]
+EMULATORS = ("ministack", "moto", "localstack")
+DEFAULT_EMULATOR = "ministack"
+NAMES = {"ministack": "MiniStack", "moto": "moto server", "localstack": "LocalStack"}
 # LocalStack services the stack creates resources in.
 NEEDED_SERVICES = ("apigatewayv2", "lambda", "dynamodb", "s3", "iam", "logs", "sts")
 STARTUP_TIMEOUT_S = 30.0
-# moto server as the stack runs it: moto made fast enough for the send path, and able to throttle
-# a DynamoDB operation on request (moto_server.py)
+STOP_TIMEOUT_S = 10.0
+# MiniStack as `make` installs it (scripts/local_stack/ministack-requirements.txt).
+MINISTACK_PYTHON = ROOT / "build" / "tools" / "ministack" / "bin" / "python"
+MINISTACK_HEALTH = "/_ministack/health"  # LocalStack has no such path; MiniStack answers both
+# moto server as the stack runs it: stock moto, served by waitress, with a DynamoDB throttle
+# switch (moto_server.py)
 MOTO_SERVER = (sys.executable, str(Path(__file__).with_name("moto_server.py")))
 
 
 class EmulatorError(Exception):
     pass
+
+
+def chosen(value: str | None = None) -> str:
+    """The emulator to use: ``value``, else $EMULATOR, else MiniStack. The one place that
+    decides, for ``make dev``/``up`` and for every test that starts an emulator."""
+    kind = (os.environ.get("EMULATOR", "") if value is None else value).strip().lower()
+    kind = kind or DEFAULT_EMULATOR
+    if kind not in EMULATORS:
+        raise EmulatorError(f"EMULATOR={kind} is none of {', '.join(EMULATORS)}")
+    return kind
 
 
 @dataclass
@@ -42,58 +74,128 @@ class Emulator:
 
     def stop(self) -> None:
         if self.process is not None:
-            stop_process(self.process)
+            stop_group(self.process)
 
 
 def stop_process(process: "subprocess.Popen[bytes]") -> None:
-    """SIGTERM, then SIGKILL what does not exit within 10 seconds."""
+    """SIGTERM, then SIGKILL what does not exit within STOP_TIMEOUT_S."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
 
 
-def find_or_start(endpoint: str, log: IO[bytes], say: Callable[[str], None]) -> Emulator:
-    health = _localstack_health(endpoint)
-    if health is not None:
-        missing = [s for s in NEEDED_SERVICES if health.get(s) not in ("available", "running")]
-        if not missing:
-            say(f"Using LocalStack at {endpoint}")
-            return Emulator(endpoint, "LocalStack")
-        say(
-            f"LocalStack at {endpoint} does not offer {', '.join(missing)} "
-            "(WebSocket APIs are not in its free edition): starting moto server instead."
-        )
+def stop_group(process: "subprocess.Popen[bytes]") -> None:
+    """As ``stop_process``, for a process that leads a group of its own, and the rest of the
+    group after it (what it started and left behind)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=STOP_TIMEOUT_S)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def find_or_start(
+    endpoint: str, log: IO[bytes] | None, say: Callable[[str], None], kind: str | None = None
+) -> Emulator:
+    """The emulator ``kind`` (``chosen()`` by default) at ``endpoint``: the one answering
+    there, or one started there (on a free port when the endpoint's is taken), writing to
+    ``log`` (None: where this process writes)."""
+    kind = chosen(kind)
+    if kind == "localstack":
+        return _localstack(endpoint, say)
+    name = NAMES[kind]
     host, port = _host_and_port(endpoint)
     if not _port_free(host, port):
-        if health is None and _is_moto(endpoint):
-            say(f"Using the moto server already running at {endpoint}")
-            return Emulator(endpoint, "moto server")
+        if _is(kind, endpoint):
+            say(f"Using the {name} already running at {endpoint}")
+            return Emulator(endpoint, name)
         port = free_port(host)
-    emulator = start_moto(host, port, log)
-    say(f"Started moto server at {emulator.endpoint}")
+    emulator = start(kind, host, port, log)
+    say(f"Started {name} at {emulator.endpoint}")
     return emulator
+
+
+def start(kind: str, host: str, port: int, log: IO[bytes] | None) -> Emulator:
+    """Start the emulator ``kind`` (ministack or moto) on ``host:port``, once it answers."""
+    if kind == "ministack":
+        return start_ministack(host, port, log)
+    if kind == "moto":
+        return start_moto(host, port, log)
+    raise EmulatorError(f"{NAMES.get(kind, kind)} is not started here: start it yourself")
+
+
+def start_ministack(
+    host: str, port: int, log: IO[bytes] | None, python: Path = MINISTACK_PYTHON
+) -> Emulator:
+    if not python.is_file():
+        raise EmulatorError(
+            f"MiniStack is not installed ({python} is missing): `make ministack` installs it"
+        )
+    environment = {
+        **os.environ,
+        "GATEWAY_PORT": str(port),
+        "BIND_HOST": host,  # its default is every interface
+        # warnings and errors: at INFO it starts with a 15-line banner
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+    }
+    command = [str(python), "-m", "ministack"]
+    return _start("ministack", command, f"http://{host}:{port}", log, environment)
 
 
 def start_moto(
-    host: str, port: int, log: IO[bytes], command: Sequence[str] = MOTO_SERVER
+    host: str, port: int, log: IO[bytes] | None, command: Sequence[str] = MOTO_SERVER
 ) -> Emulator:
     """Start moto server (``command``: ours by default) on ``host:port``, once it answers."""
-    endpoint = f"http://{host}:{port}"
+    return _start("moto", [*command, "-H", host, "-p", str(port)], f"http://{host}:{port}", log)
+
+
+def _start(
+    kind: str,
+    command: list[str],
+    endpoint: str,
+    log: IO[bytes] | None,
+    environment: dict[str, str] | None = None,
+) -> Emulator:
     process = subprocess.Popen(
-        [*command, "-H", host, "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=environment,
+        start_new_session=True,  # its own process group: see the module's docstring
     )
-    emulator = Emulator(endpoint, "moto server", process)
+    emulator = Emulator(endpoint, NAMES[kind], process)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while not _is_moto(endpoint):
+    while not _is(kind, endpoint):
         if process.poll() is not None or time.monotonic() > deadline:
             emulator.stop()
-            raise EmulatorError(f"moto server did not start on {endpoint}")
-        time.sleep(0.1)
+            raise EmulatorError(f"{NAMES[kind]} did not start on {endpoint} (see its log)")
+        time.sleep(0.05)
     return emulator
+
+
+def _localstack(endpoint: str, say: Callable[[str], None]) -> Emulator:
+    health = _localstack_health(endpoint)
+    if health is None or _is("ministack", endpoint):
+        raise EmulatorError(
+            f"no LocalStack answers at {endpoint}: EMULATOR=localstack uses one you run "
+            "(with LOCALSTACK_AUTH_TOKEN: WebSocket APIs are in its paid editions), "
+            "or leave EMULATOR unset for MiniStack"
+        )
+    missing = [s for s in NEEDED_SERVICES if health.get(s) not in ("available", "running")]
+    if missing:
+        raise EmulatorError(
+            f"LocalStack at {endpoint} does not offer {', '.join(missing)} "
+            "(WebSocket APIs need an edition with an auth token, LOCALSTACK_AUTH_TOKEN)"
+        )
+    say(f"Using LocalStack at {endpoint}")
+    return Emulator(endpoint, NAMES["localstack"])
 
 
 def _localstack_health(endpoint: str) -> dict[str, str] | None:
@@ -106,9 +208,11 @@ def _localstack_health(endpoint: str) -> dict[str, str] | None:
     return services if isinstance(services, dict) else None
 
 
-def _is_moto(endpoint: str) -> bool:
+def _is(kind: str, endpoint: str) -> bool:
+    """Whether the emulator ``kind`` answers at ``endpoint``."""
+    path = MINISTACK_HEALTH if kind == "ministack" else "/moto-api/data.json"
     try:
-        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=2) as response:  # noqa: S310 - the configured emulator
+        with urllib.request.urlopen(f"{endpoint}{path}", timeout=2) as response:  # noqa: S310 - the configured emulator
             return bool(response.status == 200)
     except (OSError, urllib.error.HTTPError):
         return False

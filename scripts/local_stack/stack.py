@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -38,6 +38,7 @@ class Options:
     site_port: int
     websocket_port: int
     work_dir: Path
+    emulator: str = field(default_factory=emulator.chosen)  # ministack, moto or localstack
 
     @property
     def site_url(self) -> str:
@@ -76,8 +77,8 @@ class LocalStack:
         options = self.options
         options.work_dir.mkdir(parents=True, exist_ok=True)
         options.ready_file.unlink(missing_ok=True)
-        with open(options.work_dir / "emulator.log", "wb") as emulator_log:
-            aws = emulator.find_or_start(options.emulator_endpoint, emulator_log, say)
+        # The emulator's own lines go where the stack's go: the terminal, or `make up`'s log.
+        aws = emulator.find_or_start(options.emulator_endpoint, None, say, options.emulator)
         if aws.started_here:
             self._stoppers.append((aws.name, aws.stop))
         self.emulator_endpoint = aws.endpoint

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from websockets.sync.client import connect
 
-from tests.conftest import free_port
+from tests.conftest import chosen_emulator, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +39,7 @@ def running_in_group(group: int) -> list[str]:
 def test_up_up_down(tmp_path):
     site_port, websocket_port = free_port(), free_port()
     options = [
-        f"--emulator-endpoint=http://127.0.0.1:{free_port()}",
+        f"--emulator-endpoint={chosen_emulator()[1]}",
         f"--site-port={site_port}",
         f"--websocket-port={websocket_port}",
         f"--work-dir={tmp_path}",

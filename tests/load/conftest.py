@@ -8,7 +8,6 @@ import os
 import re
 import threading
 import time
-import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -137,19 +136,14 @@ def inject_faults(stack: LocalStack, status: int, count: int) -> None:
 
 def throttle_table(stack: LocalStack, operation: str, count: int) -> None:
     """The emulator's next `count` DynamoDB `operation` requests answer as a throttled table
-    does (the switch of scripts/local_stack/moto_server.py; a LocalStack has none)."""
+    does (the switch of scripts/local_stack/moto_server.py: `stack` must run on moto server)."""
     request = urllib.request.Request(  # noqa: S310 - the stack's emulator, on loopback
         f"{stack.emulator_endpoint}{THROTTLE_PATH}",
         data=json.dumps({"operation": operation, "count": count}).encode(),
         method="POST",
     )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-            assert response.status == 204
-    except urllib.error.HTTPError as error:
-        if error.code != 404:
-            raise
-        pytest.skip(f"the emulator at {stack.emulator_endpoint} cannot throttle (not ours)")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        assert response.status == 204
 
 
 def room_members(dynamodb: Any, room: str) -> list[str]:

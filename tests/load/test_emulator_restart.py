@@ -1,6 +1,7 @@
 """The emulator restarted under a running stack (`python -m local_stack dev`, as `make dev` runs
-it, against a moto server of the test's own): clients get an error, the stack stops once with a
-message that says what happened and what to do, and doing it brings the chat back."""
+it, against an emulator of the test's own, of the kind EMULATOR chooses): clients get an error,
+the stack stops once with a message that says what happened and what to do, and doing it
+brings the chat back."""
 
 import os
 import signal
@@ -21,18 +22,20 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 180.0
 
 
-class Moto:
-    """A moto server on a fixed port that the test can restart (empty, as every restart is)."""
+class Restartable:
+    """The chosen emulator on a fixed port that the test can restart (empty, as every restart
+    is)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, kind: str) -> None:
+        self.kind = kind
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        self._log = directory / "moto.log"
+        self._log = directory / "emulator.log"
         self._server: emulator.Emulator | None = None
 
     def start(self) -> None:
         with open(self._log, "ab") as log:
-            self._server = emulator.start_moto("127.0.0.1", self.port, log)
+            self._server = emulator.start(self.kind, "127.0.0.1", self.port, log)
 
     def stop(self) -> None:
         if self._server is not None:
@@ -42,12 +45,13 @@ class Moto:
 class Stack:
     """`python -m local_stack dev` in a process of its own, as `make dev` starts it."""
 
-    def __init__(self, directory: Path, emulator: str) -> None:
+    def __init__(self, directory: Path, aws: Restartable) -> None:
         self.work_dir = directory / "stack"
         self.log = directory / "stack.log"
         self.websocket_port = free_port()
         self.arguments = [
-            sys.executable, "-m", "local_stack", "dev", "--emulator-endpoint", emulator,
+            sys.executable, "-m", "local_stack", "dev", "--emulator-endpoint", aws.endpoint,
+            "--emulator", aws.kind,
             "--site-port", str(free_port()), "--websocket-port", str(self.websocket_port),
             "--work-dir", str(self.work_dir),
         ]  # fmt: skip
@@ -79,8 +83,11 @@ class Stack:
 
 
 @pytest.fixture
-def moto(tmp_path: Path) -> Iterator[Moto]:
-    server = Moto(tmp_path)
+def restartable(tmp_path: Path) -> Iterator[Restartable]:
+    kind = emulator.chosen()
+    if kind == "localstack":
+        pytest.skip("EMULATOR=localstack: the LocalStack you run is not restarted by the tests")
+    server = Restartable(tmp_path, kind)
     server.start()
     yield server
     server.stop()
@@ -92,17 +99,17 @@ def answers(port: int) -> bool:
 
 
 def test_an_emulator_restarted_under_the_stack_stops_it_with_a_clear_error_and_a_rerun_recovers(
-    moto: Moto, tmp_path: Path
+    restartable: Restartable, tmp_path: Path
 ):
-    stack = Stack(tmp_path, moto.endpoint)
+    stack = Stack(tmp_path, restartable)
     stack.start()
     try:
         with connect(stack.url, open_timeout=30) as connection:
             client = ChatSocket(connection)
             client.enter("lobby", "ada")
 
-            moto.stop()
-            moto.start()  # empty, as every emulator restart is
+            restartable.stop()
+            restartable.start()  # empty, as every emulator restart is
 
             client.send({"action": "on-message", "message": "still there?"})
             assert client.recv(timeout=30)["message"] == "Internal server error"

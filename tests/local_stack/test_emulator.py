@@ -1,7 +1,8 @@
-"""Which emulator the local stack applies to: a LocalStack that offers what the stack needs,
-otherwise a moto server of its own — and it says why."""
+"""Which emulator the local stack applies to, as EMULATOR chooses: MiniStack by default, moto
+server, or a LocalStack that offers what the stack needs — and it says which, or why not."""
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,11 +51,21 @@ def localstack(request: pytest.FixtureRequest) -> Iterator[LocalStackHealth]:
     server.shutdown()
 
 
+def test_emulator_chooses_ministack_by_default_and_refuses_what_it_does_not_know(monkeypatch):
+    monkeypatch.delenv("EMULATOR", raising=False)
+    assert emulator.chosen() == "ministack"
+    monkeypatch.setenv("EMULATOR", "Moto")
+    assert emulator.chosen() == "moto"
+    assert emulator.chosen("localstack") == "localstack"
+    with pytest.raises(emulator.EmulatorError, match="none of ministack, moto, localstack"):
+        emulator.chosen("docker")
+
+
 @pytest.mark.parametrize("localstack", [EVERYTHING], indirect=True)
 def test_a_localstack_with_every_service_the_stack_needs_is_used(localstack, tmp_path):
     said: list[str] = []
     with open(tmp_path / "emulator.log", "wb") as log:
-        chosen = emulator.find_or_start(localstack.endpoint, log, said.append)
+        chosen = emulator.find_or_start(localstack.endpoint, log, said.append, "localstack")
 
     assert (chosen.endpoint, chosen.name, chosen.started_here) == (
         localstack.endpoint,
@@ -65,20 +76,55 @@ def test_a_localstack_with_every_service_the_stack_needs_is_used(localstack, tmp
 
 
 @pytest.mark.parametrize("localstack", [{**EVERYTHING, "apigatewayv2": "disabled"}], indirect=True)
-def test_the_free_localstack_without_websocket_apis_falls_back_to_moto_and_says_so(
+def test_a_localstack_without_websocket_apis_is_refused_and_says_it_needs_a_token(
     localstack, tmp_path
+):
+    with (
+        open(tmp_path / "emulator.log", "wb") as log,
+        pytest.raises(emulator.EmulatorError) as refused,
+    ):
+        emulator.find_or_start(localstack.endpoint, log, lambda _: None, "localstack")
+    assert "does not offer apigatewayv2" in str(refused.value)
+    assert "LOCALSTACK_AUTH_TOKEN" in str(refused.value)
+
+
+def test_localstack_where_none_answers_is_refused_and_nothing_is_started(tmp_path):
+    endpoint = f"http://127.0.0.1:{emulator.free_port()}"
+    with (
+        open(tmp_path / "emulator.log", "wb") as log,
+        pytest.raises(emulator.EmulatorError, match="no LocalStack answers"),
+    ):
+        emulator.find_or_start(endpoint, log, lambda _: None, "localstack")
+
+
+@pytest.mark.parametrize("localstack", [EVERYTHING], indirect=True)
+@pytest.mark.parametrize(("kind", "name"), [("ministack", "MiniStack"), ("moto", "moto server")])
+def test_a_server_started_on_a_taken_port_takes_another_and_stops_with_its_group(
+    localstack, tmp_path, kind, name
 ):
     said: list[str] = []
     with open(tmp_path / "emulator.log", "wb") as log:
-        chosen = emulator.find_or_start(localstack.endpoint, log, said.append)
+        started = emulator.find_or_start(localstack.endpoint, log, said.append, kind)
     try:
-        assert chosen.name == "moto server"
-        assert chosen.started_here
-        assert chosen.endpoint != localstack.endpoint  # its port is taken: another one
-        assert "does not offer apigatewayv2" in said[0]
-        assert "WebSocket APIs are not in its free edition" in said[0]
-        assert said[1] == f"Started moto server at {chosen.endpoint}"
+        assert started.name == name
+        assert started.started_here
+        assert started.endpoint != localstack.endpoint  # its port is taken: another one
+        assert said == [f"Started {name} at {started.endpoint}"]
+        assert started.process is not None
+        assert os.getpgid(started.process.pid) == started.process.pid  # a group of its own
+
+        again: list[str] = []
+        found = emulator.find_or_start(started.endpoint, log, again.append, kind)
+        assert (found.endpoint, found.started_here) == (started.endpoint, False)
+        assert again == [f"Using the {name} already running at {started.endpoint}"]
     finally:
-        chosen.stop()
-    assert chosen.process is not None
-    assert chosen.process.poll() is not None
+        started.stop()
+    assert started.process.poll() is not None
+
+
+def test_ministack_missing_says_how_to_install_it(tmp_path):
+    with (
+        open(tmp_path / "emulator.log", "wb") as log,
+        pytest.raises(emulator.EmulatorError, match="`make ministack` installs it"),
+    ):
+        emulator.start_ministack("127.0.0.1", emulator.free_port(), log, tmp_path / "python")

@@ -1,4 +1,5 @@
-"""A moto server of the test module's own, on a free port."""
+"""The emulator EMULATOR chooses (tests/conftest.py's `chosen_emulator`), of the test module's
+own on a free port; the LocalStack you run, for EMULATOR=localstack."""
 
 from __future__ import annotations
 
@@ -7,16 +8,23 @@ from collections.abc import Iterator
 
 import pytest
 
-from local_stack.emulator import EmulatorError, free_port, start_moto
+from local_stack.emulator import EmulatorError, find_or_start
+from tests.conftest import chosen_emulator
 
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[str]:
-    """A moto server of our own on a free port, as the local stack runs it."""
+    """The chosen emulator's endpoint, as the local stack finds or starts it."""
+    kind, endpoint = chosen_emulator()
     try:
         with open(os.devnull, "wb") as log:
-            server = start_moto("127.0.0.1", free_port(), log)
+            server = find_or_start(endpoint, log, lambda _: None, kind)
     except EmulatorError as error:
         pytest.fail(str(error))
     yield server.endpoint
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def emulator_kind() -> str:
+    return chosen_emulator()[0]
