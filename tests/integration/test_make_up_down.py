@@ -2,6 +2,8 @@
 says so and succeeds; `make down` stops everything it started."""
 
 import os
+import re
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -49,6 +51,9 @@ def test_up_up_down(tmp_path):
     assert started.returncode == 0, started.stdout + started.stderr
     assert f"Open http://127.0.0.1:{site_port}/lobby" in started.stdout
     group = int((tmp_path / "stack.pid").read_text())
+    found = re.search(r"AWS emulator +http://([\d.]+):(\d+)", started.stdout)
+    assert found, started.stdout
+    emulator = (found.group(1), int(found.group(2)))
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{site_port}/lobby") as page:
             assert page.status == 200
@@ -65,4 +70,7 @@ def test_up_up_down(tmp_path):
 
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
     assert running_in_group(group) == []
+    if chosen_emulator()[0] != "localstack":  # the emulator it started, in a group of its own
+        with socket.socket() as probe:
+            assert probe.connect_ex(emulator) != 0, "the emulator outlived `make down`"
     assert "Open" in (tmp_path / "stack.log").read_text()  # make up logs to a file

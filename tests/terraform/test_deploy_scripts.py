@@ -30,7 +30,9 @@ def test_bootstrap_creates_a_private_versioned_state_bucket(emulator: str, tmp_p
         bootstrap_state.main([*args, "--backend-file", str(backend), "--endpoint-url", emulator])
         == 0
     )
-    bucket = "serverless-chat-tfstate-123456789012-eu-west-1"
+    # The emulator's account: moto's is 123456789012, MiniStack's and LocalStack's 000000000000.
+    account = boto3.client("sts", endpoint_url=emulator).get_caller_identity()["Account"]
+    bucket = f"serverless-chat-tfstate-{account}-eu-west-1"
     assert backend.read_text().splitlines()[1:] == [
         f'bucket = "{bucket}"',
         'key    = "serverless-chat/dev.tfstate"',
