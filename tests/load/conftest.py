@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from websockets.sync.client import connect
 
-from local_stack.moto_server import THROTTLE_PATH
 from local_stack.stack import LocalStack
 from tests.conftest import ChatSocket
 
@@ -125,9 +124,13 @@ def messages(frames: list[Frame]) -> list[Frame]:
 
 def inject_faults(stack: LocalStack, status: int, count: int) -> None:
     """The data plane's next `count` posts to `@connections` answer `status` (its /@faults)."""
+    _post_faults(stack, {"status": status, "count": count})
+
+
+def _post_faults(stack: LocalStack, fault: dict[str, Any]) -> None:
     request = urllib.request.Request(
         f"http://{stack.options.host}:{stack.options.websocket_port}/@faults",
-        data=json.dumps({"status": status, "count": count}).encode(),
+        data=json.dumps(fault).encode(),
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
@@ -135,15 +138,9 @@ def inject_faults(stack: LocalStack, status: int, count: int) -> None:
 
 
 def throttle_table(stack: LocalStack, operation: str, count: int) -> None:
-    """The emulator's next `count` DynamoDB `operation` requests answer as a throttled table
-    does (the switch of scripts/local_stack/moto_server.py: `stack` must run on moto server)."""
-    request = urllib.request.Request(  # noqa: S310 - the stack's emulator, on loopback
-        f"{stack.emulator_endpoint}{THROTTLE_PATH}",
-        data=json.dumps({"operation": operation, "count": count}).encode(),
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-        assert response.status == 204
+    """The functions' next `count` DynamoDB `operation` requests answer as a throttled table
+    does (the data plane's /@faults, on any emulator)."""
+    _post_faults(stack, {"dynamodb": operation, "count": count})
 
 
 def room_members(dynamodb: Any, room: str) -> list[str]:

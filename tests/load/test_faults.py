@@ -1,8 +1,5 @@
-"""`@connections` failing for a while (the data plane's /@faults), members that are gone, and a
-DynamoDB table throttling the send path (moto server's throttle switch, moto_server.py).
-
-MiniStack and LocalStack have no way to throttle a table on request, so the throttle tests run
-on a stack of their own on moto server when EMULATOR chose another (about 25 s more)."""
+"""`@connections` failing for a while, members that are gone, and a DynamoDB table throttling the
+send path: both faults injected by the data plane (/@faults), on whichever emulator runs."""
 
 import time
 from collections.abc import Iterator
@@ -10,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from local_stack import emulator
 from local_stack.stack import LocalStack
-from tests.conftest import ChatSocket, dynamodb_of, free_port, running_stack
+from tests.conftest import ChatSocket, dynamodb_of
 from tests.load.conftest import (
     CONNECTIONS_TABLE,
     Clients,
@@ -43,24 +39,10 @@ def faults(stack: LocalStack) -> Any:
     inject_faults(stack, 500, 0)  # nothing left over for the next test
 
 
-@pytest.fixture(scope="module")
-def moto_stack(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LocalStack]:
-    """A stack on moto server, whose throttle switch the throttle tests need: the session's
-    when EMULATOR=moto, else one of this module's own."""
-    if emulator.chosen() == "moto":
-        yield request.getfixturevalue("stack")
-        return
-    endpoint = f"http://127.0.0.1:{free_port()}"
-    with running_stack(tmp_path_factory.mktemp("moto-stack"), "moto", endpoint) as running:
-        yield running
-
-
 @pytest.fixture
-def throttled(moto_stack: LocalStack) -> Any:
-    yield lambda operation, count: throttle_table(moto_stack, operation, count)
-    throttle_table(moto_stack, "PutItem", 0)  # nothing left over for the next test
+def throttled(stack: LocalStack) -> Any:
+    yield lambda operation, count: throttle_table(stack, operation, count)
+    throttle_table(stack, "PutItem", 0)  # nothing left over for the next test
 
 
 def clients_of(stack: LocalStack) -> Iterator[Clients]:
@@ -75,11 +57,6 @@ def clients_of(stack: LocalStack) -> Iterator[Clients]:
 @pytest.fixture
 def clients(stack: LocalStack) -> Iterator[Clients]:
     yield from clients_of(stack)
-
-
-@pytest.fixture
-def moto_clients(moto_stack: LocalStack) -> Iterator[Clients]:
-    yield from clients_of(moto_stack)
 
 
 def room_of(clients: Clients, size: int, prefix: str) -> tuple[str, list[ChatSocket]]:
@@ -182,9 +159,8 @@ def test_gone_members_are_removed_and_announced_once_and_the_rest_receive(
     ],
 )
 def test_a_throttled_table_gets_the_sender_busy_and_leaves_nothing_behind_until_a_resend(
-    moto_clients: Clients, throttled: Any, operation: str, client_message_id: str | None
+    clients: Clients, throttled: Any, operation: str, client_message_id: str | None
 ):
-    clients = moto_clients
     room, (ada, bob) = room_of(clients, 2, "throttled")
     frame = {"action": "on-message", "message": "not now", "clientMessageId": client_message_id}
     frame = {name: value for name, value in frame.items() if value is not None}
