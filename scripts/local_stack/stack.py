@@ -22,6 +22,10 @@ from local_stack.site_server import SiteServer
 
 ROOT = Path(__file__).resolve().parents[2]
 LAMBDA_ZIP = ROOT / "build" / "lambdas.zip"
+# What the zip is built from (make's $(LAMBDA_SOURCES)): watched by a running stack, which
+# rebuilds the zip, re-applies and reloads the data plane when one of them changes.
+LAMBDA_SOURCES = (ROOT / "lambdas" / "serverless_chat", ROOT / "lambdas" / "requirements.lock")
+BUILD_LAMBDA_ZIP = ROOT / "scripts" / "build_lambda_zip.py"
 # The data plane's console script, installed into this venv with scripts/local_gateway.
 LOCAL_GATEWAY_COMMAND = Path(sys.executable).with_name("local-gateway")
 FRONTEND_DIST = ROOT / "frontend" / "dist"
@@ -29,6 +33,7 @@ STAGE = "local"  # terraform/envs/local's stage
 REGION = "us-east-1"  # terraform/envs/local's default region
 READY_TIMEOUT_S = 60.0
 WATCH_PERIOD_S = 5.0  # how often a running stack checks that the emulator still holds it
+SOURCES_PERIOD_S = 1.0  # how often it looks at the functions' sources
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,38 @@ class StackError(Exception):
     pass
 
 
+class FunctionSources:
+    """The Lambda package's sources, by each file's path, modification time and size."""
+
+    def __init__(self, roots: tuple[Path, ...] = LAMBDA_SOURCES) -> None:
+        self._roots = roots
+        self._seen = self._fingerprint()
+
+    def changed(self) -> bool:
+        """Whether a file was added, removed or saved since the last look; once a change is
+        seen, waits for the saving to settle (an editor may write in several steps)."""
+        current = self._fingerprint()
+        if current == self._seen:
+            return False
+        while True:
+            time.sleep(0.3)
+            settled = self._fingerprint()
+            if settled == current:
+                break
+            current = settled
+        self._seen = current
+        return True
+
+    def _fingerprint(self) -> frozenset[tuple[str, int, int]]:
+        files = [
+            path
+            for root in self._roots
+            for path in ([root] if root.is_file() else root.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts
+        ]
+        return frozenset((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+
+
 class LocalStack:
     """The stack on this machine: starts its parts in order and stops what it started."""
 
@@ -70,6 +107,9 @@ class LocalStack:
         self.emulator_endpoint = options.emulator_endpoint
         self.api_id = ""
         self.gateway: subprocess.Popen[bytes] | None = None
+        self._variables: dict[str, str] = {}  # envs/local's, as applied at start
+        self._function_names: list[str] = []  # envs/local's functions, one per route
+        self._applying: threading.Thread | None = None  # the re-apply after a reload
         self._stoppers: list[tuple[str, Callable[[], None]]] = []
         self._apis: Any = None  # the emulator's API Gateway v2 client, once a check needs it
 
@@ -88,18 +128,16 @@ class LocalStack:
         site_origins = [options.site_url]
         if options.host == "127.0.0.1":
             site_origins.append(f"http://localhost:{options.site_port}")
+        self._variables = {
+            "emulator_endpoint": aws.endpoint,
+            "websocket_url": options.websocket_url,
+            "allowed_origins": json.dumps(site_origins),
+            "lambda_package_path": str(LAMBDA_ZIP),
+        }
         with open(options.work_dir / "terraform.log", "wb") as terraform_log:
-            outputs = terraform.apply(
-                options.work_dir,
-                {
-                    "emulator_endpoint": aws.endpoint,
-                    "websocket_url": options.websocket_url,
-                    "allowed_origins": json.dumps(site_origins),
-                    "lambda_package_path": str(LAMBDA_ZIP),
-                },
-                terraform_log,
-            )
+            outputs = terraform.apply(options.work_dir, self._variables, terraform_log)
         self.api_id = str(outputs["api_id"])
+        self._function_names = sorted(set(outputs["routes"].values()))
         self.start_gateway()
         self._stoppers.append(("the WebSocket data plane", self.stop_gateway))
         site = SiteServer(
@@ -150,6 +188,48 @@ class LocalStack:
                 raise StackError("the WebSocket data plane did not start listening")
             time.sleep(0.1)
 
+    def reload_functions(self) -> None:
+        """After an edit under lambdas/: rebuild the zip, give the functions its code and have
+        the data plane serve it (open connections stay open), then re-apply envs/local in the
+        background so that Terraform's state records it. A failure is said and the stack keeps
+        serving what it served."""
+        if self._applying is not None:
+            self._applying.join()  # one re-apply at a time, in the order of the edits
+        say("lambdas/ changed: rebuilding build/lambdas.zip")
+        started = time.monotonic()
+        built = subprocess.run(
+            [sys.executable, str(BUILD_LAMBDA_ZIP)], capture_output=True, text=True, check=False
+        )
+        if built.returncode != 0:
+            say(f"error: the zip did not build; still serving the old code\n{built.stderr}")
+            return
+        # What the re-apply would do to each function, done first (Terraform takes ~20 s to
+        # get there, mostly loading the provider): the code is live within seconds.
+        lambdas = _emulator_client("lambda", self.emulator_endpoint)
+        code = LAMBDA_ZIP.read_bytes()
+        try:
+            for name in self._function_names:
+                lambdas.update_function_code(FunctionName=name, ZipFile=code)
+        except (BotoCoreError, ClientError) as error:
+            say(f"error: the functions' code was not updated ({error}); still serving the old")
+            return
+        if self.gateway is not None:
+            self.gateway.send_signal(signal.SIGHUP)
+        say(f"reloaded in {time.monotonic() - started:.1f} s: new invocations run the new code")
+        self._applying = threading.Thread(target=self._reapply, daemon=True)
+        self._applying.start()
+
+    def _reapply(self) -> None:
+        try:
+            with open(self.options.work_dir / "terraform.log", "ab") as terraform_log:
+                terraform.apply(
+                    self.options.work_dir, self._variables, terraform_log, refresh=False
+                )
+        except terraform.TerraformError as error:
+            say(f"error: {error}")
+            return
+        say("terraform/envs/local applied again: its state holds the new code")
+
     def stop_gateway(self) -> None:
         if self.gateway is not None:
             emulator.stop_process(self.gateway)
@@ -158,13 +238,10 @@ class LocalStack:
         """The emulator under the running stack: "ok", "unreachable", or "lost" (it answers
         without the stack's API: it was restarted, and emulators keep nothing across restarts)."""
         if self._apis is None:
-            self._apis = boto3.client(
+            self._apis = _emulator_client(
                 "apigatewayv2",
-                endpoint_url=self.emulator_endpoint,
-                region_name=REGION,
-                aws_access_key_id="test",
-                aws_secret_access_key="test",  # noqa: S106 - the emulator's
-                config=Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1}),
+                self.emulator_endpoint,
+                Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1}),
             )
         try:
             self._apis.get_api(ApiId=self.api_id)
@@ -176,6 +253,8 @@ class LocalStack:
 
     def stop(self) -> None:
         self.options.ready_file.unlink(missing_ok=True)
+        if self._applying is not None:
+            self._applying.join(timeout=60)  # a re-apply cut short would leave a stale state
         while self._stoppers:
             name, stopper = self._stoppers.pop()
             say(f"stopping {name}")
@@ -194,8 +273,11 @@ def run(options: Options) -> None:
     stack = LocalStack(options)
     try:
         stack.start()
+        sources = FunctionSources()
         last_state, next_check = "ok", time.monotonic() + WATCH_PERIOD_S
-        while not stop.wait(0.5):
+        while not stop.wait(SOURCES_PERIOD_S):
+            if sources.changed():
+                stack.reload_functions()
             if stack.gateway is not None and stack.gateway.poll() is not None:
                 raise StackError(
                     f"the WebSocket data plane exited with status {stack.gateway.returncode}"
@@ -227,18 +309,24 @@ def run(options: Options) -> None:
 
 def _config_json(endpoint: str, bucket: str) -> Callable[[], bytes]:
     """``/config.json`` as Terraform wrote it into the site bucket."""
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106 - the emulator's
-    )
+    s3 = _emulator_client("s3", endpoint)
 
     def read() -> bytes:
         return bytes(s3.get_object(Bucket=bucket, Key="config.json")["Body"].read())
 
     return read
+
+
+def _emulator_client(service: str, endpoint: str, config: Config | None = None) -> Any:
+    """A boto3 client of the emulator, with its test credentials (never the developer's)."""
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106 - the emulator's
+        config=config,
+    )
 
 
 def _answers(host: str, port: int) -> bool:

@@ -18,15 +18,19 @@ class TerraformError(Exception):
     pass
 
 
-def apply(work_dir: Path, variables: dict[str, str], log: IO[bytes]) -> dict[str, Any]:
+def apply(
+    work_dir: Path, variables: dict[str, str], log: IO[bytes], *, refresh: bool = True
+) -> dict[str, Any]:
     """Apply envs/local with ``variables``, state and working data in ``work_dir`` (so stacks
-    in different directories never share them); return the outputs."""
+    in different directories never share them); return the outputs. ``refresh=False`` trusts
+    the state instead of reading every resource back (a re-apply to the emulator it created)."""
     environment = {**os.environ, "TF_DATA_DIR": str(work_dir / "terraform-data")}
     state = work_dir / "terraform.tfstate"
     init = ["init", "-input=false", "-reconfigure", f"-backend-config=path={state}"]
     _run(init, log, environment)
     var_args = [f"-var={name}={value}" for name, value in variables.items()]
-    _run(["apply", "-input=false", "-auto-approve", *var_args], log, environment)
+    refreshing = [] if refresh else ["-refresh=false"]
+    _run(["apply", "-input=false", "-auto-approve", *refreshing, *var_args], log, environment)
     outputs = subprocess.run(
         ["terraform", f"-chdir={LOCAL_ENV}", "output", "-json"],
         check=True,

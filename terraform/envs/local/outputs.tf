@@ -22,3 +22,8 @@ output "api_id" {
   description = "ID of the WebSocket API."
   value       = module.chat.api_id
 }
+
+output "routes" {
+  description = "Function name of each route key (the local stack updates their code on an edit under lambdas/)."
+  value       = module.chat.routes
+}
