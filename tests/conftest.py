@@ -18,7 +18,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from local_stack import emulator
 from local_stack.emulator import free_port
-from local_stack.stack import LocalStack, Options
+from local_stack.stack import STAGE, LocalStack, Options
+from tests.parity.behaviours import BY_KEY
 
 
 class ChatSocket:
@@ -61,13 +62,44 @@ class ChatSocket:
         self.connection.close()
 
 
-@pytest.fixture
-def open_socket(stack: LocalStack) -> Iterator[Callable[..., ChatSocket]]:
-    """Open WebSocket connections to the stack; they are closed when the test ends."""
+def data_planes() -> list[str]:
+    """The WebSocket data planes the chat's tests run on: ours, and MiniStack's own when
+    MiniStack is the emulator (the same Terraform, zip and tables; tests/parity)."""
+    planes = ["ours", "ministack"] if emulator.chosen() == "ministack" else ["ours"]
+    return [plane for plane in planes if BY_KEY["chat"].claimed(plane)]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A chat test marked `behaviour(key)` runs only on the data planes that have it (the
+    parity table says which; tests/parity checks that it is so)."""
+    kept, lacking = [], []
+    for item in items:
+        plane = getattr(item, "callspec", None) and item.callspec.params.get("open_socket")
+        marker = item.get_closest_marker("behaviour")
+        if plane and marker and not BY_KEY[marker.args[0]].claimed(plane):
+            lacking.append(item)
+        else:
+            kept.append(item)
+    if lacking:
+        config.hook.pytest_deselected(items=lacking)
+        items[:] = kept
+
+
+@pytest.fixture(params=data_planes())
+def open_socket(
+    request: pytest.FixtureRequest, stack: LocalStack
+) -> Iterator[Callable[..., ChatSocket]]:
+    """Open WebSocket connections to the stack, through the data plane of this run of the test;
+    they are closed when the test ends."""
+    if request.param == "ours":
+        url = stack.options.websocket_url
+    else:  # MiniStack's own, at LocalStack's path; its functions post to the same path
+        emulator_url = stack.emulator_endpoint.replace("http://", "ws://", 1)
+        url = f"{emulator_url}/_aws/execute-api/{stack.api_id}/{STAGE}"
     with ExitStack() as sockets:
 
         def opening(origin: str | None = None) -> ChatSocket:
-            connection = connect(stack.options.websocket_url, origin=origin, open_timeout=10)
+            connection = connect(url, origin=origin, open_timeout=20)
             return ChatSocket(sockets.enter_context(connection))
 
         yield opening

@@ -171,6 +171,7 @@ def test_html_is_delivered_verbatim(open_socket):
     assert other.recv_until("message")["message"] == "<img src=x onerror=alert(1)>"
 
 
+@pytest.mark.behaviour("frame-limit")  # the data plane's, not the chat's: tests/parity
 def test_a_frame_over_32_kb_closes_the_connection_with_1009(open_socket):
     client = open_socket()
     client.enter(room_name(), "big")

@@ -1,0 +1,111 @@
+"""Both data planes over one API: a MiniStack of its own with the parity API deployed in it
+(tests/parity/handlers), served by MiniStack's own WebSocket data plane and by ours."""
+
+import io
+import sys
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.sync.client import ClientConnection, connect
+
+from local_stack import emulator
+from local_stack.emulator import free_port
+from tests.local_gateway.gateway_support import (
+    STAGE,
+    GatewayProcess,
+    Route,
+    deploy,
+)
+from tests.parity.behaviours import PLANES
+
+HANDLERS = Path(__file__).parent / "handlers"
+API_NAME = "parity"
+ROUTES = {
+    "$connect": Route("parity.connect"),
+    "$disconnect": Route("parity.disconnect"),
+    "$default": Route("parity.echo", two_way=True),
+    "echo": Route("parity.echo", two_way=True),
+    "oneway": Route("parity.echo"),
+    "boom": Route("parity.boom", two_way=True),
+    "late": Route("parity.late", timeout_s=5, two_way=True, integration_timeout_ms=500),
+    "manage": Route("parity.manage"),
+    "limited": Route("parity.echo", two_way=True),
+}
+LIMITED = {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": 0.01}
+
+
+@dataclass(frozen=True)
+class Plane:
+    name: str
+    url: str
+
+    @contextmanager
+    def connect(self, query: str = "", **options: Any) -> Iterator[ClientConnection]:
+        url = f"{self.url}?{query}" if query else self.url
+        with connect(url, open_timeout=20, max_size=None, **options) as connection:
+            yield connection
+
+
+@pytest.fixture(scope="session")
+def parity_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = (tmp_path_factory.mktemp("parity") / "ministack.log").open("wb")
+    running = emulator.start_ministack("127.0.0.1", free_port(), log)
+    try:
+        yield running.endpoint
+    finally:
+        running.stop()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def parity_api(parity_emulator: str) -> str:
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        for source in HANDLERS.glob("*.py"):
+            archive.write(source, source.name)
+    return deploy(
+        parity_emulator,
+        code.getvalue(),
+        lambda api_id: {
+            "CONNECTIONS_API_ENDPOINT": f"{parity_emulator}/_aws/execute-api/{api_id}/{STAGE}"
+        },
+        routes=ROUTES,
+        api_name=API_NAME,
+        route_settings={"limited": LIMITED},
+        prefix="parity",
+    )
+
+
+@pytest.fixture(scope="session")
+def our_plane(
+    parity_emulator: str, parity_api: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    port = free_port()
+    work = tmp_path_factory.mktemp("parity-gateway")
+    process = GatewayProcess(
+        [
+            str(Path(sys.executable).with_name("local-gateway")),
+            "--api", parity_api,
+            "--endpoint-url", parity_emulator,
+            "--port", str(port),
+            "--work-dir", str(work),
+        ]
+    )  # fmt: skip
+    try:
+        process.wait_for("Listening on")
+        yield f"ws://127.0.0.1:{port}/{STAGE}"
+    finally:
+        process.stop()
+
+
+@pytest.fixture(params=PLANES)
+def plane(request: pytest.FixtureRequest, parity_emulator: str, parity_api: str) -> Plane:
+    if request.param == "ours":
+        return Plane("ours", request.getfixturevalue("our_plane"))
+    websocket = parity_emulator.replace("http://", "ws://", 1)
+    return Plane("ministack", f"{websocket}/_aws/execute-api/{parity_api}/{STAGE}")

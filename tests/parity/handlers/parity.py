@@ -1,0 +1,84 @@
+"""The functions of the parity API: each behaviour's smallest trigger (zipped on the fly).
+
+They post through CONNECTIONS_API_ENDPOINT, the emulator's `/_aws/execute-api/<api>/<stage>`
+path, which both data planes serve for the connections they hold.
+"""
+
+import json
+import os
+import time
+from typing import Any
+
+import boto3
+
+
+def _connections() -> Any:
+    return boto3.client(
+        "apigatewaymanagementapi", endpoint_url=os.environ["CONNECTIONS_API_ENDPOINT"]
+    )
+
+
+def connect(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    query = event.get("queryStringParameters") or {}
+    if query.get("refuse"):
+        return {"statusCode": 403}
+    if query.get("subprotocol"):
+        return {"statusCode": 200, "headers": {"Sec-WebSocket-Protocol": query["subprotocol"]}}
+    return {"statusCode": 200}
+
+
+def disconnect(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {"statusCode": 200}
+
+
+def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A two-way route's answer: the route it was selected as and what the event carried."""
+    context_ = event["requestContext"]
+    answer = {
+        "routeKey": context_["routeKey"],
+        "eventType": context_["eventType"],
+        "connectionId": context_["connectionId"],
+        "body": event.get("body"),
+    }
+    return {"statusCode": 200, "body": json.dumps(answer)}
+
+
+def boom(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    raise RuntimeError("boom")
+
+
+def late(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Outlasts its integration's timeout, then posts: the post must still arrive."""
+    time.sleep(1.5)
+    _connections().post_to_connection(
+        ConnectionId=event["requestContext"]["connectionId"], Data=b'{"late":"posted"}'
+    )
+    return {"statusCode": 200}
+
+
+def manage(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """`{"action":"manage","do":"get"|"delete"|"post","to":ID}`: one @connections call, and
+    what it answered, posted back to the caller (unless the caller was deleted)."""
+    request = json.loads(event["body"])
+    me = event["requestContext"]["connectionId"]
+    client = _connections()
+    target = request.get("to", me)
+    try:
+        if request["do"] == "get":
+            answer = client.get_connection(ConnectionId=target)
+            report = {
+                "connectedAt": answer["ConnectedAt"].isoformat(),
+                "lastActiveAt": answer["LastActiveAt"].isoformat(),
+                "identity": answer["Identity"],
+            }
+        elif request["do"] == "delete":
+            client.delete_connection(ConnectionId=target)
+            report = {"deleted": target}
+        else:
+            client.post_to_connection(ConnectionId=target, Data=b"hello")
+            report = {"posted": target}
+    except client.exceptions.GoneException as error:
+        report = {"error": error.response["Error"]["Code"], "status": 410}
+    if target != me or request["do"] != "delete":
+        client.post_to_connection(ConnectionId=me, Data=json.dumps(report).encode())
+    return {"statusCode": 200}

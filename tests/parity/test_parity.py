@@ -1,0 +1,182 @@
+"""Each behaviour of tests/parity/behaviours.py, observed on both data planes over the same
+API and functions. What a plane does must be what the table claims: a plane gaining or losing a
+behaviour fails here until the table (and so README) says so."""
+
+import json
+import time
+
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+from websockets.sync.client import ClientConnection
+
+from tests.parity.behaviours import BY_KEY
+from tests.parity.conftest import Plane
+
+
+def observe(plane: Plane, key: str, observed: bool) -> None:
+    claimed = BY_KEY[key].claimed(plane.name)
+    assert observed == claimed, (
+        f"{plane.name} {'now does' if observed else 'no longer does'}: {BY_KEY[key].aws}"
+    )
+
+
+def answer(connection: ClientConnection, timeout: float = 10) -> dict:
+    """The next frame as JSON, or `{"text": frame}` when it is not JSON (an observation too)."""
+    frame = connection.recv(timeout=timeout)
+    try:
+        parsed = json.loads(frame)
+    except ValueError:
+        return {"text": frame}
+    return parsed if isinstance(parsed, dict) else {"text": frame}
+
+
+def silent(connection: ClientConnection, wait: float = 1.0) -> bool:
+    try:
+        connection.recv(timeout=wait)
+    except TimeoutError:
+        return True
+    return False
+
+
+def test_a_body_that_is_not_json_goes_to_default(plane):
+    with plane.connect() as ws:
+        ws.send("not json at all")
+        routed = answer(ws)
+    observe(plane, "non-json", routed.get("routeKey") == "$default")
+
+
+def test_a_body_nested_too_deep_to_evaluate_goes_to_default(plane):
+    with plane.connect() as ws:
+        ws.send("[" * 10_000 + "]" * 10_000)  # 20 KB, under the frame limit
+        try:
+            routed = answer(ws, timeout=5)
+        except (TimeoutError, ConnectionClosed):
+            routed = {}
+    observe(plane, "deep-json", routed.get("routeKey") == "$default")
+
+
+def test_a_route_response_sends_the_body_back_and_a_one_way_route_sends_nothing(plane):
+    with plane.connect() as ws:
+        ws.send(json.dumps({"action": "echo", "n": 1}))
+        two_way = answer(ws)
+        ws.send(json.dumps({"action": "oneway", "n": 2}))
+        one_way_silent = silent(ws)
+    observe(plane, "route-response", two_way.get("routeKey") == "echo" and one_way_silent)
+
+
+def test_a_failing_function_gets_internal_server_error(plane):
+    with plane.connect() as ws:
+        ws.send(json.dumps({"action": "boom"}))
+        error = answer(ws)
+    named = {"connectionId", "requestId"} <= set(error)
+    observe(plane, "internal-error", error.get("message") == "Internal server error" and named)
+
+
+def test_past_the_integration_timeout_the_client_is_told_and_the_function_runs_on(plane):
+    with plane.connect() as ws:
+        ws.send(json.dumps({"action": "late"}))
+        frames = []
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and len(frames) < 2:
+            try:
+                frames.append(answer(ws, timeout=max(0.1, deadline - time.monotonic())))
+            except TimeoutError:
+                break
+    timed_out = bool(frames) and frames[0].get("message") == "Endpoint request timed out"
+    observe(plane, "integration-timeout", timed_out and {"late": "posted"} in frames)
+
+
+def test_a_frame_over_32_kb_closes_the_connection_with_1009(plane):
+    with plane.connect() as ws:
+        ws.send(json.dumps({"action": "echo", "pad": "x" * 40_000}))
+        try:
+            ws.recv(timeout=5)
+            code = None
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else None
+        except TimeoutError:
+            code = None
+    observe(plane, "frame-limit", code == 1009)
+
+
+def test_a_connect_answering_403_refuses_the_handshake_with_403(plane):
+    try:
+        with plane.connect(query="refuse=1"):
+            status = 101
+    except InvalidStatus as refused:
+        status = refused.response.status_code
+    observe(plane, "connect-refused", status == 403)
+
+
+def test_the_subprotocol_is_echoed_only_when_connect_returns_it(plane):
+    with plane.connect(subprotocols=["chat.v1"]) as ws:
+        not_returned = ws.subprotocol
+    try:
+        with plane.connect(query="subprotocol=chat.v1", subprotocols=["chat.v1"]) as ws:
+            returned = ws.subprotocol
+    except InvalidHandshake:  # a handshake the client refuses is an observation too
+        returned = None
+    observe(plane, "subprotocol", not_returned is None and returned == "chat.v1")
+
+
+def test_get_connection_answers_its_times_and_identity(plane):
+    with plane.connect() as ws:
+        ws.send(json.dumps({"action": "manage", "do": "get"}))
+        report = answer(ws)
+    identity = report.get("identity") or {}
+    observe(
+        plane,
+        "connections-get",
+        {"connectedAt", "lastActiveAt"} <= set(report) and identity.get("SourceIp") == "127.0.0.1",
+    )
+
+
+def test_delete_connection_closes_the_socket_and_later_posts_get_410(plane):
+    with plane.connect() as victim, plane.connect() as caller:
+        victim.send(json.dumps({"action": "echo"}))
+        victim_id = answer(victim)["connectionId"]
+        caller.send(json.dumps({"action": "manage", "do": "delete", "to": victim_id}))
+        deleted = answer(caller)
+        try:
+            victim.recv(timeout=5)
+            closed = False
+        except ConnectionClosed:
+            closed = True
+        except TimeoutError:
+            closed = False
+        caller.send(json.dumps({"action": "manage", "do": "post", "to": victim_id}))
+        after = answer(caller)
+    observe(
+        plane,
+        "connections-delete",
+        deleted == {"deleted": victim_id} and closed and after.get("status") == 410,
+    )
+
+
+def test_a_post_to_a_closed_connection_gets_410(plane):
+    with plane.connect() as gone:
+        gone.send(json.dumps({"action": "echo"}))
+        gone_id = answer(gone)["connectionId"]
+    time.sleep(0.5)  # the close reaches the data plane
+    with plane.connect() as caller:
+        caller.send(json.dumps({"action": "manage", "do": "post", "to": gone_id}))
+        report = answer(caller)
+    observe(plane, "gone", report == {"error": "GoneException", "status": 410})
+
+
+def test_route_throttling_refuses_frames_over_the_burst(plane):
+    with plane.connect() as ws:
+        for n in range(3):
+            ws.send(json.dumps({"action": "limited", "n": n}))
+        frames = []
+        while not silent_after(ws, frames):
+            pass
+    refused = [f for f in frames if f.get("message") == "Too Many Requests"]
+    observe(plane, "route-throttling", len(refused) >= 1)
+
+
+def silent_after(connection: ClientConnection, frames: list) -> bool:
+    try:
+        frames.append(answer(connection, timeout=1.5))
+    except TimeoutError:
+        return True
+    return False
