@@ -290,12 +290,12 @@ lint: $(BIN)/.dev ## ruff (format + lint) on all Python, mypy --strict on lambda
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	PYTHONPATH=scripts $(BIN)/python -m deployment.contract_docs --check
-	$(BIN)/python -m tests.parity.behaviours --check
+	PYTHONPATH=scripts $(BIN)/python -m tests.parity.behaviours --check
 
 .PHONY: docs
 docs: $(BIN)/.local ## Regenerate README's tables: the contract's (lambdas/serverless_chat/contract.json) and the data planes' parity (tests/parity)
 	PYTHONPATH=scripts $(BIN)/python -m deployment.contract_docs
-	$(BIN)/python -m tests.parity.behaviours
+	PYTHONPATH=scripts $(BIN)/python -m tests.parity.behaviours
 
 .PHONY: chromium
 chromium: ## Debian's Chromium for the browser tests (installed when missing)

@@ -13,13 +13,11 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+from deployment.generated import END, ROOT, refresh
 from serverless_chat.contract import document
 
-ROOT = Path(__file__).resolve().parents[2]
-END = "<!-- END GENERATED -->"
 _SECTION = re.compile(
     r"(<!-- BEGIN GENERATED: contract (?P<name>[a-z-]+) -->\n)(.*?)(" + END + ")", re.S
 )
@@ -113,19 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail when a file is out of date")
     args = parser.parse_args(argv)
-    contract, stale = document(), []
-    for path in FILES:
-        text = path.read_text()
-        new = render(text, contract)
-        if new != text:
-            stale.append(path)
-            if not args.check:
-                path.write_text(new)
-    if args.check and stale:
-        names = ", ".join(str(p.relative_to(ROOT)) for p in stale)
-        print(f"out of date with the contract: {names}; run `make docs`", file=sys.stderr)
-        return 1
-    return 0
+    contract = document()
+    files = {path: render(path.read_text(), contract) for path in FILES}
+    return refresh(files, check=args.check, command="make docs")
 
 
 if __name__ == "__main__":

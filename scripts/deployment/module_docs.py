@@ -12,10 +12,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from deployment.generated import END, ROOT, refresh, replace_section
+
 MODULES = ROOT / "terraform" / "modules"
 BEGIN = "<!-- BEGIN GENERATED: make docs-terraform -->"
-END = "<!-- END GENERATED -->"
 BLOCK = re.compile(r'^(variable|output) "([^"]+)" \{', re.MULTILINE)
 
 
@@ -131,27 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail when a README is out of date")
     args = parser.parse_args(argv)
-    stale = []
+    readmes: dict[Path, str] = {}
     for module in sorted(p for p in MODULES.iterdir() if (p / "variables.tf").is_file()):
         readme = module / "README.md"
         text = readme.read_text() if readme.is_file() else f"# {module.name}\n\n{BEGIN}\n{END}\n"
         if BEGIN not in text or END not in text:
             print(f"{readme}: missing the {BEGIN} / {END} markers", file=sys.stderr)
             return 1
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        new = f"{head}{BEGIN}\n{tables(module)}\n{END}{tail}"
-        if new != text:
-            stale.append(readme)
-            if not args.check:
-                readme.write_text(new)
-    if args.check and stale:
-        names = ", ".join(str(p.relative_to(ROOT)) for p in stale)
-        print(f"out of date (run `make docs-terraform`): {names}", file=sys.stderr)
-        return 1
-    for readme in stale:
-        print(f"updated {readme.relative_to(ROOT)}")
-    return 0
+        readmes[readme] = replace_section(text, BEGIN, tables(module))
+    return refresh(readmes, check=args.check, command="make docs-terraform")
 
 
 if __name__ == "__main__":

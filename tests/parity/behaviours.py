@@ -1,20 +1,21 @@
 """Where the two data planes differ: one row per behaviour, what AWS does, and which plane does
 it. The claims are checked by tests/parity (a claim that stops being true fails there) and
-rendered into README's parity table (`make docs`; `python -m tests.parity.behaviours`).
+rendered into README's parity table (`make docs`; `python -m tests.parity.behaviours`, with
+scripts/ on PYTHONPATH).
 
 "ours" is scripts/local_gateway serving the API from the emulator; "MiniStack" is MiniStack's own
 WebSocket data plane, running the same functions itself.
 """
 
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from deployment.generated import refresh, replace_section
+
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 BEGIN = "<!-- BEGIN GENERATED: parity -->"
-END = "<!-- END GENERATED -->"
 PLANES = ("ours", "ministack")
 
 
@@ -121,21 +122,9 @@ def _mark(value: bool) -> str:
     return "yes" if value else "**no**"
 
 
-def render(text: str) -> str:
-    pattern = re.compile(re.escape(BEGIN) + r"\n.*?" + re.escape(END), re.S)
-    return pattern.sub(lambda _: f"{BEGIN}\n{table()}\n{END}", text)
-
-
 def main(argv: list[str]) -> int:
-    text = README.read_text()
-    new = render(text)
-    if "--check" in argv:
-        if new != text:
-            print("README's parity table is stale; run `make docs`", file=sys.stderr)
-            return 1
-        return 0
-    README.write_text(new)
-    return 0
+    readme = replace_section(README.read_text(), BEGIN, table())
+    return refresh({README: readme}, check="--check" in argv, command="make docs")
 
 
 if __name__ == "__main__":
