@@ -10,7 +10,14 @@ from pathlib import Path
 from websockets.sync.client import connect
 
 from local_stack.emulator import free_port
-from tests.local_gateway.gateway_support import STAGE, DeployedApi, Route, aws_client, deploy
+from tests.local_gateway.gateway_support import (
+    STAGE,
+    DeployedApi,
+    GatewayProcess,
+    Route,
+    aws_client,
+    deploy,
+)
 
 VERSION = "def echo(event, context):\n    return {{'statusCode': 200, 'body': '{0}'}}\n"
 
@@ -22,24 +29,33 @@ def code(version: str) -> bytes:
     return buffer.getvalue()
 
 
-def test_an_edited_function_runs_its_new_code_on_the_open_connection(
-    deployed_api: DeployedApi, start_gateway, tmp_path: Path
-) -> None:
-    local_zip = tmp_path / "functions.zip"
-    local_zip.write_bytes(code("v1"))
+def served_api(
+    deployed_api: DeployedApi, start_gateway, local_zip: Path, name: str
+) -> tuple[GatewayProcess, str]:
+    """An API of one function (`<name>-default`, the zip's code), served by its own gateway
+    reading `local_zip`; the gateway and its WebSocket URL."""
     api_id = deploy(
         deployed_api.endpoint,
         local_zip.read_bytes(),
         {},
         routes={"$default": Route("versioned.echo", two_way=True)},
-        api_name="reload-test",
-        prefix="reload",
+        api_name=f"{name}-test",
+        prefix=name,
     )
     port = free_port()
     gateway = start_gateway(port=port, zip_path=local_zip, api=api_id)
     gateway.wait_for("Listening on")
+    return gateway, f"ws://127.0.0.1:{port}/{STAGE}"
 
-    with connect(f"ws://127.0.0.1:{port}/{STAGE}", open_timeout=10) as client:
+
+def test_an_edited_function_runs_its_new_code_on_the_open_connection(
+    deployed_api: DeployedApi, start_gateway, tmp_path: Path
+) -> None:
+    local_zip = tmp_path / "functions.zip"
+    local_zip.write_bytes(code("v1"))
+    gateway, url = served_api(deployed_api, start_gateway, local_zip, "reload")
+
+    with connect(url, open_timeout=10) as client:
         client.send(json.dumps({"action": "anything"}))
         assert client.recv(timeout=10) == "v1"
 
@@ -59,19 +75,9 @@ def test_a_reload_that_cannot_serve_the_new_code_keeps_the_old(
 ) -> None:
     local_zip = tmp_path / "functions.zip"
     local_zip.write_bytes(code("kept"))
-    api_id = deploy(
-        deployed_api.endpoint,
-        local_zip.read_bytes(),
-        {},
-        routes={"$default": Route("versioned.echo", two_way=True)},
-        api_name="reload-kept",
-        prefix="kept",
-    )
-    port = free_port()
-    gateway = start_gateway(port=port, zip_path=local_zip, api=api_id)
-    gateway.wait_for("Listening on")
+    gateway, url = served_api(deployed_api, start_gateway, local_zip, "kept")
 
-    with connect(f"ws://127.0.0.1:{port}/{STAGE}", open_timeout=10) as client:
+    with connect(url, open_timeout=10) as client:
         # the function's code changes, but the zip the gateway reads does not match it
         aws_client("lambda", deployed_api.endpoint).update_function_code(
             FunctionName="kept-default", ZipFile=code("unbuilt")
