@@ -188,9 +188,12 @@ def test_a_signature_is_checked_against_the_test_credentials() -> None:
 
 def test_injected_dynamodb_faults_count_down_per_operation() -> None:
     faults = FaultInjector()
+    assert not faults.dynamodb_armed()
     assert faults.configure(b'{"dynamodb": "PutItem", "count": 2}')
+    assert faults.dynamodb_armed()
     answers = [faults.dynamodb_answer(operation) for operation in ("PutItem", "GetItem") * 3]
     assert [answer.status for answer in answers] == [400, 200, 400, 200, 200, 200]
+    assert not faults.dynamodb_armed()  # the next invocations ask nothing
     assert json.loads(answers[0].body)["__type"].endswith("#ProvisionedThroughputExceededException")
     assert faults.configure(b'{"dynamodb": "Query", "count": 5}')
     assert faults.configure(b'{"dynamodb": "Query", "count": 0}')

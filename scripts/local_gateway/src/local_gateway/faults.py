@@ -5,7 +5,8 @@
 - `{"dynamodb": "PutItem", "count": 3}`: the next 3 PutItem requests any function sends answer
   DynamoDB's 400 ProvisionedThroughputExceededException (botocore parses it into the modeled
   exception and retries it, as against AWS); `count: 0` ends it. Each worker asks before each
-  DynamoDB request it sends (worker_runtime/dynamodb_faults.py), so any emulator will do.
+  DynamoDB request it sends while such a fault is armed (worker_runtime/dynamodb_faults.py), so
+  any emulator will do; with none armed, an invocation's DynamoDB requests go straight out.
 """
 
 import json
@@ -61,6 +62,11 @@ class FaultInjector:
             return None
         self.remaining -= 1
         return _ANSWERS[self.status]
+
+    def dynamodb_armed(self) -> bool:
+        """Whether any DynamoDB fault is due: an invocation starting now asks before each of
+        its DynamoDB requests only then."""
+        return any(remaining > 0 for remaining in self.dynamodb_remaining.values())
 
     def dynamodb_answer(self, operation: str) -> ManagementResponse:
         """For a worker about to send a DynamoDB `operation`: the error it is to get instead,

@@ -56,6 +56,9 @@ class _WorkerRequests:
             return self._faults.dynamodb_answer(path.removeprefix(wire.DYNAMODB_FAULT_PATH))
         return self._management.handle(method, path, body)
 
+    def dynamodb_faults_armed(self) -> bool:
+        return self._faults.dynamodb_armed()
+
 
 def _deployment(options: Options) -> Deployment:
     session = boto3.Session(  # the emulator's test credentials, never the developer's

@@ -80,6 +80,8 @@ class ChannelRequests(Protocol):
 
     def handle(self, method: str, path: str, body: bytes) -> ManagementResponse: ...
 
+    def dynamodb_faults_armed(self) -> bool: ...
+
 
 class _ConnectionsChannel(asyncio.Protocol):
     """The data plane's end of a worker's channel: every request is answered synchronously,
@@ -113,8 +115,11 @@ class Worker:
         invoke_reader: asyncio.StreamReader,
         invoke_writer: asyncio.StreamWriter,
         connections_transport: asyncio.BaseTransport,
+        *,
+        requests: ChannelRequests,
     ) -> None:
         self._function = function
+        self._requests = requests
         self._process = process
         self._reader = invoke_reader
         self._writer = invoke_writer
@@ -158,7 +163,7 @@ class Worker:
         transport, _ = await loop.connect_accepted_socket(
             lambda: _ConnectionsChannel(requests), sock=connections_ours
         )
-        return cls(function, process, reader, writer, transport)
+        return cls(function, process, reader, writer, transport, requests=requests)
 
     async def invoke(self, event: dict[str, Any]) -> InvocationResult:
         """Run one invocation; on a timeout or a crash the worker is dead afterwards."""
@@ -168,6 +173,7 @@ class Worker:
             "requestId": request_id,
             "deadlineMs": int((time.time() + timeout_s) * 1000),
             "event": event,
+            "dynamodbFaultsArmed": self._requests.dynamodb_faults_armed(),
         }
         self._writer.write(wire.pack(json.dumps(request).encode()))
         try:

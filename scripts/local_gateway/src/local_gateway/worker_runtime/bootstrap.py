@@ -122,7 +122,7 @@ def main() -> None:
     boto3.setup_default_session()
     events = cast(boto3.Session, boto3.DEFAULT_SESSION).events
     connections_hook.install(connections_channel, tuple(ENDPOINTS.split(",")), events)
-    dynamodb_faults.install(connections_channel, events)
+    faults = dynamodb_faults.install(connections_channel, events)
     try:
         handler = load_handler(os.environ["_HANDLER"])
     except InitError as exc:
@@ -136,6 +136,7 @@ def main() -> None:
             request = json.loads(wire.recv_frame(invoke_channel))
         except EOFError:
             return
+        faults.armed = request["dynamodbFaultsArmed"]
         invoke_channel.sendall(wire.pack(json.dumps(invoke(handler, request)).encode()))
 
 

@@ -1,9 +1,11 @@
 """DynamoDB faults injected by the data plane (`POST /@faults {"dynamodb": ..., "count": ...}`).
 
 A `before-send` handler on boto3's default session asks the data plane, over the worker's
-channel, before each DynamoDB request is sent (each retry too): a 200 answer lets it go to the
-emulator untouched; any other answer (a 400 ProvisionedThroughputExceededException) is what
-botocore gets instead, so it parses the modeled exception and retries as against AWS.
+channel, before each DynamoDB request is sent (each retry too), in invocations the data plane
+started with a fault armed (in the others, nothing is asked: no round trip on the hot path).
+A 200 answer lets the request go to the emulator untouched; any other answer (a 400
+ProvisionedThroughputExceededException) is what botocore gets instead, so it parses the modeled
+exception and retries as against AWS.
 """
 
 from typing import Any, cast
@@ -20,8 +22,11 @@ _TARGET_PREFIX = "DynamoDB_20120810."
 class DynamoDBFaults:
     def __init__(self, channel: ConnectionsChannel) -> None:
         self._channel = channel
+        self.armed = False  # set by the bootstrap for each invocation
 
     def before_send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+        if not self.armed:
+            return None
         target = request.headers.get("X-Amz-Target", "")
         operation = (target.decode() if isinstance(target, bytes) else target).removeprefix(
             _TARGET_PREFIX
@@ -34,6 +39,9 @@ class DynamoDBFaults:
         return AWSResponse(request.url, status, response_headers(error_type, len(body)), Body(body))
 
 
-def install(channel: ConnectionsChannel, events: BaseEventHooks) -> None:
-    """Ask the data plane about every DynamoDB request of the session whose events these are."""
-    events.register("before-send.dynamodb", cast(Handler, DynamoDBFaults(channel).before_send))
+def install(channel: ConnectionsChannel, events: BaseEventHooks) -> DynamoDBFaults:
+    """Ask the data plane about every DynamoDB request of the session whose events these are,
+    while the returned hook is armed."""
+    faults = DynamoDBFaults(channel)
+    events.register("before-send.dynamodb", cast(Handler, faults.before_send))
+    return faults

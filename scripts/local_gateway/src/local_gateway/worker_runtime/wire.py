@@ -1,7 +1,8 @@
 """Length-prefixed frames on the sockets between the data plane and a worker process.
 
 Two channels per worker, each a socketpair:
-- invoke: the data plane sends `{"requestId", "deadlineMs", "event"}`, the worker answers
+- invoke: the data plane sends `{"requestId", "deadlineMs", "event", "dynamodbFaultsArmed"}`
+  (the last: whether to ask before each DynamoDB request of this invocation), the worker answers
   `{"result": ...}` or `{"error": {"errorMessage", "errorType", "stackTrace"}}` (JSON);
 - connections: the worker sends `b"METHOD PATH\\n" + body` for each `@connections` request its
   botocore makes, the data plane answers `b"STATUS ERROR-TYPE\\n" + body` (`-` for no error type).
@@ -10,8 +11,9 @@ Two channels per worker, each a socketpair:
 import socket
 import struct
 
-# What a worker asks before each DynamoDB request: `GET DYNAMODB_FAULT_PATH + operation`; the
-# answer is 200 (send it) or the DynamoDB error to answer instead.
+# What a worker asks before each DynamoDB request while faults are armed:
+# `GET DYNAMODB_FAULT_PATH + operation`; the answer is 200 (send it) or the DynamoDB error to
+# answer instead.
 DYNAMODB_FAULT_PATH = "/@faults/dynamodb/"
 
 _LENGTH = struct.Struct("!I")
