@@ -50,6 +50,18 @@ ROUTES: dict[str, Route] = {
     "manage": Route("handlers.manage", 5),
     "put_item": Route("handlers.put_item", 10, two_way=True),
 }
+
+
+@dataclass(frozen=True)
+class ConnectAuthorizer:
+    """A Lambda REQUEST authorizer on a test API's `$connect`: its function's handler and the
+    identity sources a handshake must carry."""
+
+    handler: str
+    identity_sources: tuple[str, ...]
+    timeout_s: int = 5
+
+
 LIMITED_ROUTE_SETTINGS = {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": 0.01}
 
 
@@ -92,8 +104,11 @@ def deploy(
     api_name: str = API_NAME,
     route_settings: dict[str, dict[str, Any]] | None = None,
     prefix: str = "fn",
+    connect_authorizer: ConnectAuthorizer | None = None,
+    stage_variables: dict[str, str] | None = None,
 ) -> str:
-    """Deploy a test API with one function per route; `environment` may depend on the API id."""
+    """Deploy a test API with one function per route (and one for `connect_authorizer`, on
+    `$connect`); `environment` may depend on the API id."""
     iam = aws_client("iam", endpoint)
     trust = {
         "Version": "2012-10-17",
@@ -116,20 +131,38 @@ def deploy(
     )
     api_id: str = api["ApiId"]
     variables = environment(api_id) if callable(environment) else environment
-    for route_key, route_spec in routes.items():
-        name = f"{prefix}-{route_key.strip('$')}"
+
+    def create_function(name: str, handler: str, timeout_s: int) -> str:
         function = lambdas.create_function(
             FunctionName=name,
             Runtime="python3.12",
             Role=role["Role"]["Arn"],
-            Handler=route_spec.handler,
+            Handler=handler,
             Code={"ZipFile": code},
-            Timeout=route_spec.timeout_s,
+            Timeout=timeout_s,
             Environment={"Variables": variables},
         )
-        uri = (
-            f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
-            f"{function['FunctionArn']}/invocations"
+        arn: str = function["FunctionArn"]
+        return f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arn}/invocations"
+
+    connect_authorization: dict[str, str] = {}
+    if connect_authorizer is not None:
+        authorizer = apigw.create_authorizer(
+            ApiId=api_id,
+            Name=f"{prefix}-authorizer",
+            AuthorizerType="REQUEST",
+            AuthorizerUri=create_function(
+                f"{prefix}-authorizer", connect_authorizer.handler, connect_authorizer.timeout_s
+            ),
+            IdentitySource=list(connect_authorizer.identity_sources),
+        )
+        connect_authorization = {
+            "AuthorizationType": "CUSTOM",
+            "AuthorizerId": authorizer["AuthorizerId"],
+        }
+    for route_key, route_spec in routes.items():
+        uri = create_function(
+            f"{prefix}-{route_key.strip('$')}", route_spec.handler, route_spec.timeout_s
         )
         integration = apigw.create_integration(
             ApiId=api_id,
@@ -141,6 +174,7 @@ def deploy(
             "ApiId": api_id,
             "RouteKey": route_key,
             "Target": f"integrations/{integration['IntegrationId']}",
+            **(connect_authorization if route_key == "$connect" else {}),
         }
         if route_spec.two_way:
             route_args["RouteResponseSelectionExpression"] = "$default"
@@ -153,6 +187,7 @@ def deploy(
         ApiId=api_id,
         StageName=STAGE,
         RouteSettings=route_settings or {"limited": LIMITED_ROUTE_SETTINGS},
+        StageVariables=stage_variables or {},
     )
     return api_id
 

@@ -8,7 +8,9 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from local_gateway.authorizers import Verdict, identity_present, verdict
 from local_gateway.connections import MAX_POST_BYTES, ConnectionRegistry, ManagementApi
+from local_gateway.discovery import FunctionSpec, RequestAuthorizer
 from local_gateway.events import ClientInfo
 from local_gateway.faults import FaultInjector
 from local_gateway.routing import RouteSelector
@@ -16,6 +18,7 @@ from local_gateway.signatures import TEST_CREDENTIALS, is_signed
 from local_gateway.throttle import TokenBucket
 from local_gateway.worker_runtime import wire
 from local_gateway.worker_runtime.connections_hook import ConnectionsChannel, ConnectionsHook
+from local_gateway.workers import InvocationResult
 
 ROUTES = frozenset({"$connect", "$default", "on-message", "nested"})
 
@@ -220,3 +223,81 @@ def test_the_hook_takes_only_requests_under_its_endpoints(url: str, path: str | 
     emulator = ("http://127.0.0.1:4566/_aws/execute-api/api1",)
     hook = ConnectionsHook(cast(ConnectionsChannel, None), (*endpoints, *emulator))
     assert hook.stage_path(url) == path
+
+
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/local/$connect"
+
+
+def authorizer_verdict(answer: object, error: dict[str, str] | None = None) -> Verdict:
+    function = FunctionSpec("auth", "arn:aws:lambda:us-east-1:1:function:auth", "h.f",
+                            "python3.12", 3, 128, {}, "sha", None)  # fmt: skip
+    authorizer = RequestAuthorizer("a1", function, (), METHOD_ARN)
+    return verdict(authorizer, InvocationResult(payload=answer, error=error))
+
+
+def policy(*statements: dict[str, object]) -> dict[str, object]:
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    return {"principalId": "me", "policyDocument": document}
+
+
+def statement(
+    effect: str, resource: object, action: object = "execute-api:Invoke"
+) -> dict[str, object]:
+    return {"Effect": effect, "Action": action, "Resource": resource}
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        (policy(statement("Allow", METHOD_ARN)), 101),
+        (policy(statement("Allow", "arn:aws:execute-api:us-east-1:123456789012:abc123/*")), 101),
+        (policy(statement("Allow", ["arn:aws:execute-api:*:*:abc123/loca?/$connect"])), 101),
+        (policy(statement("Allow", "*", ["execute-api:*"])), 101),
+        (policy(statement("Allow", "*", "EXECUTE-API:invoke")), 101),
+        (policy(statement("Allow", "*"), statement("Deny", METHOD_ARN)), 403),
+        (policy(statement("Allow", METHOD_ARN.replace("$connect", "$default"))), 403),
+        (policy(statement("Allow", METHOD_ARN, "execute-api:ManageConnections")), 403),
+        (policy(), 403),
+        ({"principalId": "me", "policyDocument": {"Statement": statement("Allow", "*")}}, 101),
+        ({"principalId": "me"}, 500),
+        ("Allow", 500),
+        ({**policy(statement("Allow", "*")), "context": {"nested": {"no": 1}}}, 500),
+        ({**policy(statement("Allow", "*")), "principalId": 7}, 500),
+    ],
+)
+def test_an_authorizer_policy_must_allow_the_method_arn(answer: object, status: int) -> None:
+    assert authorizer_verdict(answer).status == status
+
+
+def test_an_allowing_authorizer_gives_its_context_as_strings_with_the_principal() -> None:
+    answer = {
+        **policy(statement("Allow", "*")),
+        "context": {"s": "x", "n": 1, "f": 1.5, "b": False},
+    }
+    assert authorizer_verdict(answer).context == {
+        "s": "x", "n": "1", "f": "1.5", "b": "false", "principalId": "me",
+    }  # fmt: skip
+
+
+def test_an_authorizer_error_is_500_unless_it_says_unauthorized() -> None:
+    failed = {"errorType": "RuntimeError", "errorMessage": "boom"}
+    assert authorizer_verdict(None, failed).status == 500
+    unauthorized = {"errorType": "Exception", "errorMessage": "Unauthorized"}
+    assert authorizer_verdict(None, unauthorized).status == 401
+
+
+def test_identity_sources_must_all_be_present_and_non_empty() -> None:
+    function = FunctionSpec("auth", "arn", "h.f", "python3.12", 3, 128, {}, "sha", None)
+    sources = ("route.request.header.Auth", "route.request.querystring.room",
+               "stageVariables.realm", "context.identity.sourceIp")  # fmt: skip
+    authorizer = RequestAuthorizer("a1", function, sources, METHOD_ARN)
+    event = {
+        "headers": {"auth": "token"},
+        "queryStringParameters": {"room": "lobby"},
+        "requestContext": {"identity": {"sourceIp": "10.0.0.1"}},
+    }
+    assert identity_present(authorizer, event, {"realm": "tests"})
+    assert not identity_present(authorizer, event, {"realm": ""})
+    assert not identity_present(authorizer, {**event, "headers": {}}, {"realm": "tests"})
+    without_query = {key: value for key, value in event.items() if key != "queryStringParameters"}
+    assert not identity_present(authorizer, without_query, {"realm": "tests"})

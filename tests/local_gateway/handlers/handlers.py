@@ -22,6 +22,35 @@ def _record(event: dict[str, Any]) -> None:
         file.write(json.dumps(event) + "\n")
 
 
+def authorize(event: dict[str, Any], context: Any) -> Any:
+    """A REQUEST authorizer whose answer the `token` query parameter chooses: `allow-…`,
+    `deny-…`, `elsewhere-…` (allows another route only), `boom-…` (raises), `unauthorized-…`
+    (raises `Unauthorized`) or `malformed-…`. It records its event as `authorizer-<token>`."""
+    token = event["queryStringParameters"]["token"]
+    with open(os.path.join(os.environ["EVENT_DIR"], f"authorizer-{token}.json"), "a") as file:
+        file.write(json.dumps(event) + "\n")
+    kind = token.partition("-")[0]
+    if kind == "boom":
+        raise RuntimeError("the authorizer failed")
+    if kind == "unauthorized":
+        raise Exception("Unauthorized")
+    if kind == "malformed":
+        return {"principalId": "alice", "policy": "allow"}
+    resource = event["methodArn"]
+    if kind == "elsewhere":
+        resource = resource.replace("$connect", "$default")
+    statement = {
+        "Action": "execute-api:Invoke",
+        "Effect": "Deny" if kind == "deny" else "Allow",
+        "Resource": resource,
+    }
+    return {
+        "principalId": "alice",
+        "policyDocument": {"Version": "2012-10-17", "Statement": [statement]},
+        "context": {"team": event["headers"]["X-Team"], "level": 3, "admin": True},
+    }
+
+
 def connect(event: dict[str, Any], context: Any) -> dict[str, Any]:
     _record(event)
     query = event.get("queryStringParameters") or {}

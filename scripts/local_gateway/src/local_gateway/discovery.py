@@ -37,11 +37,25 @@ class FunctionSpec:
 
 
 @dataclass(frozen=True)
+class RequestAuthorizer:
+    """A route's Lambda REQUEST authorizer: its function, the identity sources a request must
+    carry (`route.request.header.X`, `route.request.querystring.Y`, `stageVariables.Z`,
+    `context.W`), and the `methodArn` its policy must allow."""
+
+    authorizer_id: str
+    function: FunctionSpec
+    identity_sources: tuple[str, ...]
+    method_arn: str
+
+
+@dataclass(frozen=True)
 class RouteSpec:
     route_key: str
     function: FunctionSpec
     two_way: bool
     integration_timeout_ms: int
+    authorization_type: str = "NONE"  # NONE, CUSTOM (a REQUEST authorizer) or AWS_IAM
+    authorizer: RequestAuthorizer | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,16 @@ class Deployment:
     routes: dict[str, RouteSpec]
     default_throttling: Throttling
     route_throttling: dict[str, Throttling]
+    stage_variables: dict[str, str]
+
+    def functions(self) -> list[FunctionSpec]:
+        """Every function served: the routes' integrations and their authorizers."""
+        found: dict[str, FunctionSpec] = {}
+        for route in self.routes.values():
+            found.setdefault(route.function.arn, route.function)
+            if route.authorizer is not None:
+                found.setdefault(route.authorizer.function.arn, route.authorizer.function)
+        return list(found.values())
 
     def throttling(self, route_key: str) -> Throttling:
         return self.route_throttling.get(route_key, self.default_throttling)
@@ -78,11 +102,19 @@ def discover(session: boto3.Session, endpoint_url: str, api: str, stage: str | N
         arn = _function_arn(route["RouteKey"], integration)
         if arn not in functions:
             functions[arn] = _function(lambdas, arn)
+        authorization_type = route.get("AuthorizationType") or "NONE"
+        authorizer = None
+        if authorization_type == "CUSTOM":
+            authorizer = _request_authorizer(
+                apigw, lambdas, functions, route, api_id=api_id, stage=stage_item["StageName"]
+            )
         routes[route["RouteKey"]] = RouteSpec(
             route_key=route["RouteKey"],
             function=functions[arn],
             two_way=_is_two_way(apigw, api_id, route),
             integration_timeout_ms=_integration_timeout_ms(integration),
+            authorization_type=authorization_type,
+            authorizer=authorizer,
         )
     return Deployment(
         api_id=api_id,
@@ -95,6 +127,7 @@ def discover(session: boto3.Session, endpoint_url: str, api: str, stage: str | N
             key: _throttling(settings)
             for key, settings in stage_item.get("RouteSettings", {}).items()
         },
+        stage_variables=dict(stage_item.get("StageVariables") or {}),
     )
 
 
@@ -159,6 +192,46 @@ def _function_arn(route_key: str, integration: dict[str, Any]) -> str:
             f"not {integration.get('IntegrationType')} {uri}"
         )
     return match.group("arn")
+
+
+def _request_authorizer(
+    apigw: Any,
+    lambdas: Any,
+    functions: dict[str, FunctionSpec],
+    route: dict[str, Any],
+    *,
+    api_id: str,
+    stage: str,
+) -> RequestAuthorizer:
+    """The route's REQUEST authorizer (a Lambda function read like the integrations' ones)."""
+    route_key = route["RouteKey"]
+    authorizer_id = route.get("AuthorizerId") or ""
+    try:
+        item = apigw.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id)
+    except ClientError as exc:
+        raise DiscoveryError(
+            f"route {route_key}: cannot read authorizer {authorizer_id!r}: {exc}"
+        ) from exc
+    uri = item.get("AuthorizerUri", "")
+    match = _LAMBDA_URI.match(uri)
+    if item.get("AuthorizerType") != "REQUEST" or match is None:
+        raise DiscoveryError(
+            f"route {route_key}: only Lambda REQUEST authorizers are served locally, "
+            f"not {item.get('AuthorizerType')} {uri}"
+        )
+    arn = match.group("arn")
+    if arn not in functions:
+        functions[arn] = _function(lambdas, arn)
+    function = functions[arn]
+    # methodArn: arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{routeKey}, in the
+    # region and account of the authorizer's function (the emulator's).
+    _, _, _, region, account, *_ = function.arn.split(":")
+    return RequestAuthorizer(
+        authorizer_id=authorizer_id,
+        function=function,
+        identity_sources=tuple(item.get("IdentitySource") or ()),
+        method_arn=f"arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/{route_key}",
+    )
 
 
 def _integration_timeout_ms(integration: dict[str, Any]) -> int:

@@ -19,12 +19,14 @@ class ApiIdentity:
 
 @dataclass(frozen=True)
 class ClientInfo:
-    """What API Gateway knows about a connection from its handshake."""
+    """What API Gateway knows about a connection from its handshake, including what its
+    `$connect` authorizer answered (every later event carries it as `requestContext.authorizer`)."""
 
     connection_id: str
     connected_at_ms: int
     source_ip: str
     user_agent: str
+    authorizer: dict[str, str] | None = None
 
 
 def _request_time(epoch_ms: int) -> str:
@@ -35,7 +37,7 @@ def _request_context(
     api: ApiIdentity, client: ClientInfo, route_key: str, event_type: str, request_id: str
 ) -> dict[str, Any]:
     now_ms = int(time.time() * 1000)
-    return {
+    context: dict[str, Any] = {
         "routeKey": route_key,
         "eventType": event_type,
         "extendedRequestId": request_id,
@@ -50,6 +52,9 @@ def _request_context(
         "connectionId": client.connection_id,
         "apiId": api.api_id,
     }
+    if client.authorizer is not None:
+        context["authorizer"] = dict(client.authorizer)
+    return context
 
 
 def connect_event(

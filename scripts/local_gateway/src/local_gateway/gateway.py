@@ -5,9 +5,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from . import events
+from . import authorizers, events
 from .connections import ConnectionRegistry, LiveConnection
-from .discovery import Deployment, RouteSpec
+from .discovery import DEFAULT_INTEGRATION_TIMEOUT_MS, Deployment, FunctionSpec, RequestAuthorizer
 from .ids import new_id
 from .routing import RouteSelector
 from .throttle import TokenBucket
@@ -18,14 +18,20 @@ log = logging.getLogger("local_gateway.invocations")
 INTERNAL_SERVER_ERROR = "Internal server error"
 ENDPOINT_REQUEST_TIMED_OUT = "Endpoint request timed out"
 SUBPROTOCOL_HEADER = "Sec-WebSocket-Protocol"
+# How long an authorizer may take before the handshake fails with 500: API Gateway's
+# integration limit (no other is documented), or the function's own timeout when shorter.
+AUTHORIZER_TIMEOUT_MS = DEFAULT_INTEGRATION_TIMEOUT_MS
+AUTHORIZER_LABEL = "authorizer"  # in the log's route column
 
 
 @dataclass(frozen=True)
 class ConnectAnswer:
-    """How the handshake ends: its status and, when `$connect` chose one, the subprotocol."""
+    """How the handshake ends: its status and, when `$connect` chose one, the subprotocol;
+    `authorizer` is what the authorizer answered, for the connection's later events."""
 
     status: int
     subprotocol: str | None = None
+    authorizer: dict[str, str] | None = None
 
 
 class Gateway:
@@ -74,16 +80,17 @@ class Gateway:
             return ConnectAnswer(101)
         request_id = new_id()
         event = events.connect_event(self._api, client, request_id, headers, query)
-        invocation = await self._invoke_within_timeout(route, client, event)
-        if invocation is None:
-            return ConnectAnswer(504)
-        if invocation.result.error is not None:
-            return ConnectAnswer(500)
-        payload = invocation.result.payload
-        status = _status_code(payload)
-        if status >= 400:
-            return ConnectAnswer(status)
-        return ConnectAnswer(101, _header(payload, SUBPROTOCOL_HEADER))
+        authorized: dict[str, str] | None = None
+        if route.authorizer is not None:
+            verdict = await self._authorize(route.authorizer, client, event)
+            if verdict.status != 101:
+                return ConnectAnswer(verdict.status)
+            authorized = verdict.context
+            event["requestContext"]["authorizer"] = authorized
+        invocation = await self._invoke_within_timeout(
+            route.function, route.route_key, route.integration_timeout_ms, client, event
+        )
+        return _connect_answer(invocation, authorized)
 
     def receive(self, connection: LiveConnection, body: str) -> None:
         """A text message from a client: routed and invoked in its own task, as in AWS."""
@@ -97,12 +104,32 @@ class Gateway:
             return
         request_id = new_id()
         event = events.disconnect_event(self._api, client, request_id, status_code, reason)
-        self._track(asyncio.create_task(self._disconnect(route, client, event)))
+        invoking = self._invoke(route.function, route.route_key, client, event)
+        self._track(asyncio.create_task(invoking))
 
     async def drain(self) -> None:
         """Wait for every invocation in flight (used at shutdown)."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _authorize(
+        self, authorizer: RequestAuthorizer, client: events.ClientInfo, event: dict[str, Any]
+    ) -> authorizers.Verdict:
+        """The `$connect` authorizer's verdict on the handshake whose event is `event`."""
+        variables = self._deployment.stage_variables
+        if not authorizers.identity_present(authorizer, event, variables):
+            log.info("%-14s %s %-24s", AUTHORIZER_LABEL, client.connection_id, "IdentityMissing")
+            return authorizers.Verdict(authorizers.UNAUTHORIZED)
+        invocation = await self._invoke_within_timeout(
+            authorizer.function,
+            AUTHORIZER_LABEL,
+            AUTHORIZER_TIMEOUT_MS,
+            client,
+            authorizers.authorizer_event(authorizer, event, variables),
+        )
+        if invocation is None:
+            return authorizers.Verdict(authorizers.AUTHORIZER_FAILURE)
+        return authorizers.verdict(authorizer, invocation.result)
 
     async def _message(self, connection: LiveConnection, body: str) -> None:
         client = connection.client
@@ -116,7 +143,9 @@ class Gateway:
             return
         route = self._deployment.routes[route_key]
         event = events.message_event(self._api, client, route_key, request_id, body)
-        invocation = await self._invoke_within_timeout(route, client, event)
+        invocation = await self._invoke_within_timeout(
+            route.function, route_key, route.integration_timeout_ms, client, event
+        )
         if invocation is None:
             self._reply_error(connection, ENDPOINT_REQUEST_TIMED_OUT, request_id)
         elif invocation.result.error is not None:
@@ -126,29 +155,27 @@ class Gateway:
             if reply is not None:
                 connection.send_text(reply.encode())
 
-    async def _disconnect(
-        self, route: RouteSpec, client: events.ClientInfo, event: dict[str, Any]
-    ) -> None:
-        await self._invoke(route, client, event)
-
     async def _invoke_within_timeout(
-        self, route: RouteSpec, client: events.ClientInfo, event: dict[str, Any]
+        self,
+        function: FunctionSpec,
+        label: str,
+        timeout_ms: int,
+        client: events.ClientInfo,
+        event: dict[str, Any],
     ) -> Invocation | None:
-        """The invocation, or None when it outlasts the integration's timeout: API Gateway then
-        gives up on it, while the function runs on to its own timeout."""
-        invoking = asyncio.create_task(self._invoke(route, client, event))
+        """The invocation, or None when it outlasts `timeout_ms` (the integration's timeout):
+        API Gateway then gives up on it, while the function runs on to its own timeout."""
+        invoking = asyncio.create_task(self._invoke(function, label, client, event))
         self._track(invoking)
         try:
-            return await asyncio.wait_for(
-                asyncio.shield(invoking), route.integration_timeout_ms / 1000
-            )
+            return await asyncio.wait_for(asyncio.shield(invoking), timeout_ms / 1000)
         except TimeoutError:
             log.info(
                 "%-14s %s %-24s %6.1f ms",
-                route.route_key,
+                label,
                 client.connection_id,
                 "IntegrationTimeout",
-                route.integration_timeout_ms,
+                timeout_ms,
             )
             return None
 
@@ -159,11 +186,13 @@ class Gateway:
 
     async def _invoke(
         self,
-        route: RouteSpec,
+        function: FunctionSpec,
+        label: str,
         client: events.ClientInfo,
         event: dict[str, Any],
     ) -> Invocation:
-        invocation = await self._pools[route.function.arn].invoke(event)
+        """One invocation of `function`, logged under `label` (a route key, or `authorizer`)."""
+        invocation = await self._pools[function.arn].invoke(event)
         result = invocation.result
         status = (
             result.error.get("errorType", "Error")
@@ -172,7 +201,7 @@ class Gateway:
         )
         log.info(
             "%-14s %s %-24s %6.1f ms%s",
-            route.route_key,
+            label,
             client.connection_id,
             status,
             invocation.duration_ms,
@@ -190,6 +219,21 @@ class Gateway:
             throttling = self._deployment.throttling(route_key)
             bucket = self._buckets[route_key] = TokenBucket(throttling.rate, throttling.burst)
         return bucket
+
+
+def _connect_answer(
+    invocation: Invocation | None, authorized: dict[str, str] | None
+) -> ConnectAnswer:
+    """The handshake's answer from `$connect`'s invocation (None: it timed out)."""
+    if invocation is None:
+        return ConnectAnswer(504)
+    if invocation.result.error is not None:
+        return ConnectAnswer(500)
+    payload = invocation.result.payload
+    status = _status_code(payload)
+    if status >= 400:
+        return ConnectAnswer(status)
+    return ConnectAnswer(101, _header(payload, SUBPROTOCOL_HEADER), authorized)
 
 
 def _status_code(payload: Any) -> int:

@@ -69,6 +69,11 @@ def _deployment(options: Options) -> Deployment:
     return discover(session, options.endpoint_url, options.api, options.stage)
 
 
+def _runtimes(deployment: Deployment) -> dict[str, str]:
+    """Each runtime the deployment's functions use → one function that uses it."""
+    return {function.runtime: function.name for function in deployment.functions()}
+
+
 def _connections_endpoints(options: Options, api_id: str) -> tuple[str, ...]:
     """Where the functions may address this stage's `@connections`: this port (its domain name
     in the events, over http or https), and the emulator's `/_aws/execute-api/<api>` path, the
@@ -84,10 +89,7 @@ async def serve(options: Options, reload_requests: asyncio.Event | None = None) 
     """Serve the API's stage on options.host:options.port until cancelled; each time
     `reload_requests` is set, re-read the deployment and serve its changed functions."""
     deployment = await asyncio.to_thread(_deployment, options)
-    pythons = interpreters(
-        {route.function.runtime: route.function.name for route in deployment.routes.values()},
-        options.python,
-    )
+    pythons = interpreters(_runtimes(deployment), options.python)
     layer = build_runtime_layer(options.work_dir / "runtime")
     registry = ConnectionRegistry()
     faults = FaultInjector()
@@ -154,8 +156,7 @@ class _Functions:
     def update(self, deployment: Deployment, pythons: dict[str, str]) -> list[FunctionPool]:
         """Pools for `deployment`'s functions; the pools they replace, to retire."""
         replaced: list[FunctionPool] = []
-        for route in deployment.routes.values():
-            function = route.function
+        for function in deployment.functions():
             current = self.pools.get(function.arn)
             if current is not None and _same(current.function, function):
                 continue
@@ -192,11 +193,7 @@ async def _reload_when_asked(
         requests.clear()
         try:
             deployment = await asyncio.to_thread(_deployment, options)
-            pythons = await asyncio.to_thread(
-                interpreters,
-                {r.function.runtime: r.function.name for r in deployment.routes.values()},
-                options.python,
-            )
+            pythons = await asyncio.to_thread(interpreters, _runtimes(deployment), options.python)
             replaced = await asyncio.to_thread(functions.update, deployment, pythons)
         except (DiscoveryError, CodeMismatchError, RuntimeNotServedError, OSError) as error:
             log.error("Reload failed, still serving what was deployed before: %s", error)

@@ -3,6 +3,7 @@ function reaches the socket in a plain synchronous call."""
 
 import asyncio
 import time
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 from websockets.frames import Frame, Opcode
@@ -119,6 +120,8 @@ class WebSocketSession:
                 response = self._protocol.reject(answer.status, f"{answer.status}\n")
             elif answer.subprotocol is not None:  # echoed only when $connect chose one
                 response.headers[SUBPROTOCOL_HEADER] = answer.subprotocol
+            # what the authorizer answered reaches the connection's every later event
+            self.client = replace(self.client, authorizer=answer.authorizer)
         if self._transport.is_closing():
             return
         self._protocol.send_response(response)
