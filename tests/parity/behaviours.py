@@ -77,6 +77,32 @@ BEHAVIOURS = (
         ministack=True,
     ),
     Behaviour(
+        "authorizer-allow",
+        "a `$connect` REQUEST authorizer's Allow: `$connect` and later routes get "
+        "`requestContext.authorizer`, its `context` (values as strings) and `principalId`",
+        ours=True,
+        ministack=True,
+    ),
+    Behaviour(
+        "authorizer-deny",
+        "a `$connect` REQUEST authorizer's Deny refuses the handshake with 403",
+        ours=True,
+        ministack=True,
+    ),
+    Behaviour(
+        "authorizer-identity-missing",
+        "a handshake without the authorizer's identity source is refused with 401, "
+        "the authorizer not invoked",
+        ours=True,
+        ministack=True,
+    ),
+    Behaviour(
+        "authorizer-error",
+        "a failing `$connect` REQUEST authorizer refuses the handshake with 500",
+        ours=True,
+        ministack=True,
+    ),
+    Behaviour(
         "subprotocol",
         "`Sec-WebSocket-Protocol` is echoed only when the `$connect` response carries it",
         ours=True,

@@ -17,6 +17,7 @@ from local_stack import emulator
 from local_stack.emulator import free_port
 from tests.local_gateway.gateway_support import (
     STAGE,
+    ConnectAuthorizer,
     GatewayProcess,
     Route,
     deploy,
@@ -37,6 +38,13 @@ ROUTES = {
     "limited": Route("parity.echo", two_way=True),
 }
 LIMITED = {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": 0.01}
+# A second API, whose `$connect` has a Lambda REQUEST authorizer.
+AUTHORIZED_API_NAME = "parity-authorized"
+AUTHORIZED_ROUTES = {
+    "$connect": Route("parity.connect_authorized"),
+    "$default": Route("parity.echo", two_way=True),
+}
+AUTHORIZER = ConnectAuthorizer("parity.authorize", ("route.request.querystring.token",))
 
 
 @dataclass(frozen=True)
@@ -62,15 +70,19 @@ def parity_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
-def parity_api(parity_emulator: str) -> str:
+def _handlers_zip() -> bytes:
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as archive:
         for source in HANDLERS.glob("*.py"):
             archive.write(source, source.name)
+    return code.getvalue()
+
+
+@pytest.fixture(scope="session")
+def parity_api(parity_emulator: str) -> str:
     return deploy(
         parity_emulator,
-        code.getvalue(),
+        _handlers_zip(),
         lambda api_id: {
             "CONNECTIONS_API_ENDPOINT": f"{parity_emulator}/_aws/execute-api/{api_id}/{STAGE}"
         },
@@ -82,16 +94,28 @@ def parity_api(parity_emulator: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def our_plane(
-    parity_emulator: str, parity_api: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def authorized_api(parity_emulator: str) -> str:
+    """The API whose `$connect` has a Lambda REQUEST authorizer."""
+    return deploy(
+        parity_emulator,
+        _handlers_zip(),
+        {},
+        routes=AUTHORIZED_ROUTES,
+        api_name=AUTHORIZED_API_NAME,
+        prefix="parity-authorized",
+        connect_authorizer=AUTHORIZER,
+    )
+
+
+@contextmanager
+def _our_gateway(emulator_endpoint: str, api_id: str, work: Path) -> Iterator[str]:
+    """Our data plane serving `api_id`, and its WebSocket URL."""
     port = free_port()
-    work = tmp_path_factory.mktemp("parity-gateway")
     process = GatewayProcess(
         [
             str(Path(sys.executable).with_name("local-gateway")),
-            "--api", parity_api,
-            "--endpoint-url", parity_emulator,
+            "--api", api_id,
+            "--endpoint-url", emulator_endpoint,
             "--port", str(port),
             "--work-dir", str(work),
         ]
@@ -103,9 +127,42 @@ def our_plane(
         process.stop()
 
 
+@pytest.fixture(scope="session")
+def our_plane(
+    parity_emulator: str, parity_api: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    with _our_gateway(
+        parity_emulator, parity_api, tmp_path_factory.mktemp("parity-gateway")
+    ) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def our_authorized_plane(
+    parity_emulator: str, authorized_api: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("parity-authorized-gateway")
+    with _our_gateway(parity_emulator, authorized_api, work) as url:
+        yield url
+
+
+def _ministack_url(emulator_endpoint: str, api_id: str) -> str:
+    websocket = emulator_endpoint.replace("http://", "ws://", 1)
+    return f"{websocket}/_aws/execute-api/{api_id}/{STAGE}"
+
+
 @pytest.fixture(params=PLANES)
 def plane(request: pytest.FixtureRequest, parity_emulator: str, parity_api: str) -> Plane:
     if request.param == "ours":
         return Plane("ours", request.getfixturevalue("our_plane"))
-    websocket = parity_emulator.replace("http://", "ws://", 1)
-    return Plane("ministack", f"{websocket}/_aws/execute-api/{parity_api}/{STAGE}")
+    return Plane("ministack", _ministack_url(parity_emulator, parity_api))
+
+
+@pytest.fixture(params=PLANES)
+def authorized_plane(
+    request: pytest.FixtureRequest, parity_emulator: str, authorized_api: str
+) -> Plane:
+    """A plane serving the API whose `$connect` has a REQUEST authorizer."""
+    if request.param == "ours":
+        return Plane("ours", request.getfixturevalue("our_authorized_plane"))
+    return Plane("ministack", _ministack_url(parity_emulator, authorized_api))

@@ -107,6 +107,43 @@ def test_a_connect_answering_403_refuses_the_handshake_with_403(plane):
     observe(plane, "connect-refused", status == 403)
 
 
+def handshake_status(plane: Plane, query: str) -> int:
+    """101 when the handshake succeeds, else the status it was refused with."""
+    try:
+        with plane.connect(query=query):
+            return 101
+    except InvalidStatus as refused:
+        return refused.response.status_code
+
+
+def test_an_authorizer_allowing_gives_its_context_to_connect_and_later_routes(authorized_plane):
+    # the authorized API's $connect accepts only an event carrying the authorizer's context
+    try:
+        with authorized_plane.connect(query="token=allow") as ws:
+            ws.send(json.dumps({"action": "anything"}))
+            authorizer = answer(ws).get("authorizer")
+    except InvalidStatus:
+        authorizer = None
+    expected = {"team": "blue", "level": "3", "principalId": "alice"}
+    observe(authorized_plane, "authorizer-allow", authorizer == expected)
+
+
+def test_an_authorizer_denying_refuses_the_handshake_with_403(authorized_plane):
+    status = handshake_status(authorized_plane, "token=deny")
+    observe(authorized_plane, "authorizer-deny", status == 403)
+
+
+def test_a_handshake_without_the_identity_source_is_refused_with_401(authorized_plane):
+    # invoked, the authorizer would allow it (101)
+    status = handshake_status(authorized_plane, "other=allow")
+    observe(authorized_plane, "authorizer-identity-missing", status == 401)
+
+
+def test_a_failing_authorizer_refuses_the_handshake_with_500(authorized_plane):
+    status = handshake_status(authorized_plane, "token=boom")
+    observe(authorized_plane, "authorizer-error", status == 500)
+
+
 def test_the_subprotocol_is_echoed_only_when_connect_returns_it(plane):
     with plane.connect(subprotocols=["chat.v1"]) as ws:
         not_returned = ws.subprotocol

@@ -27,6 +27,32 @@ def connect(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"statusCode": 200}
 
 
+def authorize(event: dict[str, Any], context: Any) -> Any:
+    """The authorized API's REQUEST authorizer: `?token=deny` denies, `boom` raises, anything
+    else allows with a context, even no token at all: a handshake without the identity source
+    is refused with 401 only when the authorizer was not invoked."""
+    token = (event.get("queryStringParameters") or {}).get("token")
+    if token == "boom":
+        raise RuntimeError("the authorizer failed")
+    statement = {
+        "Action": "execute-api:Invoke",
+        "Effect": "Deny" if token == "deny" else "Allow",
+        "Resource": event["methodArn"],
+    }
+    return {
+        "principalId": "alice",
+        "policyDocument": {"Version": "2012-10-17", "Statement": [statement]},
+        "context": {"team": "blue", "level": 3},
+    }
+
+
+def connect_authorized(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The authorized API's `$connect`: accepts only a handshake whose event carries the
+    authorizer's context, so that the client observes it through the handshake's status."""
+    authorizer = event["requestContext"].get("authorizer") or {}
+    return {"statusCode": 200 if authorizer.get("team") == "blue" else 401}
+
+
 def disconnect(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"statusCode": 200}
 
@@ -39,6 +65,7 @@ def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "eventType": context_["eventType"],
         "connectionId": context_["connectionId"],
         "body": event.get("body"),
+        "authorizer": context_.get("authorizer"),
     }
     return {"statusCode": 200, "body": json.dumps(answer)}
 
