@@ -199,6 +199,8 @@ test-terraform: check-terraform $(BIN)/.dev $(EMULATOR_TOOLS) ## Terraform: the 
 docs-terraform: $(BIN)/.local ## Regenerate the Inputs/Outputs tables of terraform/modules/*/README.md
 	PYTHONPATH=scripts $(BIN)/python -m deployment.module_docs
 
+# Terraform merges the hashes it computes into those already locked for the same provider version,
+# so the zh: hashes of every platform (terraform/aws-provider-hashes.txt) survive a run offline.
 .PHONY: lock
 lock: tf-cli-config ## Refresh every root's .terraform.lock.hcl (all platforms when the registry answers)
 	@for root in $(TF_ROOTS); do \
@@ -210,7 +212,7 @@ lock: tf-cli-config ## Refresh every root's .terraform.lock.hcl (all platforms w
 	    terraform -chdir=$$root providers lock -no-color $(addprefix -platform=,$(TF_LOCK_PLATFORMS)) >/dev/null; \
 	  done; \
 	elif [ -n '$(TF_PLUGIN_MIRROR)' ]; then \
-	  echo "registry unreachable: linux_amd64 hashes from the mirror $(TF_PLUGIN_MIRROR) (run again where the registry answers for other platforms)"; \
+	  echo "registry unreachable: linux_amd64 hashes from the mirror $(TF_PLUGIN_MIRROR); the hashes already locked for the same version (other platforms) are kept"; \
 	  for root in $(TF_ROOTS); do \
 	    terraform -chdir=$$root providers lock -no-color -fs-mirror='$(abspath $(TF_PLUGIN_MIRROR))' -platform=linux_amd64 >/dev/null; \
 	  done; \
