@@ -1,4 +1,13 @@
 # serverless-chat — every verb a user needs. `make help` lists them.
+
+# GNU make 3.82 or later: older ones ignore .SHELLFLAGS (below) without a word, and every recipe
+# would then run on past its failing commands. macOS ships 3.81. (The recipes and scripts keep to
+# bash 3.2, macOS's /bin/bash.)
+MAKE_MINIMUM := 3.82
+ifneq ($(firstword $(sort $(MAKE_VERSION) $(MAKE_MINIMUM))),$(MAKE_MINIMUM))
+$(error GNU make $(MAKE_VERSION) is too old: this Makefile needs $(MAKE_MINIMUM) or later. On macOS: `brew install make`, then run `gmake` where the README says `make`)
+endif
+
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
