@@ -259,8 +259,10 @@ bootstrap: tf-env $(BIN)/.local ## Create the S3 state bucket of ENV=dev|prod an
 	PYTHONPATH=scripts $(BIN)/python -m deployment.bootstrap_state --region '$(TF_STATE_REGION)' --key '$(TF_STATE_KEY)' \
 	  --backend-file $(TF_ENV_DIR)/backend.hcl $(if $(TF_STATE_BUCKET),--bucket '$(TF_STATE_BUCKET)')
 
+# plan and destroy read build/lambdas.zip as well (modules/functions hashes it): it is built
+# first when missing or older than its sources, as on a fresh clone.
 .PHONY: plan
-plan: tf-init ## Show what `make deploy ENV=dev|prod` would change
+plan: tf-init $(LAMBDA_ZIP) ## Show what `make deploy ENV=dev|prod` would change
 	terraform -chdir=$(TF_ENV_DIR) plan -input=false
 
 .PHONY: deploy
@@ -274,7 +276,7 @@ deploy: tf-confirm $(BIN)/.local ## ENV=dev|prod: package, apply, build + upload
 	PYTHONPATH=scripts $(BIN)/python -m deployment.upload_site --outputs $(BUILD)/terraform/$(ENV)-outputs.json --dist frontend/dist
 
 .PHONY: destroy
-destroy: tf-confirm tf-init ## Destroy ENV=dev|prod (Terraform asks; AUTO_APPROVE=1 does not)
+destroy: tf-confirm tf-init $(LAMBDA_ZIP) ## Destroy ENV=dev|prod (Terraform asks; AUTO_APPROVE=1 does not)
 	terraform -chdir=$(TF_ENV_DIR) destroy $(if $(filter 1,$(AUTO_APPROVE)),-auto-approve)
 
 # ---------------------------------------------------------------- Benchmarks

@@ -1,0 +1,84 @@
+"""`make plan|destroy ENV=dev` run for real on a fresh copy of the repository, with a stand-in for
+`terraform` first on PATH that records each call: they build build/lambdas.zip before Terraform
+reads it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# What the deployment targets read; .venv is shared (never reinstalled from the copy: -o below).
+COPIED = ("Makefile", "pyproject.toml", "lambdas", "scripts", "terraform")
+NOT_COPIED = shutil.ignore_patterns(
+    "__pycache__", "*.egg-info", ".terraform", "backend.hcl", "node_modules"
+)
+FAKE_TERRAFORM = """#!/usr/bin/env bash
+# Stands in for terraform: one line per call, saying whether build/lambdas.zip was there.
+if [ -f build/lambdas.zip ]; then zip=zip; else zip=no-zip; fi
+echo "$zip $*" >> "$FAKE_TERRAFORM_LOG"
+"""
+
+
+class Repository:
+    def __init__(self, path: Path, bin_dir: Path) -> None:
+        self.path = path
+        self.log = bin_dir / "terraform.log"
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("MAKE", "TF_", "AWS_")) and k not in ("REGION", "CONFIRM")
+        }
+        self.env |= {
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "FAKE_TERRAFORM_LOG": str(self.log),
+        }
+
+    def make(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["make", "--no-print-directory", "-o", ".venv/bin/.local", *args],
+            cwd=self.path,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    def terraform_calls(self) -> list[str]:
+        return self.log.read_text().splitlines() if self.log.exists() else []
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Repository:
+    copy = tmp_path / "repository"
+    for relative in COPIED:
+        source = ROOT / relative
+        if source.is_dir():
+            shutil.copytree(source, copy / relative, ignore=NOT_COPIED)
+        else:
+            copy.mkdir(exist_ok=True)
+            shutil.copy2(source, copy / relative)
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "terraform").write_text(FAKE_TERRAFORM)
+    (bin_dir / "terraform").chmod(0o755)
+    return Repository(copy, bin_dir)
+
+
+@pytest.mark.parametrize("target", ["plan", "destroy"])
+def test_plan_and_destroy_build_the_zip_first(repository: Repository, target: str) -> None:
+    assert not (repository.path / "build" / "lambdas.zip").exists()
+    proc = repository.make(target, "ENV=dev", "TF_STATE_BUCKET=stub-bucket", "AUTO_APPROVE=1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    calls = repository.terraform_calls()
+    assert [call.split()[1:3] for call in calls] == [
+        ["-chdir=terraform/envs/dev", "init"],
+        ["-chdir=terraform/envs/dev", target],
+    ]
+    assert calls[-1].startswith("zip "), calls
