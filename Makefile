@@ -162,13 +162,19 @@ CHECKOV_VENV    := $(BUILD)/tools/checkov
 CHECKOV_STAMP   := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 
 # `make bootstrap|plan|deploy|destroy ENV=dev|prod`. State: S3, from terraform/envs/$(ENV)/backend.hcl
-# (written by `make bootstrap`) or TF_STATE_BUCKET/_REGION/_KEY. envs/local is applied by the
+# (written by `make bootstrap`) or TF_STATE_BUCKET/_KEY. envs/local is applied by the
 # local stack (scripts/local_stack) against the emulator, with its state under build/.
 ENV              ?=
 TF_ENV_DIR       := $(TF_DIR)/envs/$(ENV)
 TF_STATE_BUCKET  ?=
-TF_STATE_REGION  ?= $(or $(AWS_REGION),$(AWS_DEFAULT_REGION),us-east-1)
 TF_STATE_KEY     ?= serverless-chat/$(ENV).tfstate
+
+# One region for ENV's stack and its state bucket (scripts/deployment/region.py): REGION=…, else
+# AWS_REGION, else AWS_DEFAULT_REGION, else the AWS profile's region; none is an error, and so is
+# a backend.hcl in another region. `region=$$($(REGION_OF))` in a recipe; --announce prints it.
+REGION    ?=
+REGION_OF  = PYTHONPATH=scripts $(BIN)/python -m deployment.region $(if $(REGION),--region '$(REGION)') \
+	--backend-file $(TF_ENV_DIR)/backend.hcl
 
 # Runs a terraform command quietly; its output is shown only when it fails.
 tf_quiet = out=$$($(1) 2>&1) || { echo "$$out"; echo "FAILED: $(1)"; exit 1; }
@@ -240,44 +246,51 @@ tf-confirm: tf-env
 	  echo "ENV=prod changes production: run again with CONFIRM=1 if you mean it." >&2; exit 1; fi
 
 .PHONY: tf-init
-tf-init: tf-env tf-cli-config
+tf-init: tf-env tf-cli-config $(BIN)/.local
 	@if [ -f $(TF_ENV_DIR)/backend.hcl ]; then \
-	  echo "state: $(TF_ENV_DIR)/backend.hcl"; \
+	  region=$$($(REGION_OF)); \
+	  echo "state: $(TF_ENV_DIR)/backend.hcl ($$region)"; \
 	  $(call tf_quiet,terraform -chdir=$(TF_ENV_DIR) init -input=false -no-color -reconfigure -backend-config=backend.hcl); \
 	elif [ -n '$(TF_STATE_BUCKET)' ]; then \
-	  echo "state: s3://$(TF_STATE_BUCKET)/$(TF_STATE_KEY) ($(TF_STATE_REGION))"; \
+	  region=$$($(REGION_OF)); \
+	  echo "state: s3://$(TF_STATE_BUCKET)/$(TF_STATE_KEY) ($$region)"; \
 	  $(call tf_quiet,terraform -chdir=$(TF_ENV_DIR) init -input=false -no-color -reconfigure \
-	    -backend-config=bucket=$(TF_STATE_BUCKET) -backend-config=key=$(TF_STATE_KEY) -backend-config=region=$(TF_STATE_REGION)); \
+	    -backend-config=bucket=$(TF_STATE_BUCKET) -backend-config=key=$(TF_STATE_KEY) -backend-config=region=$$region); \
 	else \
 	  echo "No state backend for ENV=$(ENV). Either run 'make bootstrap ENV=$(ENV)' (creates the state" >&2; \
 	  echo "bucket and writes $(TF_ENV_DIR)/backend.hcl), or set TF_STATE_BUCKET=<bucket>" >&2; \
-	  echo "(and TF_STATE_REGION, TF_STATE_KEY). See terraform/README.md." >&2; exit 1; \
+	  echo "(and TF_STATE_KEY; its region is REGION's). See terraform/README.md." >&2; exit 1; \
 	fi
 
 .PHONY: bootstrap
 bootstrap: tf-env $(BIN)/.local ## Create the S3 state bucket of ENV=dev|prod and write its backend.hcl
-	PYTHONPATH=scripts $(BIN)/python -m deployment.bootstrap_state --region '$(TF_STATE_REGION)' --key '$(TF_STATE_KEY)' \
+	@region=$$($(REGION_OF) --announce); \
+	PYTHONPATH=scripts $(BIN)/python -m deployment.bootstrap_state --region "$$region" --key '$(TF_STATE_KEY)' \
 	  --backend-file $(TF_ENV_DIR)/backend.hcl $(if $(TF_STATE_BUCKET),--bucket '$(TF_STATE_BUCKET)')
 
 # plan and destroy read build/lambdas.zip as well (modules/functions hashes it): it is built
 # first when missing or older than its sources, as on a fresh clone.
 .PHONY: plan
 plan: tf-init $(LAMBDA_ZIP) ## Show what `make deploy ENV=dev|prod` would change
-	terraform -chdir=$(TF_ENV_DIR) plan -input=false
+	@region=$$($(REGION_OF) --announce); \
+	terraform -chdir=$(TF_ENV_DIR) plan -input=false -var=region=$$region
 
 .PHONY: deploy
 deploy: tf-confirm $(BIN)/.local ## ENV=dev|prod: package, apply, build + upload the frontend, invalidate, print URLs
 	$(MAKE) --no-print-directory package
 	$(MAKE) --no-print-directory tf-init
-	terraform -chdir=$(TF_ENV_DIR) apply -input=false -auto-approve
+	@region=$$($(REGION_OF) --announce); \
+	terraform -chdir=$(TF_ENV_DIR) apply -input=false -auto-approve -var=region=$$region
 	$(MAKE) --no-print-directory frontend
 	@mkdir -p $(BUILD)/terraform
 	terraform -chdir=$(TF_ENV_DIR) output -json > $(BUILD)/terraform/$(ENV)-outputs.json
+	@region=$$($(REGION_OF)); AWS_REGION=$$region AWS_DEFAULT_REGION=$$region \
 	PYTHONPATH=scripts $(BIN)/python -m deployment.upload_site --outputs $(BUILD)/terraform/$(ENV)-outputs.json --dist frontend/dist
 
 .PHONY: destroy
 destroy: tf-confirm tf-init $(LAMBDA_ZIP) ## Destroy ENV=dev|prod (Terraform asks; AUTO_APPROVE=1 does not)
-	terraform -chdir=$(TF_ENV_DIR) destroy $(if $(filter 1,$(AUTO_APPROVE)),-auto-approve)
+	@region=$$($(REGION_OF) --announce); \
+	terraform -chdir=$(TF_ENV_DIR) destroy -var=region=$$region $(if $(filter 1,$(AUTO_APPROVE)),-auto-approve)
 
 # ---------------------------------------------------------------- Benchmarks
 # The end-to-end rows' peer, serverless-offline, is installed from npm under build/bench-peer

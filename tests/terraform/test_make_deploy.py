@@ -1,6 +1,7 @@
-"""`make plan|destroy ENV=dev` run for real on a fresh copy of the repository, with a stand-in for
-`terraform` first on PATH that records each call: they build build/lambdas.zip before Terraform
-reads it."""
+"""`make bootstrap|plan|destroy ENV=dev` run for real on a fresh copy of the repository, with a
+stand-in for `terraform` first on PATH that records each call (and `make bootstrap` against the
+emulator): plan and destroy build build/lambdas.zip before Terraform reads it, and the state
+bucket and the stack get one region."""
 
 from __future__ import annotations
 
@@ -74,7 +75,9 @@ def repository(tmp_path: Path) -> Repository:
 @pytest.mark.parametrize("target", ["plan", "destroy"])
 def test_plan_and_destroy_build_the_zip_first(repository: Repository, target: str) -> None:
     assert not (repository.path / "build" / "lambdas.zip").exists()
-    proc = repository.make(target, "ENV=dev", "TF_STATE_BUCKET=stub-bucket", "AUTO_APPROVE=1")
+    proc = repository.make(
+        target, "ENV=dev", "TF_STATE_BUCKET=stub-bucket", "AUTO_APPROVE=1", "REGION=us-east-1"
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     calls = repository.terraform_calls()
     assert [call.split()[1:3] for call in calls] == [
@@ -82,3 +85,48 @@ def test_plan_and_destroy_build_the_zip_first(repository: Repository, target: st
         ["-chdir=terraform/envs/dev", target],
     ]
     assert calls[-1].startswith("zip "), calls
+
+
+def test_bootstrap_plan_and_destroy_share_the_region_of_aws_region(
+    repository: Repository, emulator: str
+) -> None:
+    """`AWS_REGION=eu-west-1 make bootstrap`, plan, destroy: the state and stack in eu-west-1."""
+    aws = {
+        "AWS_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_ENDPOINT_URL": emulator,  # boto3 in scripts/deployment/bootstrap_state.py
+        "AWS_CONFIG_FILE": "/nonexistent",
+    }
+    bootstrap = repository.make("bootstrap", "ENV=dev", **aws)
+    assert bootstrap.returncode == 0, bootstrap.stdout + bootstrap.stderr
+    assert "region: eu-west-1 (from AWS_REGION)" in bootstrap.stderr
+    backend = repository.path / "terraform" / "envs" / "dev" / "backend.hcl"
+    assert 'region = "eu-west-1"' in backend.read_text()
+
+    for target in ("plan", "destroy"):
+        proc = repository.make(target, "ENV=dev", "AUTO_APPROVE=1", **aws)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "region: eu-west-1 (from AWS_REGION)" in proc.stderr
+        assert "state: terraform/envs/dev/backend.hcl (eu-west-1)" in proc.stdout
+        init, run = repository.terraform_calls()[-2:]
+        assert "init" in init.split()
+        assert "-backend-config=backend.hcl" in init.split()
+        assert run.split()[2] == target
+        assert "-var=region=eu-west-1" in run.split(), run
+
+    # Another region for the stack than the state's is refused before Terraform runs.
+    calls = len(repository.terraform_calls())
+    other = repository.make("plan", "ENV=dev", "REGION=us-east-1", **aws)
+    assert other.returncode != 0
+    assert "keeps the state in eu-west-1, but the region is us-east-1 (from REGION)" in other.stderr
+    assert len(repository.terraform_calls()) == calls
+
+
+def test_no_region_anywhere_stops_before_terraform(repository: Repository) -> None:
+    proc = repository.make(
+        "plan", "ENV=dev", "TF_STATE_BUCKET=stub-bucket", AWS_CONFIG_FILE="/nonexistent"
+    )
+    assert proc.returncode != 0
+    assert "No AWS region: set REGION=<region>" in proc.stderr
+    assert repository.terraform_calls() == []

@@ -1,7 +1,11 @@
 variable "region" {
-  description = "AWS region of the stack (the CloudFront certificate of a custom domain is in us-east-1 regardless)."
+  description = "AWS region of the stack, the same as its state bucket's: `make plan|deploy|destroy` pass the one REGION (see terraform/README.md). The CloudFront certificate of a custom domain is in us-east-1 regardless."
   type        = string
-  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))
+    error_message = "region must be an AWS region name, like eu-west-1."
+  }
 }
 
 variable "lambda_package_path" {
