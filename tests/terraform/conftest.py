@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -28,3 +29,16 @@ def emulator() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def emulator_kind() -> str:
     return chosen_emulator()[0]
+
+
+# What each rehearsal (test_rehearsal.py) measured, for the summary at the end of the run.
+REHEARSALS = pytest.StashKey[list[dict[str, Any]]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for summary in config.stash.get(REHEARSALS, []):
+        seconds = ", ".join(f"{phase} {value:.0f} s" for phase, value in summary["seconds"].items())
+        terminalreporter.write_line(
+            f"rehearsal of {summary['root']} on MiniStack: {seconds}; "
+            f"{len(summary['operations'])} distinct AWS operations"
+        )

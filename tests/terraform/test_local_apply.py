@@ -26,6 +26,9 @@ from typing import Any
 import pytest
 from localstack_client.session import Session
 
+from local_stack import rehearsal
+from local_stack.rehearsal import MINISTACK_UNREAD
+from local_stack.terraform import environment
 from serverless_chat import contract
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,21 +62,7 @@ def lambda_zip(workdir: Path) -> Path:
 
 class Terraform:
     def __init__(self, workdir: Path, endpoint: str, package: Path) -> None:
-        self.env = {
-            **os.environ,
-            "TF_DATA_DIR": str(workdir / ".terraform"),
-            "TF_IN_AUTOMATION": "1",
-            "TF_INPUT": "0",
-        }
-        for leaking in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "TF_WORKSPACE"):
-            self.env.pop(leaking, None)
-        # Outside `make`, use the provider mirror config `make` generated, if there is one.
-        cli_config = ROOT / "build" / "terraform" / "cli.tfrc"
-        if (
-            not Path(self.env.get("TF_CLI_CONFIG_FILE", "/nonexistent")).is_file()
-            and cli_config.is_file()
-        ):
-            self.env["TF_CLI_CONFIG_FILE"] = str(cli_config)
+        self.env = environment(workdir / ".terraform")
         self.state = workdir / "terraform.tfstate"
         self.vars = [
             f"-var=emulator_endpoint={endpoint}",
@@ -118,22 +107,6 @@ def aws(emulator: str) -> Session:
     return Session(localstack_host=emulator.removeprefix("http://"), region_name="us-east-1")
 
 
-# MiniStack's DescribeAlarms over the Query protocol (which the provider reads alarms with)
-# answers only an alarm's name, ARN, state, metric, namespace, threshold, operator and
-# evaluation periods: these attributes read back empty, so every alarm re-plans as an update of
-# them. Its answer over smithy-rpc-v2-cbor (botocore's) has them all; AWS answers both in full.
-MINISTACK_UNREAD_ALARM_ATTRIBUTES = {
-    "actions_enabled",
-    "alarm_actions",
-    "alarm_description",
-    "dimensions",
-    "ok_actions",
-    "period",
-    "statistic",
-    "treat_missing_data",
-}
-
-
 def test_replan_shows_no_drift(terraform: Terraform, emulator_kind: str, workdir: Path) -> None:
     plan = workdir / "replan.tfplan"
     proc = terraform.run(
@@ -145,24 +118,11 @@ def test_replan_shows_no_drift(terraform: Terraform, emulator_kind: str, workdir
         )
         return
     assert proc.returncode in (0, 2), proc.stderr
-    changes = json.loads(terraform.run("show", "-json", str(plan)).stdout)["resource_changes"]
-    drifted = {
-        change["address"]: {
-            name
-            for name in {**change["change"]["before"], **change["change"]["after"]}
-            if change["change"]["before"].get(name) != change["change"]["after"].get(name)
-        }
-        for change in changes
-        if change["change"]["actions"] != ["no-op"]
-    }
-    unexpected = {
-        address: attributes
-        for address, attributes in drifted.items()
-        if ".aws_cloudwatch_metric_alarm." not in address
-        or not attributes <= MINISTACK_UNREAD_ALARM_ATTRIBUTES
-    }
-    assert unexpected == {}, f"drift beyond MiniStack's alarm reads:\n{proc.stdout[-6000:]}"
-    assert all(c["change"]["actions"] in (["no-op"], ["update"]) for c in changes)
+    plan_json = json.loads(terraform.run("show", "-json", str(plan)).stdout)
+    # What MiniStack does not read back (its alarms' attributes), listed with the reasons in
+    # scripts/local_stack/rehearsal.py for the rehearsal of envs/dev as well.
+    unexpected = rehearsal.drift(plan_json, MINISTACK_UNREAD)
+    assert unexpected == {}, f"drift beyond what MiniStack reads back:\n{proc.stdout[-6000:]}"
 
 
 def test_tables_and_room_index(terraform: Terraform, aws: Session) -> None:
