@@ -206,8 +206,9 @@ check-terraform: tf-cli-config $(BIN)/.local $(CHECKOV_STAMP) ## Terraform witho
 	@for module in $(TF_MODULES); do echo "terraform test $$module"; terraform -chdir=$$module test -no-color; done
 	$(CHECKOV_VENV)/bin/checkov -d $(TF_DIR) --framework terraform --skip-download --skip-path '/tests/' --quiet --compact
 
+# The rehearsal of envs/dev (tests/terraform/test_rehearsal.py) runs on MiniStack whatever EMULATOR is.
 .PHONY: test-terraform
-test-terraform: check-terraform $(BIN)/.dev $(EMULATOR_TOOLS) ## Terraform: the checks above, then envs/local applied, re-planned and destroyed on EMULATOR
+test-terraform: check-terraform $(BIN)/.dev $(EMULATOR_TOOLS) $(MINISTACK_STAMP) ## Terraform: the checks above, envs/local applied, re-planned and destroyed on EMULATOR, envs/dev rehearsed on MiniStack
 	$(BIN)/pytest tests/terraform
 
 .PHONY: docs-terraform
@@ -341,5 +342,5 @@ soak: $(BIN)/.dev $(EMULATOR_TOOLS) $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config
 # Last, one pytest run of every Python suite under tests/ (see README's Development section).
 .PHONY: test
 test: lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium \
-	$(EMULATOR_TOOLS) $(BENCH_PEER)/node_modules/.package-lock.json ## Every check the project has
+	$(EMULATOR_TOOLS) $(MINISTACK_STAMP) $(BENCH_PEER)/node_modules/.package-lock.json ## Every check the project has
 	$(BIN)/pytest
