@@ -6,15 +6,15 @@ replaced.
 (``../../modules/chat``, a module's ``${path.module}/../../../lambdas/...``, a variable's
 default ``../../../build/lambdas.zip``) resolve as they do in the repository: every directory
 on the way from the repository to the root is a directory of symbolic links to the repository's
-entries, except the root, which is a copy of its files (not its ``.terraform``, state, or the
-settings of one checkout: override files, ``*.tfvars``, ``backend.hcl``). Into that copy it
-writes ``rehearsal_override.tf`` (``override``): a ``terraform { backend "local" }`` block that
-replaces the S3 backend, and a ``provider "aws"`` block, merged into the root's own (its region
-and default tags stay), with test credentials, the checks an emulator cannot answer skipped,
-path-style S3 and every endpoint in ENDPOINTS sent to the emulator. Arguments of a module call
-that the emulator cannot satisfy are given there too, by name (``module_arguments``): the one
-envs/dev needs is the site's WebSocket URL, which the site module wants as ``wss://`` and the
-emulator reports as ``http://``.
+entries (but ``.git``), except the root, which is a copy of its files (not its ``.terraform``,
+state, or the settings of one checkout: override files, ``*.tfvars``, ``backend.hcl``). Into that
+copy it writes ``rehearsal_override.tf`` (``override``): a ``terraform { backend "local" }``
+block that replaces the S3 backend, and a ``provider "aws"`` block, merged into the root's own
+(its region and default tags stay), with test credentials, the checks an emulator cannot answer
+skipped, path-style S3 and every endpoint in ENDPOINTS sent to the emulator. Arguments of a
+module call that the emulator cannot satisfy are given there too, by name
+(``module_arguments``): the one envs/dev needs is the site's WebSocket URL, which the site module
+wants as ``wss://`` and the emulator reports as ``http://``.
 
 Then ``init`` (the committed lock file, read-only), ``apply``, ``plan`` (``-detailed-exitcode``,
 then ``show -json`` of the saved plan) and ``destroy``, each timed (``durations``), each with
@@ -175,8 +175,8 @@ def mirror(root: Path, tree: Path, repository: Path = ROOT) -> Path:
     for part in relative.parts:
         here.mkdir(parents=True, exist_ok=True)
         for entry in source.iterdir():
-            if entry.name != part:
-                (here / entry.name).symlink_to(entry)
+            if entry.name not in (part, ".git"):  # Terraform needs no git; a tool in the tree
+                (here / entry.name).symlink_to(entry)  # must not find the repository's
         here, source = here / part, source / part
     shutil.copytree(source, here, ignore=shutil.ignore_patterns(*NOT_THE_ROOT), symlinks=True)
     return here

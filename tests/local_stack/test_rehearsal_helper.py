@@ -27,6 +27,7 @@ def test_mirror_copies_the_root_and_links_everything_around_it(tmp_path: Path) -
     (repository / "terraform" / "envs" / "dev" / ".terraform").mkdir(parents=True)
     (repository / "terraform" / "modules" / "chat").mkdir(parents=True)
     (repository / "lambdas").mkdir()
+    (repository / ".git").mkdir()
     root = repository / "terraform" / "envs" / "dev"
     for name in ("main.tf", ".terraform.lock.hcl", "backend.hcl", "x_override.tf", "a.auto.tfvars"):
         (root / name).write_text(name)
@@ -40,6 +41,7 @@ def test_mirror_copies_the_root_and_links_everything_around_it(tmp_path: Path) -
     assert (copy / "../../modules/chat").resolve() == (repository / "terraform/modules/chat")
     assert (tmp_path / "tree" / "lambdas").resolve() == repository / "lambdas"
     assert (tmp_path / "tree" / "terraform" / "envs" / "prod").is_symlink()
+    assert not (tmp_path / "tree" / ".git").exists()
 
 
 def _change(address: str, actions: list[str], before: Any, after: Any) -> dict[str, Any]:
