@@ -4,11 +4,11 @@
   in terraform/modules/site does; any other missing path is a real 404;
 - ``/config.json`` is the object Terraform wrote into the emulator's bucket;
 - ``Cache-Control`` and ``Content-Type`` are what ``make deploy`` sets on the objects;
-- every response carries the security headers of terraform/modules/site/security_headers.json,
-  with the WebSocket endpoint in the CSP's ``connect-src``, so a CSP mistake shows up locally.
+- every response carries the security headers of terraform/modules/site/security_headers.json
+  (deployment.security_headers), with the WebSocket endpoint in the CSP's ``connect-src``, so a
+  CSP mistake shows up locally.
 """
 
-import json
 import re
 import threading
 from collections.abc import Callable
@@ -18,31 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from deployment.security_headers import security_headers
 from deployment.upload_site import CONFIG_KEY, cache_control, content_type
 from serverless_chat.limits import ROOM_ID_PATTERN
-
-ROOT = Path(__file__).resolve().parents[2]
-SECURITY_HEADERS = ROOT / "terraform" / "modules" / "site" / "security_headers.json"
-
-
-def security_headers(websocket_url: str) -> dict[str, str]:
-    """The headers CloudFront's response headers policy adds, rendered as the Terraform does."""
-    spec = json.loads(SECURITY_HEADERS.read_text())
-    parts = urlsplit(websocket_url)
-    directives = dict(spec["contentSecurityPolicy"])
-    directives["connect-src"] = [*directives["connect-src"], f"{parts.scheme}://{parts.netloc}"]
-    hsts = spec["strictTransportSecurity"]
-    return {
-        "Content-Security-Policy": "; ".join(
-            f"{name} {' '.join(directives[name])}" for name in sorted(directives)
-        ),
-        "Strict-Transport-Security": f"max-age={hsts['maxAgeSeconds']}"
-        + ("; includeSubDomains" if hsts["includeSubdomains"] else "")
-        + ("; preload" if hsts["preload"] else ""),
-        "X-Content-Type-Options": spec["contentTypeOptions"],
-        "X-Frame-Options": spec["frameOptions"],
-        "Referrer-Policy": spec["referrerPolicy"],
-    }
 
 
 def room_path() -> re.Pattern[str]:

@@ -1,0 +1,31 @@
+"""The site's security headers, rendered from terraform/modules/site/security_headers.json as
+terraform/modules/site renders them for CloudFront's response headers policy: what the local site
+server sends, and what `make smoke` expects of the deployed site."""
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+SPEC = (
+    Path(__file__).resolve().parents[2] / "terraform" / "modules" / "site" / "security_headers.json"
+)
+
+
+def security_headers(websocket_url: str) -> dict[str, str]:
+    """The headers, with the WebSocket endpoint's origin in the CSP's ``connect-src``."""
+    spec = json.loads(SPEC.read_text())
+    parts = urlsplit(websocket_url)
+    directives = dict(spec["contentSecurityPolicy"])
+    directives["connect-src"] = [*directives["connect-src"], f"{parts.scheme}://{parts.netloc}"]
+    hsts = spec["strictTransportSecurity"]
+    return {
+        "Content-Security-Policy": "; ".join(
+            f"{name} {' '.join(directives[name])}" for name in sorted(directives)
+        ),
+        "Strict-Transport-Security": f"max-age={hsts['maxAgeSeconds']}"
+        + ("; includeSubDomains" if hsts["includeSubdomains"] else "")
+        + ("; preload" if hsts["preload"] else ""),
+        "X-Content-Type-Options": spec["contentTypeOptions"],
+        "X-Frame-Options": spec["frameOptions"],
+        "Referrer-Policy": spec["referrerPolicy"],
+    }
