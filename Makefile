@@ -293,6 +293,26 @@ destroy: tf-confirm tf-init $(LAMBDA_ZIP) ## Destroy ENV=dev|prod (Terraform ask
 	@region=$$($(REGION_OF) --announce); \
 	terraform -chdir=$(TF_ENV_DIR) destroy -var=region=$$region $(if $(filter 1,$(AUTO_APPROVE)),-auto-approve)
 
+# `make smoke ENV=dev|prod` reads the stack's URLs from `terraform output -json` (refreshing
+# build/terraform/ENV-outputs.json, which `make deploy` writes); `make smoke SITE=https://…
+# [URL=wss://…]` checks any running chat (the local one: SITE=http://127.0.0.1:8080). TOKEN=… goes
+# on the WebSocket handshake for the sign-in to come (TOKEN_IN=query, the default, or header).
+SITE     ?=
+URL      ?=
+TOKEN    ?=
+TOKEN_IN ?= query
+
+.PHONY: smoke
+smoke: export SMOKE_TOKEN := $(TOKEN)
+smoke: $(BIN)/.local ## Check a running chat in seconds, PASS/FAIL per check: ENV=dev|prod, or SITE=https://… [URL=wss://…] [TOKEN=…]
+	@if [ -z '$(SITE)' ] && [ -z '$(ENV)' ]; then \
+	  echo "Set ENV=dev|prod (the deployed stack), or SITE=https://… and optionally URL=wss://…" >&2; exit 1; fi
+	@if [ -n '$(ENV)' ] && [ -z '$(SITE)' ]; then \
+	  $(MAKE) --no-print-directory tf-init && mkdir -p $(BUILD)/terraform && \
+	  terraform -chdir=$(TF_ENV_DIR) output -json > $(BUILD)/terraform/$(ENV)-outputs.json; fi
+	@PYTHONPATH=scripts:lambdas $(BIN)/python -m deployment.smoke --token-in '$(TOKEN_IN)' \
+	  $(if $(SITE),--site '$(SITE)',--outputs $(BUILD)/terraform/$(ENV)-outputs.json) $(if $(URL),--url '$(URL)')
+
 # ---------------------------------------------------------------- Benchmarks
 # The end-to-end rows' peer, serverless-offline, is installed from npm under build/bench-peer
 # (scripts/bench/peer); when npm cannot install it, make bench says so and leaves its rows out.

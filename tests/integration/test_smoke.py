@@ -1,0 +1,175 @@
+"""`make smoke` (scripts/deployment/smoke.py) against the local stack: every check passes there,
+and each kind of check fails against a stack broken on purpose (a site without its security
+headers, a WebSocket URL that refuses), so the smoke test cannot pass whatever it meets."""
+
+import json
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from websockets.http11 import Request
+from websockets.sync.server import ServerConnection, serve
+
+from deployment import smoke
+from local_stack.emulator import free_port
+from local_stack.site_server import SiteServer
+from local_stack.stack import FRONTEND_DIST
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKS = [
+    "site config.json",
+    "site /",
+    "site room path",
+    "chat connect",
+    "chat join",
+    "chat message",
+    "chat rename",
+    "chat bad input",
+    "chat leave",
+]
+
+
+def verdicts(results: list[smoke.Result]) -> dict[str, str]:
+    return {result.name: result.verdict for result in results}
+
+
+def printed(out: str) -> dict[str, tuple[str, str]]:
+    """The verdict lines `main` printed: check -> (verdict, detail)."""
+    lines = [re.split(r"\s{2,}", line, maxsplit=2) for line in out.splitlines()]
+    return {name: (verdict, detail) for verdict, name, detail in (x for x in lines if len(x) == 3)}
+
+
+def outputs_of(stack, tmp_path: Path) -> Path:
+    """What `terraform output -json` of a deployed env holds, for the local stack."""
+    path = tmp_path / "outputs.json"
+    outputs = {"site_url": stack.options.site_url, "websocket_url": stack.options.websocket_url}
+    path.write_text(json.dumps({k: {"value": v} for k, v in outputs.items()}))
+    return path
+
+
+def test_every_check_passes_against_the_local_stack(stack, tmp_path, capsys):
+    started = time.monotonic()
+    status = smoke.main(["--outputs", str(outputs_of(stack, tmp_path))])
+    took = time.monotonic() - started
+
+    out = capsys.readouterr().out
+    assert status == 0, out
+    lines = printed(out)
+    assert list(lines) == CHECKS, out
+    assert {verdict for verdict, _ in lines.values()} == {"PASS"}, out
+    assert f"smoke: OK: {len(CHECKS)} passed, 0 failed, 0 skipped" in out
+    assert took < 60
+
+
+@pytest.mark.parametrize("via", ["query", "header"])
+def test_a_token_passes_on_the_handshake_and_the_stack_of_today_ignores_it(stack, via):
+    target = smoke.Target(stack.options.site_url, stack.options.websocket_url, "t0k.en", via)
+    results = smoke.run(target)
+    assert verdicts(results) == dict.fromkeys(CHECKS, "PASS"), results
+
+
+@pytest.fixture
+def handshakes() -> Iterator[tuple[str, list[tuple[str, str | None]]]]:
+    """A WebSocket server that records each handshake's path and Authorization (before it
+    answers), then closes the connection."""
+    seen: list[tuple[str, str | None]] = []
+
+    def record(connection: ServerConnection, request: Request) -> None:
+        seen.append((request.path, request.headers.get("Authorization")))
+
+    with serve(ServerConnection.close, "127.0.0.1", 0, process_request=record) as server:
+        port = server.socket.getsockname()[1]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield f"ws://127.0.0.1:{port}/local", seen
+        server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("via", "wanted"),
+    [("query", ("/local?token=a%2Bb%3D", None)), ("header", ("/local", "Bearer a+b="))],
+)
+def test_the_token_goes_where_the_sign_in_will_look(stack, handshakes, via, wanted):
+    url, seen = handshakes
+    results = smoke.run(smoke.Target(stack.options.site_url, url, "a+b=", via))
+    assert verdicts(results)["chat connect"] == "PASS"
+    assert seen[:2] == [wanted, wanted]
+
+
+@pytest.fixture
+def bare_site(stack) -> Iterator[SiteServer]:
+    """The page and config.json of the local stack from a site server that sends no headers."""
+    config = json.dumps({"websocketUrl": stack.options.websocket_url}).encode()
+    server = SiteServer(
+        ("127.0.0.1", free_port()), FRONTEND_DIST, lambda: config, stack.options.websocket_url
+    )
+    server.start()
+    yield server
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("headers", "wrong"),
+    [
+        ({}, "Content-Security-Policy missing"),
+        ({"X-Frame-Options": "SAMEORIGIN"}, "X-Frame-Options is 'SAMEORIGIN', expected 'DENY'"),
+    ],
+)
+def test_a_site_without_its_security_headers_fails(stack, bare_site, headers, wrong, capsys):
+    bare_site.headers_to_add = {**bare_site.headers_to_add, **headers} if headers else {}
+    site = f"http://127.0.0.1:{bare_site.server_address[1]}"
+
+    status = smoke.main(["--site", site, "--url", stack.options.websocket_url])
+
+    out = capsys.readouterr().out
+    lines = printed(out)
+    assert status == 1
+    for check in ("site config.json", "site /", "site room path"):
+        assert lines[check][0] == "FAIL"
+        assert wrong in lines[check][1]
+    # Its origin is not the stack's: the WebSocket API refuses the handshake, the rest is skipped.
+    assert lines["chat connect"] == ("FAIL", "the handshake was refused with HTTP 403")
+    assert "smoke: FAILED: 0 passed, 4 failed, 5 skipped" in out
+
+
+def test_a_websocket_url_that_refuses_fails(stack):
+    url = f"ws://127.0.0.1:{free_port()}/local"
+    started = time.monotonic()
+    results = smoke.run(smoke.Target(stack.options.site_url, url))
+
+    assert time.monotonic() - started < 10
+    by_name = {result.name: result for result in results}
+    assert by_name["chat connect"].verdict == "FAIL"
+    assert by_name["chat connect"].detail == "connection refused"
+    assert {by_name[name].verdict for name in CHECKS[4:]} == {"SKIP"}
+    # config.json names the stack's URL, not this one, and the CSP allows only that one.
+    assert "expected 'ws://127.0.0.1:" in by_name["site config.json"].detail
+    assert "Content-Security-Policy is" in by_name["site /"].detail
+
+
+def test_make_smoke_runs_it_and_says_what_it_needs(stack):
+    def make(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["make", "--no-print-directory", "-o", ".venv/bin/.local", "smoke", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    ran = make(f"SITE={stack.options.site_url}", "TOKEN=t0k")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert {verdict for verdict, _ in printed(ran.stdout).values()} == {"PASS"}, ran.stdout
+    assert "token in the query" in printed(ran.stdout)["chat connect"][1]
+
+    refused = make(f"SITE={stack.options.site_url}", f"URL=ws://127.0.0.1:{free_port()}/local")
+    assert refused.returncode != 0
+    assert printed(refused.stdout)["chat connect"] == ("FAIL", "connection refused")
+
+    nothing = make()
+    assert nothing.returncode != 0
+    assert "Set ENV=dev|prod" in nothing.stderr
