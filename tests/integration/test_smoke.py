@@ -3,7 +3,9 @@ and each kind of check fails against a stack broken on purpose (a site without i
 headers, a WebSocket URL that refuses), so the smoke test cannot pass whatever it meets."""
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import threading
 import time
@@ -18,6 +20,7 @@ from deployment import smoke
 from local_stack.emulator import free_port
 from local_stack.site_server import SiteServer
 from local_stack.stack import FRONTEND_DIST
+from tests.terraform.test_make_deploy import COPIED, NOT_COPIED
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = [
@@ -173,3 +176,56 @@ def test_make_smoke_runs_it_and_says_what_it_needs(stack):
     nothing = make()
     assert nothing.returncode != 0
     assert "Set ENV=dev|prod" in nothing.stderr
+
+
+FAKE_TERRAFORM = """#!/usr/bin/env bash
+# Stands in for terraform: records each call; `output -json` prints $FAKE_TERRAFORM_OUTPUTS.
+echo "$*" >> "$FAKE_TERRAFORM_LOG"
+case " $* " in *" output -json "*) cat "$FAKE_TERRAFORM_OUTPUTS";; esac
+"""
+
+
+def test_make_smoke_env_reads_the_urls_from_terraform_output(stack, tmp_path):
+    """`make smoke ENV=dev` on a copy of the repository, with a stand-in for terraform whose
+    `output -json` names the local stack: it writes build/terraform/dev-outputs.json as
+    `make deploy` does and checks the URLs it names."""
+    copy = tmp_path / "repository"
+    for relative in COPIED:
+        source = ROOT / relative
+        if source.is_dir():
+            shutil.copytree(source, copy / relative, ignore=NOT_COPIED)
+        else:
+            copy.mkdir(exist_ok=True)
+            shutil.copy2(source, copy / relative)
+    (copy / ".venv").symlink_to(ROOT / ".venv")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "terraform").write_text(FAKE_TERRAFORM)
+    (bin_dir / "terraform").chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "TF_", "AWS_"))}
+    env |= {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "FAKE_TERRAFORM_LOG": str(bin_dir / "terraform.log"),
+        "FAKE_TERRAFORM_OUTPUTS": str(outputs_of(stack, tmp_path)),
+    }
+
+    state = ["TF_STATE_BUCKET=stub-bucket", "REGION=us-east-1"]
+    ran = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/bin/.local", "smoke", "ENV=dev", *state],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert {verdict for verdict, _ in printed(ran.stdout).values()} == {"PASS"}, ran.stdout
+    calls = (bin_dir / "terraform.log").read_text().splitlines()
+    assert [call.split()[:2] for call in calls] == [
+        ["-chdir=terraform/envs/dev", "init"],
+        ["-chdir=terraform/envs/dev", "output"],
+    ]
+    written = json.loads((copy / "build" / "terraform" / "dev-outputs.json").read_text())
+    assert written["websocket_url"]["value"] == stack.options.websocket_url
