@@ -181,6 +181,61 @@ def throttle(handlers: dict[str, ModuleType]) -> Iterator[Callable[[str], None]]
         events.unregister(event, handler)
 
 
+@pytest.fixture
+def dynamodb_answers(
+    handlers: dict[str, ModuleType],
+) -> Iterator[Callable[..., list[dict[str, Any]]]]:
+    """Answer the functions' next calls of one DynamoDB operation with the given responses, as
+    botocore parses them (an error's ``Error`` and modeled fields such as ``CancellationReasons``),
+    instead of moto; the calls after those reach moto. Returns the parameters of every call of
+    that operation, answered here or by moto."""
+    events = importlib.import_module("serverless_chat.runtime").dynamodb.meta.events
+    registered: list[tuple[str, Callable[..., Any]]] = []
+
+    def answer(operation: str, *responses: dict[str, Any]) -> list[dict[str, Any]]:
+        pending, calls = list(responses), []
+
+        def answering(
+            params: dict[str, Any], **_: Any
+        ) -> tuple[AWSResponse, dict[str, Any]] | None:
+            calls.append(params)
+            if not pending:
+                return None
+            parsed = pending.pop(0)
+            status = parsed.setdefault("ResponseMetadata", {}).setdefault("HTTPStatusCode", 200)
+            return AWSResponse("https://dynamodb.eu-west-1.amazonaws.com", status, {}, None), parsed
+
+        event = f"before-call.dynamodb.{operation}"
+        events.register(event, answering)
+        registered.append((event, answering))
+        return calls
+
+    yield answer
+    for event, handler in registered:
+        events.unregister(event, handler)
+
+
+def transaction_cancelled(*codes: str) -> dict[str, Any]:
+    """TransactWriteItems' error as DynamoDB sends it: one cancellation reason per item."""
+    messages = {
+        "ConditionalCheckFailed": "The conditional request failed",
+        "ThrottlingError": "Throughput exceeds the current capacity of your table or index.",
+        "TransactionConflict": "Transaction is ongoing for the item",
+    }
+    return {
+        "Error": {
+            "Code": "TransactionCanceledException",
+            "Message": f"Transaction cancelled, please refer cancellation reasons for specific "
+            f"reasons [{', '.join(codes)}]",
+        },
+        "CancellationReasons": [
+            {"Code": code, **({"Message": messages[code]} if code in messages else {})}
+            for code in codes
+        ],
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }
+
+
 @dataclass
 class LambdaContext:
     function_name: str = "serverless-chat-test"

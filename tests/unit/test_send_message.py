@@ -5,8 +5,14 @@ import threading
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
-from tests.unit.conftest import CONNECTIONS_TABLE, MESSAGES_TABLE, ROOM_MEMBER_LIMIT
+from tests.unit.conftest import (
+    CONNECTIONS_TABLE,
+    MESSAGES_TABLE,
+    ROOM_MEMBER_LIMIT,
+    transaction_cancelled,
+)
 
 
 def in_room(backend, room, *names):
@@ -280,3 +286,91 @@ def test_a_throttled_table_gets_the_sender_a_clear_error_and_leaves_nothing_behi
     assert error.get("clientMessageId") == client_message_id
     assert stored_messages("lobby") == []
     assert bob.new_frames() == []
+
+
+def stored_marker(room, client_message_id):
+    return (
+        boto3.client("dynamodb")
+        .get_item(
+            TableName=MESSAGES_TABLE,
+            Key={"roomId": {"S": f"{room}#{client_message_id}"}, "seq": {"N": "0"}},
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
+
+
+@pytest.mark.parametrize("reason", ["ThrottlingError", "TransactionConflict"])
+def test_a_transaction_cancelled_by_a_busy_table_is_tried_again_once_and_sent(
+    backend, dynamodb_answers, reason
+):
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    attempts = dynamodb_answers("TransactWriteItems", transaction_cancelled(reason, "None"))
+
+    sent = ada.say("second time lucky", clientMessageId="r-1")
+
+    assert len(attempts) == 2
+    assert sent["type"] == "message"
+    assert sent["seq"] == 1  # the retry keeps the message's seq
+    assert [f["message"] for f in bob.new_frames()] == ["second time lucky"]
+    assert len(stored_messages("lobby")) == 1
+
+
+@pytest.mark.parametrize("reason", ["ThrottlingError", "TransactionConflict"])
+def test_a_transaction_cancelled_twice_gets_the_sender_busy_and_stores_nothing(
+    backend, dynamodb_answers, reason
+):
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    attempts = dynamodb_answers(
+        "TransactWriteItems",
+        transaction_cancelled(reason, "None"),
+        transaction_cancelled("None", reason),
+    )
+
+    ada.send({"action": "on-message", "message": "not now", "clientMessageId": "r-2"})
+
+    assert len(attempts) == 2
+    assert ada.new_frames() == [
+        {
+            "type": "error",
+            "code": "busy",
+            "message": "The chat is busy right now; nothing was sent. Try again.",
+            "clientMessageId": "r-2",
+        }
+    ]
+    assert bob.new_frames() == []
+    assert stored_messages("lobby") == []
+    assert stored_marker("lobby", "r-2") is None
+    # Nothing half-stored: the page's resend is a new message, not a "duplicate" of nothing.
+    resent = ada.say("not now", clientMessageId="r-2")
+    assert resent["type"] == "message"
+    assert [f["message"] for f in bob.new_frames()] == ["not now"]
+    assert len(stored_messages("lobby")) == 1
+
+
+def test_a_transaction_cancelled_for_another_reason_is_not_retried_or_called_busy(
+    backend, dynamodb_answers
+):
+    (ada,) = in_room(backend, "lobby", "ada")
+    attempts = dynamodb_answers("TransactWriteItems", transaction_cancelled("ValidationError"))
+
+    with pytest.raises(ClientError, match="TransactionCanceledException"):
+        ada.send({"action": "on-message", "message": "broken", "clientMessageId": "r-3"})
+
+    assert len(attempts) == 1
+
+
+def test_a_resend_racing_a_concurrent_one_stays_the_duplicate_path(backend, dynamodb_answers):
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    first = ada.say("once", clientMessageId="d-1")
+    # The resend's marker check runs before the other one's transaction commits: its own
+    # transaction is then cancelled for ConditionalCheckFailed (by moto, as by DynamoDB).
+    dynamodb_answers("GetItem", {})
+    attempts = dynamodb_answers("TransactWriteItems")
+
+    ada.send({"action": "on-message", "message": "once", "clientMessageId": "d-1"})
+
+    assert len(attempts) == 1
+    assert ada.new_frames() == [first]
+    assert [f["message"] for f in bob.new_frames()] == ["once"]  # the first send's, only
+    assert len(stored_messages("lobby")) == 1

@@ -33,7 +33,7 @@ from serverless_chat.domain.rate_limit import RateLimit
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
 Item = Mapping[str, "AttributeValueTypeDef"]
 
@@ -48,6 +48,12 @@ _BUSY_CODES = frozenset(
         "ServiceUnavailable",
     }
 )
+# Cancellation reasons of a transaction that say "try again", as DynamoDB documents them.
+_TRANSIENT_CANCELLATIONS = frozenset(
+    {"ThrottlingError", "TransactionConflict", "ProvisionedThroughputExceeded"}
+)
+_TRANSACTION_ATTEMPTS = 2
+_TRANSACTION_RETRY_PAUSE_S = 0.05
 _COUNTER_SEQ = 0  # the item (room, 0) holds the room's last seq; messages start at 1
 
 
@@ -324,28 +330,36 @@ class MessagesTable:
             self._client.put_item(TableName=self._table, Item=item)
             return
         item["clientMessageId"] = _s(message.client_message_id or "")
-        try:
-            self._client.transact_write_items(
-                TransactItems=[
-                    {"Put": {"TableName": self._table, "Item": item}},
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": {
-                                **marker,
-                                "messageSeq": _n(message.seq),
-                                "expiresAt": expires_at,
-                            },
-                            "ConditionExpression": "attribute_not_exists(roomId)",
-                        }
-                    },
-                ]
-            )
-        except ClientError as error:
-            reasons = error.response.get("CancellationReasons", [])
-            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-                self._raise_if_stored(marker)  # a concurrent resend stored it first
-            raise
+        transaction: list[TransactWriteItemTypeDef] = [
+            {"Put": {"TableName": self._table, "Item": item}},
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": {**marker, "messageSeq": _n(message.seq), "expiresAt": expires_at},
+                    "ConditionExpression": "attribute_not_exists(roomId)",
+                }
+            },
+        ]
+        for attempt in range(1, _TRANSACTION_ATTEMPTS + 1):
+            try:
+                self._client.transact_write_items(TransactItems=transaction)
+                return
+            except ClientError as error:
+                if _error_code(error) != "TransactionCanceledException":
+                    raise
+                reasons = {r.get("Code", "") for r in error.response.get("CancellationReasons", [])}
+                if "ConditionalCheckFailed" in reasons:
+                    self._raise_if_stored(marker)  # a concurrent resend stored it first
+                    raise
+                if not reasons & _TRANSIENT_CANCELLATIONS:
+                    raise
+                # A cancelled transaction wrote neither item, and the SDK does not retry it (a
+                # 400): it is tried again once, with the same seq. When that fails too, the
+                # sender is told busy and the seq stays unused, the gap any failed store leaves
+                # (history is read as "seq > N"; the page's next history read steps over it).
+                if attempt == _TRANSACTION_ATTEMPTS:
+                    raise StoreBusyError(",".join(sorted(reasons - {"None"}))) from error
+                time.sleep(_TRANSACTION_RETRY_PAUSE_S)
 
     @_busy_when_throttled
     def latest(self, room_id: str, limit: int) -> list[Message]:
