@@ -1,5 +1,7 @@
 """$default: a ping gets a pong; anything else an error to the caller only, and nothing breaks."""
 
+import json
+
 import pytest
 
 
@@ -46,3 +48,20 @@ def test_a_caller_gone_before_its_pong_is_removed_and_its_room_told(pair):
     assert bob.new_frames() == [
         {"type": "presence", "event": "leave", "username": "ada", "memberCount": 1}
     ]
+
+
+def test_the_stale_connection_it_removes_is_a_metric_flushed_by_the_same_invocation(pair, capsys):
+    ada, _ = pair
+    ada.drop()
+    capsys.readouterr()
+
+    ada.send({"action": "ping"})
+
+    # Powertools writes metrics to stdout as CloudWatch embedded metric format (EMF) documents.
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    [document] = [d for d in printed if "_aws" in d]
+    [directive] = document["_aws"]["CloudWatchMetrics"]
+    assert {"Name": "StaleConnectionsRemoved", "Unit": "Count"} in directive["Metrics"]
+    assert directive["Namespace"] == "ServerlessChatTests"
+    assert document["StaleConnectionsRemoved"] == [1.0]
+    assert document["service"] == "serverless-chat"
