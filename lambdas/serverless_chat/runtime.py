@@ -22,8 +22,10 @@ OK: Final[dict[str, Any]] = {"statusCode": 200}
 FORBIDDEN: Final[dict[str, Any]] = {"statusCode": 403}
 
 logger = Logger()
-metrics = Metrics()
 settings = Settings.from_environment()
+# Every metric is per service and environment: dev and prod in one account never mix.
+metrics = Metrics()
+metrics.set_default_dimensions(environment=settings.environment)
 
 dynamodb = boto3.client("dynamodb", config=Config(retries={"mode": "standard"}))
 _connections = ConnectionsTable(

@@ -19,10 +19,12 @@ class Settings:
     allowed_origins: frozenset[str]
     connections_api_endpoint: str | None
     fanout_concurrency: int
+    environment: str
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
-        """Read the settings; a missing table name is a deployment error and fails loudly."""
+        """Read the settings; a missing table name or environment is a deployment error and
+        fails loudly."""
         origins = environ.get("ALLOWED_ORIGINS", "")
         return cls(
             connections_table=environ["CONNECTIONS_TABLE"],
@@ -45,4 +47,5 @@ class Settings:
             fanout_concurrency=int(
                 environ.get("FANOUT_CONCURRENCY", limits.DEFAULT_FANOUT_CONCURRENCY)
             ),
+            environment=environ["ENVIRONMENT"],
         )

@@ -24,6 +24,7 @@ ENVIRONMENT = {  # what Lambda sets, with the function's own variables
     "CONNECTIONS_TABLE": "connections",
     "CONNECTIONS_ROOM_INDEX": "room-index",
     "MESSAGES_TABLE": "messages",
+    "ENVIRONMENT": "bench",
 }
 BASELINE = "import boto3\nboto3.client('dynamodb')\n"
 MAX_ZIP_BYTES = 5 * 1024 * 1024

@@ -170,6 +170,7 @@ def test_five_functions_with_the_zip_and_the_contract_environment(
         assert env["RATE_LIMIT_BURST"] == str(LIMITS["defaultRateLimitBurst"])
         assert env["MESSAGE_RETENTION_DAYS"] == str(LIMITS["defaultMessageRetentionDays"])
         assert env["FANOUT_CONCURRENCY"] == "64"
+        assert env["ENVIRONMENT"] == "local"
         assert env["POWERTOOLS_SERVICE_NAME"] == "serverless-chat"
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "ServerlessChat"
         assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"

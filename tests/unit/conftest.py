@@ -130,6 +130,7 @@ def handlers(connections_api: ConnectionsApiStub) -> dict[str, ModuleType]:
         ROOM_MEMBER_LIMIT=str(ROOM_MEMBER_LIMIT),
         ALLOWED_ORIGINS=f"{ALLOWED_ORIGIN}, http://127.0.0.1:8080",
         CONNECTIONS_API_ENDPOINT=connections_api.endpoint,
+        ENVIRONMENT="test",
         POWERTOOLS_SERVICE_NAME="serverless-chat",
         POWERTOOLS_METRICS_NAMESPACE="ServerlessChatTests",
     )

@@ -64,4 +64,5 @@ def test_the_stale_connection_it_removes_is_a_metric_flushed_by_the_same_invocat
     assert {"Name": "StaleConnectionsRemoved", "Unit": "Count"} in directive["Metrics"]
     assert directive["Namespace"] == "ServerlessChatTests"
     assert document["StaleConnectionsRemoved"] == [1.0]
-    assert document["service"] == "serverless-chat"
+    assert [sorted(d) for d in directive["Dimensions"]] == [["environment", "service"]]
+    assert (document["service"], document["environment"]) == ("serverless-chat", "test")

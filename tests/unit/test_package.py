@@ -70,6 +70,7 @@ def test_every_handler_imports_from_the_zip_and_lambdas_boto3_alone(package, tmp
         "CONNECTIONS_TABLE": "c",
         "CONNECTIONS_ROOM_INDEX": "i",
         "MESSAGES_TABLE": "m",
+        "ENVIRONMENT": "test",
     }
     # -I and -S: no site-packages, no PYTHONPATH; only the zip and the runtime's boto3.
     result = subprocess.run(

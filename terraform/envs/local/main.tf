@@ -40,6 +40,7 @@ module "chat" {
 
   name                = "serverless-chat-local"
   stage_name          = "local"
+  environment         = "local"
   lambda_package_path = var.lambda_package_path
   websocket_url       = var.websocket_url
   allowed_origins     = var.allowed_origins

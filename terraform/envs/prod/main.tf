@@ -18,6 +18,7 @@ module "chat" {
 
   name                = "serverless-chat-prod"
   stage_name          = "prod"
+  environment         = "prod"
   lambda_package_path = var.lambda_package_path
   alarm_email         = var.alarm_email
   deletion_protection = true

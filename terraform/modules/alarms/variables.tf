@@ -31,18 +31,20 @@ variable "table_names" {
 
 variable "stale_connections_metric" {
   description = <<-EOT
-    Custom metric the functions emit (Powertools metrics, dimension `service`) each time a post to
-    `@connections` finds a gone connection (410). null turns the stale-connection alarm off.
+    Custom metric the functions emit each time a post to `@connections` finds a gone connection
+    (410), with exactly the dimensions they give it (the chat's: `service` and `environment`, so
+    one environment's alarm never counts another's). null turns the stale-connection alarm off.
   EOT
   type = object({
     namespace  = string
     name       = string
     dimensions = map(string)
   })
-  default = {
-    namespace  = "ServerlessChat"
-    name       = "StaleConnectionsRemoved"
-    dimensions = { service = "serverless-chat" }
+  default = null
+
+  validation {
+    condition     = var.stale_connections_metric == null ? true : length(var.stale_connections_metric.dimensions) > 0
+    error_message = "stale_connections_metric needs the metric's dimensions: a metric is only found with all of them."
   }
 }
 

@@ -46,6 +46,10 @@ locals {
   )
   allowed_origins = var.allowed_origins == null ? module.site.site_origins : var.allowed_origins
 
+  # Where the functions' own metrics go: Powertools adds the `service` dimension, the package
+  # the `environment` one (ENVIRONMENT).
+  metrics = { namespace = "ServerlessChat", service = "serverless-chat" }
+
   # Exactly the variables of the contract (checked by the function_environment output).
   environment = {
     CONNECTIONS_TABLE            = module.tables.connections_table_name
@@ -58,8 +62,9 @@ locals {
     ALLOWED_ORIGINS              = join(",", local.allowed_origins)
     CONNECTIONS_API_ENDPOINT     = local.connections_api_endpoint
     FANOUT_CONCURRENCY           = tostring(local.fanout_concurrency)
-    POWERTOOLS_SERVICE_NAME      = "serverless-chat"
-    POWERTOOLS_METRICS_NAMESPACE = "ServerlessChat"
+    ENVIRONMENT                  = var.environment
+    POWERTOOLS_SERVICE_NAME      = local.metrics.service
+    POWERTOOLS_METRICS_NAMESPACE = local.metrics.namespace
     POWERTOOLS_LOG_LEVEL         = var.log_level
   }
 }
@@ -140,6 +145,11 @@ module "alarms" {
   table_names = {
     connections = module.tables.connections_table_name
     messages    = module.tables.messages_table_name
+  }
+  stale_connections_metric = {
+    namespace  = local.metrics.namespace
+    name       = "StaleConnectionsRemoved"
+    dimensions = { service = local.metrics.service, environment = var.environment }
   }
   alarm_email = var.alarm_email
   kms_key_arn = var.kms_key_arn

@@ -8,6 +8,16 @@ variable "name" {
   }
 }
 
+variable "environment" {
+  description = "The environment this deployment is, e.g. `dev` or `prod`: the `environment` dimension of the functions' metrics, which the stale-connection alarm filters on, so environments in one account never see each other's metrics."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.environment))
+    error_message = "environment must be 1-16 lower-case letters, digits or '-', starting with a letter."
+  }
+}
+
 variable "stage_name" {
   description = "Stage of the WebSocket API; the last path segment of the WebSocket URL."
   type        = string

@@ -11,6 +11,11 @@ variables {
   function_names = { connect = "chat-test-connect", send-message = "chat-test-send-message" }
   websocket_api  = { api_id = "abc123", stage_name = "prod" }
   table_names    = { connections = "chat-test-connections", messages = "chat-test-messages" }
+  stale_connections_metric = {
+    namespace  = "ServerlessChat"
+    name       = "StaleConnectionsRemoved"
+    dimensions = { service = "serverless-chat", environment = "test" }
+  }
 }
 
 run "every_failure_mode_has_an_alarm" {
@@ -34,6 +39,11 @@ run "every_failure_mode_has_an_alarm" {
   assert {
     condition     = aws_cloudwatch_metric_alarm.this["stale-connections"].namespace == "ServerlessChat" && aws_cloudwatch_metric_alarm.this["stale-connections"].metric_name == "StaleConnectionsRemoved"
     error_message = "a high rate of stale (410) connections raises an alarm"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["stale-connections"].dimensions == tomap({ service = "serverless-chat", environment = "test" })
+    error_message = "the stale-connection alarm watches its own environment's metric only"
   }
 
   assert {

@@ -60,8 +60,9 @@ mock_provider "aws" {
 }
 
 variables {
-  name       = "chat-test"
-  stage_name = "prod"
+  name        = "chat-test"
+  environment = "test"
+  stage_name  = "prod"
   # Any file will do: the mock provider hashes it but never uploads it.
   lambda_package_path = "versions.tf"
 }
@@ -142,6 +143,13 @@ run "routes_functions_and_least_privilege" {
       && output.function_environment.ALLOWED_ORIGINS == "https://d111111abcdef8.cloudfront.net"
     && output.function_environment.POWERTOOLS_SERVICE_NAME == "serverless-chat" && output.function_environment.POWERTOOLS_METRICS_NAMESPACE == "ServerlessChat")
     error_message = "index, endpoint, origins and Powertools settings"
+  }
+
+  assert {
+    condition = (output.function_environment.ENVIRONMENT == "test"
+      && module.alarms.stale_connections_alarm.dimensions == tomap({ service = output.function_environment.POWERTOOLS_SERVICE_NAME, environment = "test" })
+    && module.alarms.stale_connections_alarm.namespace == output.function_environment.POWERTOOLS_METRICS_NAMESPACE)
+    error_message = "the functions emit their environment as a dimension, and the stale-connection alarm filters on exactly their namespace and dimensions"
   }
 
   assert {
