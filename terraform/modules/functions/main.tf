@@ -1,5 +1,10 @@
+data "aws_region" "current" {}
+
 locals {
   function_names = { for k, f in var.functions : k => "${var.name_prefix}-${k}" }
+  # IAM role names are global to the account: the region in them lets the same name_prefix be
+  # deployed to two regions.
+  role_names = { for k, name in local.function_names : k => "${name}-${data.aws_region.current.name}" }
 
   # Policy documents are built with jsonencode(): under `mock_provider` an
   # aws_iam_policy_document data source would render random strings.
@@ -66,11 +71,21 @@ resource "aws_cloudwatch_log_group" "this" {
 resource "aws_iam_role" "this" {
   for_each = local.function_names
 
-  name               = each.value
+  name               = local.role_names[each.key]
   description        = "Execution role of the ${each.value} function"
   assume_role_policy = local.assume_role_policy
 
   tags = var.tags
+
+  lifecycle {
+    # A renamed role is a new one: the functions move to it before the old one goes.
+    create_before_destroy = true
+
+    precondition {
+      condition     = length(local.role_names[each.key]) <= 64
+      error_message = "IAM role ${local.role_names[each.key]} is longer than 64 characters: shorten name_prefix or the function key."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -79,6 +94,10 @@ resource "aws_iam_role_policy" "this" {
   name   = "least-privilege"
   role   = aws_iam_role.this[each.key].id
   policy = local.policies[each.key]
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 # ----------------------------------------------------------------- the code, in S3

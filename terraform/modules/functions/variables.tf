@@ -1,5 +1,5 @@
 variable "name_prefix" {
-  description = "Prefix of every function, role and log group name, e.g. `serverless-chat-dev`."
+  description = "Prefix of every function, role and log group name, e.g. `serverless-chat-dev`. Role names (global to the account) end in the region as well, and must stay within IAM's 64 characters."
   type        = string
 
   validation {

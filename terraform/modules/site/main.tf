@@ -152,31 +152,58 @@ resource "aws_s3_object" "config" {
 
 # ----------------------------------------------------------------- CloudFront
 
+data "aws_region" "current" {}
+
+locals {
+  # CloudFront's names are global to the account: the region of the stack in them lets the same
+  # site name be deployed to two regions. Each is at most 64 characters (CloudFront's limit).
+  cloudfront_names = {
+    origin_access_control = "${var.name}-site-${data.aws_region.current.name}"
+    room_rewrite          = "${var.name}-room-rewrite-${data.aws_region.current.name}"
+    security_headers      = "${var.name}-security-headers-${data.aws_region.current.name}"
+  }
+}
+
+# In use by the distribution, none of these can be deleted before it lets go of them: a renamed
+# one is created first, the distribution moves to it, and then the old one is deleted.
 resource "aws_cloudfront_origin_access_control" "this" {
   count = var.create_cdn ? 1 : 0
 
-  name                              = "${var.name}-site"
+  name                              = local.cloudfront_names.origin_access_control
   description                       = "CloudFront reads the private site bucket"
   origin_access_control_origin_type = "s3"
   signing_behavior                  = "always"
   signing_protocol                  = "sigv4"
+
+  lifecycle {
+    create_before_destroy = true
+
+    precondition {
+      condition     = alltrue([for n in values(local.cloudfront_names) : length(n) <= 64])
+      error_message = "CloudFront names are at most 64 characters: shorten name."
+    }
+  }
 }
 
 resource "aws_cloudfront_function" "room_rewrite" {
   count = var.create_cdn ? 1 : 0
 
-  name    = "${var.name}-room-rewrite"
+  name    = local.cloudfront_names.room_rewrite
   comment = "Serves /index.html for room paths (/<room>)"
   runtime = "cloudfront-js-2.0"
   publish = true
   code    = templatefile("${path.module}/room_rewrite.js", { room_id_pattern = var.room_id_pattern })
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_cloudfront_response_headers_policy" "this" {
   #checkov:skip=CKV_AWS_259:HSTS is one year with includeSubDomains; preload stays off because *.cloudfront.net cannot be preloaded by us and preloading a custom domain is an irreversible choice for its owner (security_headers.json)
   count = var.create_cdn ? 1 : 0
 
-  name    = "${var.name}-security-headers"
+  name    = local.cloudfront_names.security_headers
   comment = "Security headers from security_headers.json"
 
   security_headers_config {
@@ -205,6 +232,10 @@ resource "aws_cloudfront_response_headers_policy" "this" {
       referrer_policy = local.headers.referrerPolicy
       override        = true
     }
+  }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 

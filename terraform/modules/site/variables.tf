@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name of the site; prefix of the bucket name and of the CloudFront policy and function names."
+  description = "Name of the site; prefix of the bucket name and of the CloudFront names (origin access control, function, headers policy), which end in the region too: they are global to the account."
   type        = string
 
   validation {

@@ -114,10 +114,17 @@ resource "aws_apigatewayv2_stage" "this" {
 
 # ----------------------------------------------------------------- account CloudWatch role (one root only)
 
+data "aws_region" "current" {}
+
+locals {
+  # IAM role names are global to the account: one per region, each region's API Gateway its own.
+  cloudwatch_role_name = "${var.name}-apigw-cloudwatch-${data.aws_region.current.name}"
+}
+
 resource "aws_iam_role" "cloudwatch" {
   count = var.create_account_cloudwatch_role ? 1 : 0
 
-  name        = "${var.name}-apigateway-cloudwatch"
+  name        = local.cloudwatch_role_name
   description = "Lets API Gateway write execution and access logs in this account and region"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -130,6 +137,16 @@ resource "aws_iam_role" "cloudwatch" {
   })
 
   tags = var.tags
+
+  lifecycle {
+    # A renamed role is a new one: the account setting moves to it before the old one goes.
+    create_before_destroy = true
+
+    precondition {
+      condition     = length(local.cloudwatch_role_name) <= 64
+      error_message = "IAM role ${local.cloudwatch_role_name} is longer than 64 characters: shorten name."
+    }
+  }
 }
 
 resource "aws_iam_role_policy_attachment" "cloudwatch" {
@@ -137,6 +154,10 @@ resource "aws_iam_role_policy_attachment" "cloudwatch" {
 
   role       = aws_iam_role.cloudwatch[0].name
   policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_api_gateway_account" "this" {

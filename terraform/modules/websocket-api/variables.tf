@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name of the API (also used for the access log group and the CloudWatch role)."
+  description = "Name of the API (also used for the access log group and the CloudWatch role, whose name ends in the region: IAM names are global to the account)."
   type        = string
 
   validation {

@@ -1,5 +1,10 @@
 # The contract between the Terraform and the Lambda package, on the composed stack.
 mock_provider "aws" {
+  # The region of the stack, which global names (IAM, CloudFront) end in.
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+
   mock_resource "aws_iam_role" {
     defaults = {
       arn = "arn:aws:iam::123456789012:role/chat-test"
@@ -218,5 +223,29 @@ run "tracing_is_the_only_wildcard_resource" {
       for s in jsondecode(p).Statement : alltrue([for a in s.Action : startswith(a, "xray:")]) if contains(s.Resource, "*")
     ]]))
     error_message = "'*' resources only where AWS requires them (X-Ray)"
+  }
+}
+
+run "the_longest_name_fits_every_global_name_in_any_region" {
+  command = plan
+
+  variables {
+    name                       = "a-name-of-twenty-eight-chars"
+    manage_api_gateway_account = true
+  }
+
+  override_data {
+    target = module.functions.data.aws_region.current
+    values = { name = "ap-southeast-2" }
+  }
+
+  override_data {
+    target = module.site.data.aws_region.current
+    values = { name = "ap-southeast-2" }
+  }
+
+  override_data {
+    target = module.websocket_api.data.aws_region.current
+    values = { name = "ap-southeast-2" }
   }
 }

@@ -1,4 +1,9 @@
 mock_provider "aws" {
+  # The region of the stack, which global names (IAM, CloudFront) end in.
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+
   mock_resource "aws_iam_role" {
     defaults = {
       arn = "arn:aws:iam::123456789012:role/chat-test"
@@ -93,6 +98,45 @@ run "one_function_role_and_log_group_each" {
     condition     = [for s in jsondecode(aws_iam_role_policy.this["reader"].policy).Statement : s.Resource if s.Sid == "WriteOwnLogs"] == [["${aws_cloudwatch_log_group.this["reader"].arn}:*"]]
     error_message = "logs are written only to the function's own log group"
   }
+}
+
+run "role_names_are_per_region" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_role.this["reader"].name == "chat-test-reader-eu-west-1"
+    error_message = "a function's role is named <function>-<region>"
+  }
+}
+
+run "another_region_other_role_names" {
+  command = plan
+
+  override_data {
+    target = data.aws_region.current
+    values = { name = "ap-southeast-2" }
+  }
+
+  assert {
+    condition     = aws_iam_role.this["reader"].name == "chat-test-reader-ap-southeast-2" && aws_lambda_function.this["reader"].function_name == "chat-test-reader"
+    error_message = "the same prefix in another region: other role names (IAM names are global), the same function names (regional)"
+  }
+}
+
+run "role_names_within_64_characters" {
+  command = plan
+
+  variables {
+    name_prefix = "a-name-prefix-of-31-characters1"
+    functions   = { a-twenty-three-char-key = { handler = "pkg.handler" } }
+  }
+
+  override_data {
+    target = data.aws_region.current
+    values = { name = "ap-southeast-2" }
+  }
+
+  expect_failures = [aws_iam_role.this]
 }
 
 run "tracing_needs_the_only_wildcard_resource" {

@@ -1,4 +1,9 @@
 mock_provider "aws" {
+  # The region of the stack, which global names (IAM, CloudFront) end in.
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+
   mock_resource "aws_cloudfront_function" {
     defaults = {
       arn = "arn:aws:cloudfront::123456789012:function/chat-test-room-rewrite"
@@ -141,6 +146,48 @@ run "cloudfront_with_oac_https_and_security_headers" {
     condition     = aws_cloudfront_distribution.this[0].viewer_certificate[0].cloudfront_default_certificate
     error_message = "the default certificate without a custom domain"
   }
+}
+
+run "cloudfront_names_are_per_region" {
+  command = plan
+
+  assert {
+    condition = (aws_cloudfront_origin_access_control.this[0].name == "chat-test-site-eu-west-1"
+      && aws_cloudfront_function.room_rewrite[0].name == "chat-test-room-rewrite-eu-west-1"
+    && aws_cloudfront_response_headers_policy.this[0].name == "chat-test-security-headers-eu-west-1")
+    error_message = "CloudFront's account-wide names end in the stack's region"
+  }
+}
+
+run "another_region_other_cloudfront_names" {
+  command = plan
+
+  override_data {
+    target = data.aws_region.current
+    values = { name = "ap-southeast-2" }
+  }
+
+  assert {
+    condition = (aws_cloudfront_origin_access_control.this[0].name == "chat-test-site-ap-southeast-2"
+      && aws_cloudfront_function.room_rewrite[0].name == "chat-test-room-rewrite-ap-southeast-2"
+    && aws_cloudfront_response_headers_policy.this[0].name == "chat-test-security-headers-ap-southeast-2")
+    error_message = "the same site name in another region: no CloudFront name collides"
+  }
+}
+
+run "cloudfront_names_within_64_characters" {
+  command = plan
+
+  variables {
+    name = "a-site-name-of-thirty-two-chars1"
+  }
+
+  override_data {
+    target = data.aws_region.current
+    values = { name = "a-region-name-of-20c" }
+  }
+
+  expect_failures = [aws_cloudfront_origin_access_control.this]
 }
 
 run "custom_domain_and_waf" {

@@ -1,4 +1,9 @@
 mock_provider "aws" {
+  # The region of the stack, which global names (IAM, CloudFront) end in.
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+
   mock_resource "aws_iam_role" {
     defaults = {
       arn = "arn:aws:iam::123456789012:role/chat-test"
@@ -169,6 +174,29 @@ run "one_root_owns_the_account_cloudwatch_role" {
   assert {
     condition     = jsondecode(aws_iam_role.cloudwatch[0].assume_role_policy).Statement[0].Principal.Service == "apigateway.amazonaws.com"
     error_message = "only API Gateway assumes the role"
+  }
+
+  assert {
+    condition     = aws_iam_role.cloudwatch[0].name == "chat-test-apigw-cloudwatch-eu-west-1"
+    error_message = "the role is named for its region"
+  }
+}
+
+run "each_region_its_own_cloudwatch_role" {
+  command = plan
+
+  variables {
+    create_account_cloudwatch_role = true
+  }
+
+  override_data {
+    target = data.aws_region.current
+    values = { name = "us-west-2" }
+  }
+
+  assert {
+    condition     = aws_iam_role.cloudwatch[0].name == "chat-test-apigw-cloudwatch-us-west-2"
+    error_message = "the same API name in another region gets another role name (IAM names are global)"
   }
 }
 
