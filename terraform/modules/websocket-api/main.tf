@@ -87,6 +87,19 @@ resource "aws_cloudwatch_log_group" "access" {
   tags = var.tags
 }
 
+# API Gateway writes the stage's execution logs to a group of exactly this name, and creates it,
+# without retention, when it does not exist yet: created here before the stage, it keeps
+# log_retention_days and goes with the stack.
+resource "aws_cloudwatch_log_group" "execution" {
+  count = var.logging_level == "OFF" ? 0 : 1
+
+  name              = "API-Gateway-Execution-Logs_${aws_apigatewayv2_api.this.id}/${var.stage_name}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+
+  tags = var.tags
+}
+
 resource "aws_apigatewayv2_stage" "this" {
   #checkov:skip=CKV2_AWS_51:Browsers cannot present client certificates on a WebSocket handshake, and mutual TLS needs a custom domain; the clients are anonymous browsers
   api_id        = aws_apigatewayv2_api.this.id
@@ -108,8 +121,9 @@ resource "aws_apigatewayv2_stage" "this" {
 
   tags = var.tags
 
-  # Logging needs the account's CloudWatch role to be registered first.
-  depends_on = [aws_api_gateway_account.this]
+  # Logging needs the account's CloudWatch role to be registered first, and the execution log
+  # group to exist before API Gateway creates one without retention.
+  depends_on = [aws_api_gateway_account.this, aws_cloudwatch_log_group.execution]
 }
 
 # ----------------------------------------------------------------- account CloudWatch role (one root only)

@@ -96,7 +96,7 @@ variable "logging_level" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the access log group in days."
+  description = "Retention of the access and execution log groups in days."
   type        = number
   default     = 30
 

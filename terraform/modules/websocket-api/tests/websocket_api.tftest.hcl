@@ -102,6 +102,13 @@ run "five_routes_each_to_its_own_function" {
   }
 
   assert {
+    condition = (aws_apigatewayv2_stage.this.default_route_settings[0].logging_level == "ERROR"
+      && aws_cloudwatch_log_group.execution[0].name == "API-Gateway-Execution-Logs_abc123/prod"
+    && aws_cloudwatch_log_group.execution[0].retention_in_days == 30)
+    error_message = "execution logs go to API Gateway's own group name, created by Terraform with a retention"
+  }
+
+  assert {
     condition     = output.websocket_url == "wss://abc123.execute-api.eu-west-1.amazonaws.com/prod" && output.connections_endpoint == "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
     error_message = "WebSocket URL and @connections endpoint of the stage"
   }
@@ -156,6 +163,19 @@ run "emulator_without_deployment" {
   assert {
     condition     = length(aws_apigatewayv2_deployment.this) == 0
     error_message = "no deployment when the emulator has none"
+  }
+}
+
+run "execution_logging_off_no_execution_log_group" {
+  command = plan
+
+  variables {
+    logging_level = "OFF"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_log_group.execution) == 0
+    error_message = "no execution log group without execution logging"
   }
 }
 
