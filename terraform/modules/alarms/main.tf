@@ -82,8 +82,9 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   threshold           = each.value.threshold
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  ok_actions          = [aws_sns_topic.this.arn]
+  # No ok_actions: a new alarm starts in INSUFFICIENT_DATA, and OK actions run on any move to
+  # OK, so each alarm would mail "OK" once right after it is created (see README).
+  alarm_actions = [aws_sns_topic.this.arn]
 
   tags = var.tags
 }

@@ -53,6 +53,11 @@ run "every_failure_mode_has_an_alarm" {
   }
 
   assert {
+    condition     = alltrue([for a in values(aws_cloudwatch_metric_alarm.this) : try(length(a.ok_actions), 0) == 0 && try(length(a.insufficient_data_actions), 0) == 0])
+    error_message = "only ALARM notifies: a new alarm's first move, INSUFFICIENT_DATA to OK, sends no mail"
+  }
+
+  assert {
     condition     = length(aws_sns_topic_subscription.email) == 0
     error_message = "no e-mail subscription unless asked for"
   }
