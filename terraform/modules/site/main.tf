@@ -200,7 +200,7 @@ resource "aws_cloudfront_function" "room_rewrite" {
 }
 
 resource "aws_cloudfront_response_headers_policy" "this" {
-  #checkov:skip=CKV_AWS_259:HSTS is one year with includeSubDomains; preload stays off because *.cloudfront.net cannot be preloaded by us and preloading a custom domain is an irreversible choice for its owner (security_headers.json)
+  #checkov:skip=CKV_AWS_259:HSTS is two years with includeSubDomains; preload stays off because *.cloudfront.net cannot be preloaded by us and preloading a custom domain is an irreversible choice for its owner (security_headers.json)
   count = var.create_cdn ? 1 : 0
 
   name    = local.cloudfront_names.security_headers

@@ -114,7 +114,8 @@ run "cloudfront_with_oac_https_and_security_headers" {
   }
 
   assert {
-    condition = (aws_cloudfront_response_headers_policy.this[0].security_headers_config[0].strict_transport_security[0].access_control_max_age_sec >= 31536000
+    condition = (aws_cloudfront_response_headers_policy.this[0].security_headers_config[0].strict_transport_security[0].access_control_max_age_sec == 63072000
+      && output.security_headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
       && aws_cloudfront_response_headers_policy.this[0].security_headers_config[0].content_type_options[0].override
       && aws_cloudfront_response_headers_policy.this[0].security_headers_config[0].frame_options[0].frame_option == "DENY"
     && aws_cloudfront_response_headers_policy.this[0].security_headers_config[0].referrer_policy[0].referrer_policy == "strict-origin-when-cross-origin")
