@@ -143,10 +143,12 @@ test-local-gateway: $(BIN)/.dev ## The local data plane's tests (moto server, re
 # filesystem mirror when one is configured (TF_PLUGIN_MIRROR=dir) or found in a well-known place,
 # through a CLI config generated under build/; plain `terraform init` (the registry) otherwise.
 TF_DIR          := terraform
-TF_ENVS         := local dev prod
+TF_ENVS         := local dev prod account
 TF_MODULES      := $(sort $(patsubst %/main.tf,%,$(wildcard $(TF_DIR)/modules/*/main.tf)))
 TF_ENV_ROOTS    := $(addprefix $(TF_DIR)/envs/,$(TF_ENVS))
 TF_ROOTS        := $(TF_ENV_ROOTS) $(TF_MODULES)
+# Roots with `terraform test` files under tests/: every module, and envs/account.
+TF_TESTED       := $(TF_MODULES) $(TF_DIR)/envs/account
 TF_MIRROR_PLACES := /opt/tf-plugins $(HOME)/.terraform.d/plugins $(HOME)/.local/share/terraform/plugins \
                    /usr/local/share/terraform/plugins /usr/share/terraform/plugins
 TF_PLUGIN_MIRROR ?= $(firstword $(foreach d,$(TF_MIRROR_PLACES),$(if $(wildcard $(d)/registry.terraform.io/hashicorp/aws),$(d))))
@@ -203,7 +205,7 @@ check-terraform: tf-cli-config $(BIN)/.local $(CHECKOV_STAMP) ## Terraform witho
 	  $(call tf_quiet,terraform -chdir=$$root init -backend=false -input=false -lockfile=readonly -no-color); \
 	done
 	@for root in $(TF_ENV_ROOTS); do echo "terraform validate $$root"; terraform -chdir=$$root validate -no-color; done
-	@for module in $(TF_MODULES); do echo "terraform test $$module"; terraform -chdir=$$module test -no-color; done
+	@for module in $(TF_TESTED); do echo "terraform test $$module"; terraform -chdir=$$module test -no-color; done
 	$(CHECKOV_VENV)/bin/checkov -d $(TF_DIR) --framework terraform --skip-download --skip-path '/tests/' --quiet --compact
 
 # The rehearsal of envs/dev (tests/terraform/test_rehearsal.py) runs on MiniStack whatever EMULATOR is.
@@ -239,6 +241,7 @@ lock: tf-cli-config ## Refresh every root's .terraform.lock.hcl (all platforms w
 tf-env:
 	@case '$(ENV)' in dev|prod) ;; \
 	  local) echo "envs/local is applied by the local stack against the emulator (see README), not by this target." >&2; exit 1;; \
+	  account) echo "envs/account is applied once per account and region, not by this target (see terraform/README.md)." >&2; exit 1;; \
 	  *) echo "Set ENV=dev or ENV=prod, e.g. make plan ENV=dev" >&2; exit 1;; esac
 
 .PHONY: tf-confirm

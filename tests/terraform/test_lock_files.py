@@ -34,9 +34,16 @@ def expected() -> tuple[str, set[str]]:
     return version, set(lines[1:])
 
 
+def makefile_envs() -> list[str]:
+    """The Makefile's TF_ENVS (local, dev, prod, account)."""
+    found = re.search(r"^TF_ENVS\s*:=(.*)$", (TERRAFORM.parent / "Makefile").read_text(), re.M)
+    assert found, "no TF_ENVS in the Makefile"
+    return found.group(1).split()
+
+
 def roots(terraform: Path = TERRAFORM) -> list[Path]:
-    """The Makefile's TF_ROOTS: envs/local, dev, prod and every module (for `terraform test`)."""
-    envs = [terraform / "envs" / name for name in ("local", "dev", "prod")]
+    """The Makefile's TF_ROOTS: the envs of TF_ENVS and every module (for `terraform test`)."""
+    envs = [terraform / "envs" / name for name in makefile_envs()]
     return envs + sorted(main.parent for main in terraform.glob("modules/*/main.tf"))
 
 
