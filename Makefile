@@ -241,7 +241,7 @@ lock: tf-cli-config ## Refresh every root's .terraform.lock.hcl (all platforms w
 tf-env:
 	@case '$(ENV)' in dev|prod) ;; \
 	  local) echo "envs/local is applied by the local stack against the emulator (see README), not by this target." >&2; exit 1;; \
-	  account) echo "envs/account is applied once per account and region, not by this target (see terraform/README.md)." >&2; exit 1;; \
+	  account) echo "envs/account is applied by 'make account ENV=dev|prod' (make bootstrap runs it), with that environment's state bucket and region." >&2; exit 1;; \
 	  *) echo "Set ENV=dev or ENV=prod, e.g. make plan ENV=dev" >&2; exit 1;; esac
 
 .PHONY: tf-confirm
@@ -267,10 +267,36 @@ tf-init: tf-env tf-cli-config $(BIN)/.local
 	fi
 
 .PHONY: bootstrap
-bootstrap: tf-env $(BIN)/.local ## Create the S3 state bucket of ENV=dev|prod and write its backend.hcl
+bootstrap: tf-env $(BIN)/.local ## Create the S3 state bucket of ENV=dev|prod, write its backend.hcl, then `make account`
 	@region=$$($(REGION_OF) --announce); \
 	PYTHONPATH=scripts $(BIN)/python -m deployment.bootstrap_state --region "$$region" --key '$(TF_STATE_KEY)' \
 	  --backend-file $(TF_ENV_DIR)/backend.hcl $(if $(TF_STATE_BUCKET),--bucket '$(TF_STATE_BUCKET)')
+	$(MAKE) --no-print-directory account
+
+# terraform/envs/account: the API Gateway CloudWatch Logs role of ENV's account and region (one
+# setting per account and region; envs/dev and envs/prod never touch it). Its state is beside
+# ENV's, in ENV's state bucket, under serverless-chat/account-<region>.tfstate; so dev and prod
+# sharing an account and region share it too. The setting is read first and passed in: the root
+# creates our role when none is registered, imports a role an earlier envs/dev or envs/prod made,
+# and adopts (leaves alone) any other stack's. Applying it twice changes nothing.
+TF_ACCOUNT_DIR  := $(TF_DIR)/envs/account
+ACCOUNT_SETTING := PYTHONPATH=scripts $(BIN)/python -m deployment.account_setting
+BACKEND_BUCKET   = sed -n 's/^bucket *= *"\(.*\)"/\1/p' $(TF_ENV_DIR)/backend.hcl 2>/dev/null
+
+.PHONY: account
+account: tf-env tf-cli-config $(BIN)/.local ## Apply envs/account (the API Gateway CloudWatch role) in ENV=dev|prod's account and region
+	@region=$$($(REGION_OF) --announce); \
+	bucket=$$($(BACKEND_BUCKET)); bucket=$${bucket:-$(TF_STATE_BUCKET)}; \
+	if [ -z "$$bucket" ]; then \
+	  echo "No state bucket for ENV=$(ENV): run 'make bootstrap ENV=$(ENV)' or set TF_STATE_BUCKET=<bucket>." >&2; exit 1; fi; \
+	key=serverless-chat/account-$$region.tfstate; \
+	echo "state: s3://$$bucket/$$key ($$region)"; \
+	registered=$$($(ACCOUNT_SETTING) --region "$$region"); \
+	echo "API Gateway CloudWatch Logs role registered in $$region: $${registered:-none}"; \
+	$(call tf_quiet,terraform -chdir=$(TF_ACCOUNT_DIR) init -input=false -no-color -reconfigure \
+	  -backend-config=bucket=$$bucket -backend-config=key=$$key -backend-config=region=$$region); \
+	terraform -chdir=$(TF_ACCOUNT_DIR) apply -input=false -auto-approve -var=region=$$region \
+	  "-var=registered_role_arn=$$registered"
 
 # plan and destroy read build/lambdas.zip as well (modules/functions hashes it): it is built
 # first when missing or older than its sources, as on a fresh clone.
@@ -281,6 +307,7 @@ plan: tf-init $(LAMBDA_ZIP) ## Show what `make deploy ENV=dev|prod` would change
 
 .PHONY: deploy
 deploy: tf-confirm $(BIN)/.local ## ENV=dev|prod: package, apply, build + upload the frontend, invalidate, print URLs
+	@region=$$($(REGION_OF)); $(ACCOUNT_SETTING) --region "$$region" --require '$(ENV)'
 	$(MAKE) --no-print-directory package
 	$(MAKE) --no-print-directory tf-init
 	@region=$$($(REGION_OF) --announce); \
@@ -291,8 +318,19 @@ deploy: tf-confirm $(BIN)/.local ## ENV=dev|prod: package, apply, build + upload
 	@region=$$($(REGION_OF)); AWS_REGION=$$region AWS_DEFAULT_REGION=$$region \
 	PYTHONPATH=scripts $(BIN)/python -m deployment.upload_site --outputs $(BUILD)/terraform/$(ENV)-outputs.json --dist frontend/dist
 
+# The account's CloudWatch role as earlier envs/dev|prod held it. Their removed blocks forget it on
+# apply, but `terraform destroy` ignores removed blocks and would delete it: destroy drops it from
+# the state first.
+TF_HANDED_OVER := $(addprefix module.chat.module.websocket_api.,aws_api_gateway_account.this[0] \
+	aws_iam_role_policy_attachment.cloudwatch[0] aws_iam_role.cloudwatch[0])
+
 .PHONY: destroy
 destroy: tf-confirm tf-init $(LAMBDA_ZIP) ## Destroy ENV=dev|prod (Terraform asks; AUTO_APPROVE=1 does not)
+	@{ terraform -chdir=$(TF_ENV_DIR) state list 2>/dev/null || true; } \
+	| { grep -xF $(foreach a,$(TF_HANDED_OVER),-e '$(a)') || true; } | while read -r address; do \
+	  echo "forgetting $$address (it belongs to envs/account now; not destroyed)"; \
+	  $(call tf_quiet,terraform -chdir=$(TF_ENV_DIR) state rm -no-color "$$address"); \
+	done
 	@region=$$($(REGION_OF) --announce); \
 	terraform -chdir=$(TF_ENV_DIR) destroy -var=region=$$region $(if $(filter 1,$(AUTO_APPROVE)),-auto-approve)
 

@@ -22,6 +22,8 @@ FAKE_TERRAFORM = """#!/usr/bin/env bash
 # Stands in for terraform: one line per call, saying whether build/lambdas.zip was there.
 if [ -f build/lambdas.zip ]; then zip=zip; else zip=no-zip; fi
 echo "$zip $*" >> "$FAKE_TERRAFORM_LOG"
+# `state list` answers FAKE_STATE (one address a line), when given.
+if [ "$2 $3" = "state list" ] && [ -n "${FAKE_STATE:-}" ]; then printf '%s\n' "$FAKE_STATE"; fi
 """
 
 
@@ -80,11 +82,38 @@ def test_plan_and_destroy_build_the_zip_first(repository: Repository, target: st
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     calls = repository.terraform_calls()
+    # destroy first drops the account's CloudWatch role from an earlier state (none here).
+    forget = [["-chdir=terraform/envs/dev", "state"]] if target == "destroy" else []
     assert [call.split()[1:3] for call in calls] == [
         ["-chdir=terraform/envs/dev", "init"],
+        *forget,
         ["-chdir=terraform/envs/dev", target],
     ]
     assert calls[-1].startswith("zip "), calls
+
+
+def test_destroy_forgets_the_account_role_an_earlier_dev_held(repository: Repository) -> None:
+    """`terraform destroy` ignores removed blocks: make destroy drops those addresses first."""
+    held = [
+        "module.chat.module.websocket_api.aws_api_gateway_account.this[0]",
+        "module.chat.module.websocket_api.aws_iam_role.cloudwatch[0]",
+        "module.chat.module.websocket_api.aws_iam_role_policy_attachment.cloudwatch[0]",
+    ]
+    state = ["module.chat.module.tables.aws_dynamodb_table.connections", *held]
+    proc = repository.make(
+        "destroy",
+        "ENV=dev",
+        "TF_STATE_BUCKET=stub-bucket",
+        "AUTO_APPROVE=1",
+        "REGION=us-east-1",
+        FAKE_STATE="\n".join(state),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    calls = [call.split(maxsplit=1)[1] for call in repository.terraform_calls()]
+    removed = [call.rsplit(" ", 1)[1] for call in calls if " state rm " in call]
+    assert sorted(removed) == sorted(held), calls
+    assert calls[-1].startswith("-chdir=terraform/envs/dev destroy"), "after the state rm"
+    assert "forgetting module.chat.module.websocket_api.aws_iam_role.cloudwatch[0]" in proc.stdout
 
 
 def test_bootstrap_plan_and_destroy_share_the_region_of_aws_region(
@@ -103,14 +132,22 @@ def test_bootstrap_plan_and_destroy_share_the_region_of_aws_region(
     assert "region: eu-west-1 (from AWS_REGION)" in bootstrap.stderr
     backend = repository.path / "terraform" / "envs" / "dev" / "backend.hcl"
     assert 'region = "eu-west-1"' in backend.read_text()
+    # ... and then applies envs/account there, its state beside dev's, with the setting it read.
+    account_init, account_apply = repository.terraform_calls()[-2:]
+    assert account_init.split()[1:3] == ["-chdir=terraform/envs/account", "init"]
+    assert "-backend-config=key=serverless-chat/account-eu-west-1.tfstate" in account_init.split()
+    assert account_apply.split()[1:3] == ["-chdir=terraform/envs/account", "apply"]
+    assert "-var=region=eu-west-1" in account_apply.split()
+    assert "-var=registered_role_arn=" in account_apply.split(), "none registered yet"
 
     for target in ("plan", "destroy"):
         proc = repository.make(target, "ENV=dev", "AUTO_APPROVE=1", **aws)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "region: eu-west-1 (from AWS_REGION)" in proc.stderr
         assert "state: terraform/envs/dev/backend.hcl (eu-west-1)" in proc.stdout
-        init, run = repository.terraform_calls()[-2:]
-        assert "init" in init.split()
+        calls = repository.terraform_calls()
+        init = next(call for call in reversed(calls) if "init" in call.split())
+        run = calls[-1]
         assert "-backend-config=backend.hcl" in init.split()
         assert run.split()[2] == target
         assert "-var=region=eu-west-1" in run.split(), run
@@ -130,3 +167,24 @@ def test_no_region_anywhere_stops_before_terraform(repository: Repository) -> No
     assert proc.returncode != 0
     assert "No AWS region: set REGION=<region>" in proc.stderr
     assert repository.terraform_calls() == []
+
+
+def test_deploy_stops_until_a_cloudwatch_role_is_registered(
+    repository: Repository, emulator: str
+) -> None:
+    """Without envs/account applied, `make deploy` says so before packaging or Terraform."""
+    proc = repository.make(
+        "deploy",
+        "ENV=dev",
+        "TF_STATE_BUCKET=stub-bucket",
+        "REGION=ap-southeast-2",
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+        AWS_ENDPOINT_URL=emulator,
+        AWS_CONFIG_FILE="/nonexistent",
+    )
+    assert proc.returncode != 0
+    assert "API Gateway in ap-southeast-2 has no CloudWatch Logs role" in proc.stderr
+    assert "Run `make account ENV=dev` first" in proc.stderr
+    assert repository.terraform_calls() == []
+    assert not (repository.path / "build" / "lambdas.zip").exists()

@@ -23,8 +23,32 @@ module "chat" {
   alarm_email         = var.alarm_email
   deletion_protection = false
   site_force_destroy  = true
+}
 
-  # The account's API Gateway CloudWatch role: dev is deployed first, so dev owns it.
-  # Exactly one root per account and region sets this (see terraform/README.md).
-  manage_api_gateway_account = true
+# The account's API Gateway CloudWatch role and setting belong to terraform/envs/account (one per
+# account and region). Earlier versions created them here (dev, or prod in an account of its own):
+# forget them without destroying them, and envs/account imports them. `terraform destroy` ignores
+# removed blocks, so `make destroy` also drops these addresses from the state first.
+removed {
+  from = module.chat.module.websocket_api.aws_api_gateway_account.this
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = module.chat.module.websocket_api.aws_iam_role_policy_attachment.cloudwatch
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = module.chat.module.websocket_api.aws_iam_role.cloudwatch
+
+  lifecycle {
+    destroy = false
+  }
 }

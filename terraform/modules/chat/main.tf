@@ -108,14 +108,13 @@ module "websocket_api" {
       }
     }
   }
-  throttling_rate_limit          = var.api_throttling.rate_limit
-  throttling_burst_limit         = var.api_throttling.burst_limit
-  log_retention_days             = var.log_retention_days
-  kms_key_arn                    = var.kms_key_arn
-  create_deployment              = var.create_api_deployment
-  create_account_cloudwatch_role = var.manage_api_gateway_account
-  domain_name                    = var.api_custom_domain
-  tags                           = var.tags
+  throttling_rate_limit  = var.api_throttling.rate_limit
+  throttling_burst_limit = var.api_throttling.burst_limit
+  log_retention_days     = var.log_retention_days
+  kms_key_arn            = var.kms_key_arn
+  create_deployment      = var.create_api_deployment
+  domain_name            = var.api_custom_domain
+  tags                   = var.tags
 }
 
 module "site" {

@@ -140,12 +140,6 @@ variable "site_versioning" {
   default     = true
 }
 
-variable "manage_api_gateway_account" {
-  description = "Create the API Gateway CloudWatch role and the account setting that points to it. Set in exactly ONE root per account and region."
-  type        = bool
-  default     = false
-}
-
 variable "alarm_email" {
   description = "Optional e-mail address subscribed to the alarm topic."
   type        = string

@@ -121,65 +121,10 @@ resource "aws_apigatewayv2_stage" "this" {
 
   tags = var.tags
 
-  # Logging needs the account's CloudWatch role to be registered first, and the execution log
-  # group to exist before API Gateway creates one without retention.
-  depends_on = [aws_api_gateway_account.this, aws_cloudwatch_log_group.execution]
-}
-
-# ----------------------------------------------------------------- account CloudWatch role (one root only)
-
-data "aws_region" "current" {}
-
-locals {
-  # IAM role names are global to the account: one per region, each region's API Gateway its own.
-  cloudwatch_role_name = "${var.name}-apigw-cloudwatch-${data.aws_region.current.name}"
-}
-
-resource "aws_iam_role" "cloudwatch" {
-  count = var.create_account_cloudwatch_role ? 1 : 0
-
-  name        = local.cloudwatch_role_name
-  description = "Lets API Gateway write execution and access logs in this account and region"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "ApiGatewayAssumeRole"
-      Effect    = "Allow"
-      Action    = "sts:AssumeRole"
-      Principal = { Service = "apigateway.amazonaws.com" }
-    }]
-  })
-
-  tags = var.tags
-
-  lifecycle {
-    # A renamed role is a new one: the account setting moves to it before the old one goes.
-    create_before_destroy = true
-
-    precondition {
-      condition     = length(local.cloudwatch_role_name) <= 64
-      error_message = "IAM role ${local.cloudwatch_role_name} is longer than 64 characters: shorten name."
-    }
-  }
-}
-
-resource "aws_iam_role_policy_attachment" "cloudwatch" {
-  count = var.create_account_cloudwatch_role ? 1 : 0
-
-  role       = aws_iam_role.cloudwatch[0].name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_api_gateway_account" "this" {
-  count = var.create_account_cloudwatch_role ? 1 : 0
-
-  cloudwatch_role_arn = aws_iam_role.cloudwatch[0].arn
-
-  depends_on = [aws_iam_role_policy_attachment.cloudwatch]
+  # Logging needs the account's API Gateway CloudWatch role, which terraform/envs/account
+  # registers (once per account and region); `make deploy` checks it is there first. The
+  # execution log group exists before API Gateway would create one without retention.
+  depends_on = [aws_cloudwatch_log_group.execution]
 }
 
 # ----------------------------------------------------------------- optional custom domain

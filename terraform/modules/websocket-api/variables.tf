@@ -121,16 +121,6 @@ variable "create_deployment" {
   default     = true
 }
 
-variable "create_account_cloudwatch_role" {
-  description = <<-EOT
-    Create the IAM role that lets API Gateway write logs and register it in the account's API Gateway
-    settings (`aws_api_gateway_account`). That setting is one per account and region: set this in
-    exactly ONE root per account and region, or the first stage with logging fails to create.
-  EOT
-  type        = bool
-  default     = false
-}
-
 variable "domain_name" {
   description = "Optional custom domain of the WebSocket API: the name and a regional ACM certificate ARN in the API's region."
   type = object({

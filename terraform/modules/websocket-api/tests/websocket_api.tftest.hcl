@@ -112,11 +112,6 @@ run "five_routes_each_to_its_own_function" {
     condition     = output.websocket_url == "wss://abc123.execute-api.eu-west-1.amazonaws.com/prod" && output.connections_endpoint == "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
     error_message = "WebSocket URL and @connections endpoint of the stage"
   }
-
-  assert {
-    condition     = length(aws_api_gateway_account.this) == 0
-    error_message = "the account-wide CloudWatch role is off unless asked for"
-  }
 }
 
 run "same_routes_same_triggers" {
@@ -176,47 +171,6 @@ run "execution_logging_off_no_execution_log_group" {
   assert {
     condition     = length(aws_cloudwatch_log_group.execution) == 0
     error_message = "no execution log group without execution logging"
-  }
-}
-
-run "one_root_owns_the_account_cloudwatch_role" {
-  command = apply
-
-  variables {
-    create_account_cloudwatch_role = true
-  }
-
-  assert {
-    condition     = aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.cloudwatch[0].arn
-    error_message = "the account setting points to the CloudWatch role"
-  }
-
-  assert {
-    condition     = jsondecode(aws_iam_role.cloudwatch[0].assume_role_policy).Statement[0].Principal.Service == "apigateway.amazonaws.com"
-    error_message = "only API Gateway assumes the role"
-  }
-
-  assert {
-    condition     = aws_iam_role.cloudwatch[0].name == "chat-test-apigw-cloudwatch-eu-west-1"
-    error_message = "the role is named for its region"
-  }
-}
-
-run "each_region_its_own_cloudwatch_role" {
-  command = plan
-
-  variables {
-    create_account_cloudwatch_role = true
-  }
-
-  override_data {
-    target = data.aws_region.current
-    values = { name = "us-west-2" }
-  }
-
-  assert {
-    condition     = aws_iam_role.cloudwatch[0].name == "chat-test-apigw-cloudwatch-us-west-2"
-    error_message = "the same API name in another region gets another role name (IAM names are global)"
   }
 }
 
