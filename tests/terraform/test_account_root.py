@@ -34,7 +34,13 @@ from deployment import account_setting
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT_ENV = ROOT / "terraform" / "envs" / "account"
-OUR_ROLE = "serverless-chat-apigateway-cloudwatch"
+
+
+def our_role(region: str) -> str:
+    """The role envs/account creates in `region` (IAM names are global: one per region)."""
+    return f"serverless-chat-apigateway-cloudwatch-{region}"
+
+
 DEV_ROLE = "serverless-chat-dev-apigateway-cloudwatch"
 OTHER_ROLE = "other-stack-apigateway-logs"
 PUSH_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
@@ -191,7 +197,9 @@ def test_another_stacks_role_is_adopted_and_survives_destroy(
         account_root.apply()
         assert account_root.registered() == other
         assert role_exists(aws, OTHER_ROLE)
-        assert not role_exists(aws, OUR_ROLE), "no role of ours beside the adopted one"
+        assert not role_exists(aws, our_role(account_root.region)), (
+            "no role of ours beside the adopted one"
+        )
         assert account_root.managed_addresses() == [], "nothing managed: the setting is not ours"
         outputs = account_root.outputs()
         assert outputs["managed"] is False
@@ -211,9 +219,10 @@ def test_fresh_account_gets_our_role_registered(account_root: AccountRoot, aws: 
 
     account_root.apply()
     arn = account_root.registered()
-    assert arn.endswith(f":role/{OUR_ROLE}"), arn
+    ours = our_role(account_root.region)
+    assert arn.endswith(f":role/{ours}"), arn
     iam = aws.client("iam")
-    attached = iam.list_attached_role_policies(RoleName=OUR_ROLE)["AttachedPolicies"]
+    attached = iam.list_attached_role_policies(RoleName=ours)["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [PUSH_POLICY]
     outputs = account_root.outputs()
     assert outputs["managed"] is True
@@ -222,7 +231,7 @@ def test_fresh_account_gets_our_role_registered(account_root: AccountRoot, aws: 
     assert account_root.replan_exit_code() == 0
 
     account_root.destroy()
-    assert not role_exists(aws, OUR_ROLE)
+    assert not role_exists(aws, ours)
     assert account_root.registered() == "", "reset_on_delete: no setting naming a deleted role"
 
 

@@ -1,4 +1,5 @@
-"""The real envs/dev root rehearsed on a fresh MiniStack: applied, re-planned and destroyed.
+"""The real envs/account and envs/dev roots rehearsed on a fresh MiniStack each: applied,
+re-planned and destroyed.
 
 envs/local switches off what moto cannot create (the API deployment, CloudFront, its function
 and response headers policy), so those parts of dev and prod would otherwise meet only
@@ -45,6 +46,10 @@ class Target:
 
     name: str
     root: Path
+    # The root's input variables, as `make` passes them (the region, REGION's, on every root).
+    variables: Mapping[str, str] = field(default_factory=dict)
+    # The variable naming build/lambdas.zip, for a root that deploys the functions.
+    lambda_package_variable: str | None = None
     module_arguments: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # Resource types the test requires in the state: those nothing else applies for real.
     required_types: frozenset[str] = frozenset()
@@ -54,16 +59,27 @@ class Target:
         return OUT / ("operations.json" if self.name == "dev" else f"{self.name}-operations.json")
 
 
+REGION = "us-east-1"  # MiniStack's default region
+
 TARGETS = [
+    # The account setting's root first, as `make bootstrap` applies it before any environment:
+    # in a fresh account, nothing registered (`make account` reads that and passes it).
+    Target(
+        name="account",
+        root=ROOT / "terraform" / "envs" / "account",
+        variables={"region": REGION, "registered_role_arn": ""},
+        required_types=frozenset({"aws_api_gateway_account", "aws_iam_role"}),
+    ),
     Target(
         name="dev",
         root=ROOT / "terraform" / "envs" / "dev",
+        variables={"region": REGION},
+        lambda_package_variable="lambda_package_path",
         # The site module accepts only a ws(s):// URL, and MiniStack reports the API's endpoint
         # as http://host:port: the one argument given here. AWS would report wss://.
         module_arguments={"chat": {"websocket_url": "wss://rehearsal.invalid/dev"}},
         required_types=frozenset(
             {
-                "aws_api_gateway_account",
                 "aws_apigatewayv2_deployment",
                 "aws_cloudfront_distribution",
                 "aws_cloudfront_function",
@@ -75,6 +91,11 @@ TARGETS = [
         ),
     ),
 ]
+
+
+def _variables(target: Target, work_dir: Path) -> dict[str, str]:
+    package = target.lambda_package_variable
+    return {**target.variables, **({package: str(_lambda_zip(work_dir))} if package else {})}
 
 
 def _lambda_zip(work_dir: Path) -> Path:
@@ -111,7 +132,7 @@ def rehearsed(request: pytest.FixtureRequest) -> Iterator[Rehearsed]:
             root=target.root,
             work_dir=work_dir,
             endpoint=server.endpoint,
-            variables={"lambda_package_path": str(_lambda_zip(work_dir))},
+            variables=_variables(target, work_dir),
             module_arguments=target.module_arguments,
         )
         try:

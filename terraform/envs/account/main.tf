@@ -31,11 +31,12 @@ provider "aws" {
 data "aws_partition" "current" {}
 
 locals {
+  our_role_name = coalesce(var.role_name, "serverless-chat-apigateway-cloudwatch-${var.region}")
   # The role's name is the last part of its ARN (a role may have a path).
   registered_name = var.registered_role_arn == "" ? "" : reverse(split("/", var.registered_role_arn))[0]
   handed_over     = contains(var.handed_over_role_names, local.registered_name)
-  manage          = var.registered_role_arn == "" || local.registered_name == var.role_name || local.handed_over
-  role_name       = local.handed_over ? local.registered_name : var.role_name
+  manage          = var.registered_role_arn == "" || local.registered_name == local.our_role_name || local.handed_over
+  role_name       = local.handed_over ? local.registered_name : local.our_role_name
   policy_arn      = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 }
 
@@ -43,12 +44,12 @@ locals {
 # root registered ours. Planning on would delete our role and, on destroy, reset the other stack's
 # setting (reset_on_delete below), so stop and let a person decide.
 data "aws_iam_roles" "ours" {
-  name_regex = "^${var.role_name}$"
+  name_regex = "^${local.our_role_name}$"
 
   lifecycle {
     postcondition {
       condition     = local.manage || length(self.names) == 0
-      error_message = "The account's API Gateway setting names ${var.registered_role_arn}, but this root's role ${var.role_name} exists too: another stack has replaced the setting since this root registered its role. Either register ${var.role_name} again (aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=<its ARN>) and apply, or, to leave the setting to the other stack, `terraform state rm` this root's resources and delete ${var.role_name} by hand. See terraform/README.md."
+      error_message = "The account's API Gateway setting names ${var.registered_role_arn}, but this root's role ${local.our_role_name} exists too: another stack has replaced the setting since this root registered its role. Either register ${local.our_role_name} again (aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=<its ARN>) and apply, or, to leave the setting to the other stack, `terraform state rm` this root's resources and delete ${local.our_role_name} by hand. See terraform/README.md."
     }
   }
 }

@@ -19,12 +19,12 @@ variable "registered_role_arn" {
 }
 
 variable "role_name" {
-  description = "Name of the role this root creates when the account has none registered."
+  description = "Name of the role this root creates when the account has none registered; null for `serverless-chat-apigateway-cloudwatch-<region>` (IAM names are global to the account, and each region's API Gateway has a setting of its own)."
   type        = string
-  default     = "serverless-chat-apigateway-cloudwatch"
+  default     = null
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name))
+    condition     = var.role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name))
     error_message = "role_name must be a valid IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-)."
   }
 }

@@ -11,7 +11,7 @@ mock_provider "aws" {
   }
 
   mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/serverless-chat-apigateway-cloudwatch" }
+    defaults = { arn = "arn:aws:iam::123456789012:role/serverless-chat-apigateway-cloudwatch-eu-west-1" }
   }
 }
 
@@ -24,7 +24,7 @@ run "fresh_account_creates_and_registers_our_role" {
   command = apply
 
   assert {
-    condition     = aws_iam_role.cloudwatch[0].name == "serverless-chat-apigateway-cloudwatch"
+    condition     = aws_iam_role.cloudwatch[0].name == "serverless-chat-apigateway-cloudwatch-eu-west-1"
     error_message = "our role, under its own name"
   }
 
@@ -58,7 +58,7 @@ run "our_role_registered_stays_managed" {
   command = plan
 
   variables {
-    registered_role_arn = "arn:aws:iam::123456789012:role/serverless-chat-apigateway-cloudwatch"
+    registered_role_arn = "arn:aws:iam::123456789012:role/serverless-chat-apigateway-cloudwatch-eu-west-1"
   }
 
   assert {
@@ -94,7 +94,7 @@ run "a_setting_taken_over_after_ours_stops_the_plan" {
 
   override_data {
     target = data.aws_iam_roles.ours
-    values = { names = ["serverless-chat-apigateway-cloudwatch"] }
+    values = { names = ["serverless-chat-apigateway-cloudwatch-eu-west-1"] }
   }
 
   expect_failures = [data.aws_iam_roles.ours]
