@@ -75,7 +75,8 @@ def ensure_bucket(s3: Any, bucket: str, region: str) -> bool:
     return created
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, session: boto3.session.Session | None = None) -> int:
+    """`session`: the boto3 session to call AWS with (a test's, to record the calls)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--region", required=True, help="region of the state bucket")
     parser.add_argument(
@@ -88,10 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--endpoint-url", help="S3/STS endpoint (an emulator, for tests)")
     args = parser.parse_args(argv)
 
-    session = boto3.session.Session(region_name=args.region)
-    account = session.client("sts", endpoint_url=args.endpoint_url).get_caller_identity()["Account"]
+    session = session or boto3.session.Session(region_name=args.region)
+    sts = session.client("sts", region_name=args.region, endpoint_url=args.endpoint_url)
+    account = sts.get_caller_identity()["Account"]
     bucket = args.bucket or f"serverless-chat-tfstate-{account}-{args.region}"
-    s3 = session.client("s3", endpoint_url=args.endpoint_url)
+    s3 = session.client("s3", region_name=args.region, endpoint_url=args.endpoint_url)
     created = ensure_bucket(s3, bucket, args.region)
     print(
         f"state bucket s3://{bucket} ({args.region}, account {account}):",

@@ -67,7 +67,8 @@ def upload(s3: Any, bucket: str, dist: Path) -> int:
     return count
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, session: boto3.session.Session | None = None) -> int:
+    """`session`: the boto3 session to call AWS with (a test's, to record the calls)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--outputs", required=True, type=Path, help="`terraform output -json` of the env"
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.dist / "index.html").is_file():
         print(f"{args.dist}/index.html is missing: run `make frontend` first", file=sys.stderr)
         return 1
-    session = boto3.session.Session()
+    session = session or boto3.session.Session()
     s3 = session.client("s3", endpoint_url=args.endpoint_url)
     bucket = outputs["site_bucket_name"]
     print(f"uploading {args.dist} to s3://{bucket}")
