@@ -13,7 +13,12 @@ below gives. Then:
 - `plan -detailed-exitcode` must show nothing beyond what MiniStack does not read back
   (rehearsal.MINISTACK_UNREAD, each entry with its reason), and every entry must still be needed;
 - no AWS request of the provider may go anywhere but the emulator;
-- destroy must leave an empty state.
+- destroy must leave an empty state;
+- `make bootstrap`'s and `make deploy`'s scripts (scripts/deployment: the state bucket, the site
+  upload and invalidation) run against the rehearsed stack, their boto3 calls recorded by a
+  botocore `before-call` handler into build/rehearsal/deploy-scripts-operations.json;
+- terraform/deploy-policy.json must allow every operation of both, and the extra actions,
+  as scripts/deployment/deploy_policy.py maps and evaluates them (in build/iam-policy).
 
 The provider's debug logs are kept under build/rehearsal/<name>/ and the AWS operations it
 called written to build/rehearsal/operations.json (for dev; <name>-operations.json for another
@@ -23,6 +28,7 @@ summary. MiniStack always: moto has no CloudFront functions, and the drift list 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import zipfile
@@ -30,10 +36,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import boto3
 import pytest
 
+from deployment import bootstrap_state, upload_site
 from local_stack import emulator, rehearsal
 from local_stack.rehearsal import MINISTACK_UNREAD, Rehearsal
+from tests.terraform import policy_check
 from tests.terraform.conftest import REHEARSALS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +59,8 @@ class Target:
     variables: Mapping[str, str] = field(default_factory=dict)
     # The variable naming build/lambdas.zip, for a root that deploys the functions.
     lambda_package_variable: str | None = None
+    # Whether `make bootstrap`'s and `make deploy`'s scripts run against it (a root with the site).
+    runs_deploy_scripts: bool = False
     module_arguments: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # Resource types the test requires in the state: those nothing else applies for real.
     required_types: frozenset[str] = frozenset()
@@ -57,6 +68,15 @@ class Target:
     @property
     def operations_file(self) -> Path:
         return OUT / ("operations.json" if self.name == "dev" else f"{self.name}-operations.json")
+
+    @property
+    def scripts_operations_file(self) -> Path:
+        """The operations of `make bootstrap` and the site upload against this stack."""
+        return OUT / (
+            "deploy-scripts-operations.json"
+            if self.name == "dev"
+            else f"{self.name}-deploy-scripts-operations.json"
+        )
 
 
 REGION = "us-east-1"  # MiniStack's default region
@@ -75,6 +95,7 @@ TARGETS = [
         root=ROOT / "terraform" / "envs" / "dev",
         variables={"region": REGION},
         lambda_package_variable="lambda_package_path",
+        runs_deploy_scripts=True,
         # The site module accepts only a ws(s):// URL, and MiniStack reports the API's endpoint
         # as http://host:port: the one argument given here. AWS would report wss://.
         module_arguments={"chat": {"websocket_url": "wss://rehearsal.invalid/dev"}},
@@ -196,6 +217,58 @@ def test_every_request_went_to_the_emulator(rehearsed: Rehearsed) -> None:
     assert all(r.signing_name for r in requests)
 
 
+def test_deploy_scripts_run_against_the_stack(
+    rehearsed: Rehearsed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make bootstrap` (the state bucket) and `make deploy`'s upload and invalidation, with the
+    stack's own outputs, their AWS calls recorded for the policy check below."""
+    if not rehearsed.target.runs_deploy_scripts:
+        pytest.skip(f"{rehearsed.target.name} has no site: the deploy scripts run against dev's")
+    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    session = boto3.session.Session(region_name="us-east-1")
+    recorder = policy_check.CallRecorder()
+    recorder.attach(session)
+    endpoint = ["--endpoint-url", rehearsed.endpoint]
+
+    recorder.phase = "bootstrap"
+    backend = tmp_path / "backend.hcl"
+    # Another region than the stack's: CreateBucket with a location constraint, as in eu-*.
+    bootstrap = ["--region", "eu-west-1", "--key", "serverless-chat/dev.tfstate"]
+    assert (
+        bootstrap_state.main([*bootstrap, "--backend-file", str(backend), *endpoint], session) == 0
+    )
+
+    recorder.phase = "upload"
+    state = json.loads(rehearsed.run.state.read_text())
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({k: {"value": v["value"]} for k, v in state["outputs"].items()}))
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html>")
+    (dist / "assets" / "index-B2x9_aZq.js").write_text("console.log(1)")
+    assert (
+        upload_site.main(["--outputs", str(outputs), "--dist", str(dist), *endpoint], session) == 0
+    )
+
+    operations = recorder.operations()
+    rehearsal.write_json(
+        rehearsed.target.scripts_operations_file,
+        {
+            "root": "scripts/deployment (bootstrap_state, upload_site)",
+            "source": "botocore before-call events against the rehearsed stack on MiniStack "
+            "(tests/terraform/test_rehearsal.py)",
+            "operations": operations,
+        },
+    )
+    called = {(row["service"], row["operation"]) for row in operations}
+    assert {("S3", "CreateBucket"), ("S3", "PutObject"), ("CloudFront", "CreateInvalidation")} <= (
+        called
+    )
+
+
 def test_destroy_leaves_an_empty_state(rehearsed: Rehearsed) -> None:
     rehearsed.run.destroy()
     assert rehearsed.run.managed_in_state() == []
@@ -204,3 +277,24 @@ def test_destroy_leaves_an_empty_state(rehearsed: Rehearsed) -> None:
     )
     assert destroyed
     assert int(destroyed[1]) == rehearsed.planned
+
+
+def test_deploy_policy_allows_every_operation_called(rehearsed: Rehearsed) -> None:
+    """terraform/deploy-policy.json against what this rehearsal's init, apply, plan and destroy
+    and the deploy scripts called (scripts/deployment/deploy_policy.py)."""
+    if "destroy" not in rehearsed.run.requests():  # run on its own: destroy first
+        rehearsed.run.destroy()
+    summary = rehearsed.run.summary()
+    target = rehearsed.target
+    rehearsal.write_json(
+        target.operations_file, {"root": summary["root"], "operations": summary["operations"]}
+    )
+    recorded = [target.operations_file]
+    if target.runs_deploy_scripts:
+        if not target.scripts_operations_file.is_file():
+            pytest.fail(f"{target.scripts_operations_file} is missing: run the whole module")
+        recorded.append(target.scripts_operations_file)
+    report = OUT / f"{target.name}-deploy-policy-check.json"
+    result = policy_check.check(recorded, report=report)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 not allowed" in result.stdout
