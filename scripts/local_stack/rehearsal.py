@@ -114,7 +114,6 @@ MINISTACK_UNREAD: tuple[Unread, ...] = (
             "alarm_actions",
             "alarm_description",
             "dimensions",
-            "ok_actions",
             "period",
             "statistic",
             "treat_missing_data",
