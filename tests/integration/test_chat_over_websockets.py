@@ -160,6 +160,29 @@ def test_bad_frames_get_a_clear_error_and_everyone_else_is_still_served(open_soc
     assert sender.recv_until("message")["message"] == "still here"
 
 
+@pytest.mark.behaviour("deep-json")  # MiniStack's route selection fails on it: tests/parity
+def test_json_nested_5000_deep_gets_an_error_frame_and_the_connection_stays_usable(open_socket):
+    """Deeper than Python's recursion limit: the function answers, it does not fail."""
+    room = room_name()
+    client, other = open_socket(), open_socket()
+    client.enter(room, "deep")
+    other.enter(room, "other")
+
+    client.send("[" * 5000)  # no action to read: $default
+    assert client.recv_until("error")["code"] == "invalid_frame"
+    nested = "[" * 100 + "]" * 100  # readable by route selection, but past maxFrameDepth
+    client.send(f'{{"action": "on-message", "message": "hi", "x": {nested}}}')
+    assert client.recv_until("error")["code"] == "invalid_frame"
+    client.send(f'{{"action": "on-enter-room", "groupId": "{room}", "x": {nested}}}')
+    assert client.recv_until("error")["code"] == "invalid_frame"
+
+    client.send({"action": "ping"})
+    assert client.recv_until("pong") == {"type": "pong"}
+    client.send({"action": "on-message", "message": "after the deep ones"})
+    assert client.recv_until("message")["message"] == "after the deep ones"
+    assert other.recv_until("message")["message"] == "after the deep ones"
+
+
 def test_html_is_delivered_verbatim(open_socket):
     room = room_name()
     sender, other = open_socket(), open_socket()

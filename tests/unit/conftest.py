@@ -334,9 +334,9 @@ class ChatBackend:
         """API Gateway's route selection on ``$request.body.action``, ``$default`` otherwise."""
         try:
             action = json.loads(body).get("action")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
             action = None
-        route = action if action in ROUTES else "$default"
+        route = action if isinstance(action, str) and action in ROUTES else "$default"
         event = load_event("message")
         event["body"] = body
         return self.invoke(route, connection_id, event=event)

@@ -22,6 +22,13 @@ def test_ping_gets_pong(pair):
         ("[1, 2, 3]", "invalid_frame"),
         ('{"action": "dance"}', "unknown_action"),
         ('{"message": "no action"}', "unknown_action"),
+        ('{"action": ["ping"]}', "unknown_action"),
+        ("[" * 5000, "invalid_frame"),  # past Python's recursion limit: no RecursionError
+        ('{"a":' * 5000 + "1" + "}" * 5000, "invalid_frame"),
+        ('{"a":' * 17 + "1" + "}" * 17, "invalid_frame"),  # over maxFrameDepth
+        ('{"action": NaN}', "invalid_json"),
+        ('{"action": "ping", "x": -Infinity}', "invalid_json"),
+        ('{"action": "ping", "x": 1' + "0" * 5000 + "}", "invalid_json"),
     ],
 )
 def test_anything_else_gets_an_error_only_the_caller_sees(pair, body, code):
@@ -66,3 +73,21 @@ def test_the_stale_connection_it_removes_is_a_metric_flushed_by_the_same_invocat
     assert document["StaleConnectionsRemoved"] == [1.0]
     assert [sorted(d) for d in directive["Dimensions"]] == [["environment", "service"]]
     assert (document["service"], document["environment"]) == ("serverless-chat", "test")
+
+
+def test_an_unknown_action_is_quoted_short(pair):
+    ada, _ = pair
+
+    ada.send({"action": "x" * 30_000})
+
+    [error] = ada.new_frames()
+    assert error["code"] == "unknown_action"
+    assert len(error["message"]) < 200
+
+
+def test_a_frame_nested_to_the_limit_is_read(pair):
+    ada, _ = pair
+
+    ada.send('{"action": "ping", "extra": ' + "[" * 15 + "]" * 15 + "}")
+
+    assert ada.new_frames() == [{"type": "pong"}]

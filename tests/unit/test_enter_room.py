@@ -149,6 +149,28 @@ def test_after_seq_pages_forward_until_the_gap_is_filled(backend):
     assert seen == list(range(8, 121))
 
 
+def test_after_seq_up_to_the_rooms_last_seq_is_read_and_beyond_it_refused(backend):
+    writer = backend.connect()
+    writer.enter("lobby", "writer")
+    for number in range(1, 4):
+        writer.say(f"message {number}")
+    reader = backend.connect()
+
+    up_to_date = reader.enter("lobby", "reader", afterSeq=3)
+    assert (up_to_date["history"], up_to_date["more"]) == ([], False)
+    reader.send({"action": "on-enter-room", "groupId": "lobby", "afterSeq": 4})
+    [error] = reader.new_frames()
+    assert error["code"] == "invalid_after_seq"
+    assert "seq 3" in error["message"]
+    assert writer.new_frames()[-1]["event"] == "join"  # the first entry's, not another
+
+    newcomer = backend.connect()
+    newcomer.send({"action": "on-enter-room", "groupId": "lobby", "afterSeq": 4})
+    assert newcomer.new_frames()[0]["code"] == "invalid_after_seq"
+    assert writer.new_frames() == []  # refused before entering: nobody told of a join
+    assert [m["seq"] for m in newcomer.enter("lobby", "")["history"]] == [1, 2, 3]
+
+
 def test_history_of_long_multibyte_messages_fits_in_one_post(backend):
     writer = backend.connect()
     writer.enter("lobby", "writer")

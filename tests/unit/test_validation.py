@@ -24,6 +24,12 @@ from serverless_chat import limits
         ({"groupId": "lobby", "username": ["ada"]}, "invalid_username"),
         ({"groupId": "lobby", "afterSeq": -1}, "invalid_after_seq"),
         ({"groupId": "lobby", "afterSeq": "3"}, "invalid_after_seq"),
+        ({"groupId": "lobby", "afterSeq": True}, "invalid_after_seq"),
+        ({"groupId": "lobby", "afterSeq": 1.0}, "invalid_after_seq"),
+        ({"groupId": "lobby", "afterSeq": 10**30}, "invalid_after_seq"),
+        ({"groupId": "lobby", "afterSeq": limits.MAX_SEQ + 1}, "invalid_after_seq"),
+        ({"groupId": "lobby", "afterSeq": limits.MAX_SEQ}, "invalid_after_seq"),  # beyond seq 0
+        ({"groupId": "lobby", "afterSeq": 1}, "invalid_after_seq"),  # the lobby has no message
     ],
 )
 def test_invalid_entries_are_refused(pair, frame, code):
@@ -35,6 +41,19 @@ def test_invalid_entries_are_refused(pair, frame, code):
     assert (error["type"], error["code"]) == ("error", code)
     assert bob.new_frames() == []
     assert ada.enter("lobby", "")["username"] == "ada"  # nothing changed
+
+
+@pytest.mark.parametrize("number", ["1e400", "-0.0", "3.0", "1E2", "-1"])
+def test_an_after_seq_that_json_reads_as_no_whole_seq_is_refused(pair, number):
+    ada, _ = pair
+
+    ada.send(f'{{"action": "on-enter-room", "groupId": "lobby", "afterSeq": {number}}}')
+
+    [error] = ada.new_frames()
+    assert (error["code"], error["message"]) == (
+        "invalid_after_seq",
+        f"afterSeq must be a whole number from 0 to {limits.MAX_SEQ}.",
+    )
 
 
 @pytest.mark.parametrize(

@@ -370,6 +370,19 @@ class MessagesTable:
     def after(self, room_id: str, after_seq: int, limit: int) -> list[Message]:
         return self._page(room_id, after_seq, limit, forward=True)
 
+    @_busy_when_throttled
+    def last_seq(self, room_id: str) -> int:
+        # A Query, not a GetItem, of the counter: the one read enter-room may make of the table.
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="roomId = :room AND seq = :counter",
+            ExpressionAttributeValues={":room": _s(room_id), ":counter": _n(_COUNTER_SEQ)},
+            ProjectionExpression="lastSeq",
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        return (_int(items[0], "lastSeq") or 0) if items else 0
+
     def _page(self, room_id: str, after_seq: int, limit: int, *, forward: bool) -> list[Message]:
         now_s = int(time.time())
         response = self._client.query(

@@ -103,16 +103,28 @@ class Chat:
         action = frame.get("action")
         if action != protocol.PING:
             known = f"{protocol.ENTER_ROOM}, {protocol.SEND_MESSAGE} or {protocol.PING}"
-            raise ChatError(
-                ErrorCode.UNKNOWN_ACTION,
-                f"Unknown action {action!r}; use {known}."
-                if action is not None
-                else f"The frame has no action; use {known}.",
-            )
+            if action is None:
+                problem = "The frame has no action"
+            elif isinstance(action, str):  # quoted short: the frame can be up to 32 KB
+                problem = f"Unknown action {_shortened(action)!r}"
+            else:
+                problem = "The action must be a string"
+            raise ChatError(ErrorCode.UNKNOWN_ACTION, f"{problem}; use {known}.")
         self._deliver([(connection_id, protocol.encode(protocol.PONG))])
 
     def _enter_room(self, connection_id: str, frame: protocol.Frame) -> None:
         request = protocol.parse_enter_room(frame)
+        if request.after_seq:  # 0 asks for the whole history: never beyond the room
+            last_seq = self.messages.last_seq(request.room_id)
+            if request.after_seq > last_seq:
+                # Checked before entering, so the refusal leaves the room as it was; the
+                # counter only grows, so the check still holds once the connection is in.
+                raise ChatError(
+                    ErrorCode.INVALID_AFTER_SEQ,
+                    f"afterSeq {request.after_seq} is beyond the last message of room "
+                    f"{request.room_id} (seq {last_seq}); enter without afterSeq for its "
+                    "latest messages.",
+                )
         others = [
             m for m in self.connections.members(request.room_id) if m.connection_id != connection_id
         ]
@@ -261,6 +273,10 @@ def _message_posts(message: Message, recipients: Iterable[str]) -> list[tuple[st
         (recipient, for_sender if recipient == message.sender_connection_id else for_others)
         for recipient in recipients
     ]
+
+
+def _shortened(text: str, length: int = 64) -> str:
+    return text if len(text) <= length else text[:length] + "…"
 
 
 def _iso_utc(epoch_seconds: float) -> str:

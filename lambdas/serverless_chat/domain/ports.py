@@ -78,6 +78,11 @@ class MessageStore(Protocol):
         """Up to ``limit`` messages after ``after_seq``, oldest first."""
         ...
 
+    def last_seq(self, room_id: str) -> int:
+        """The seq of the room's last message, 0 before its first; read consistently, so a seq
+        a member has been sent is never beyond it."""
+        ...
+
 
 class Outbox(Protocol):
     def send(self, posts: Sequence[tuple[str, bytes]]) -> list[str]:

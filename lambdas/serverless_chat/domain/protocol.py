@@ -43,14 +43,49 @@ class SendMessage:
 
 
 def parse_frame(body: str | None) -> Frame:
-    """The JSON object a client sent."""
+    """The JSON object a client sent: the one place a body is parsed.
+
+    Whatever the body, the answer is a frame or a ``ChatError``, never another exception: JSON
+    nested past the interpreter's recursion limit, ``NaN``, a number too long to read. A frame
+    nested deeper than ``maxFrameDepth`` is refused too (a valid one is flat), so nothing after
+    this point meets a deep structure.
+    """
     try:
-        frame = json.loads(body or "")
-    except ValueError:
+        frame = json.loads(body or "", parse_constant=_refuse_constant)
+    except RecursionError:
+        raise _TOO_DEEP from None
+    except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError
         raise ChatError(ErrorCode.INVALID_JSON, "The frame is not valid JSON.") from None
     if not isinstance(frame, dict):
         raise ChatError(ErrorCode.INVALID_FRAME, "A frame must be a JSON object.")
+    if _nested_deeper_than(frame, limits.MAX_FRAME_DEPTH):
+        raise _TOO_DEEP
     return frame
+
+
+_TOO_DEEP: Final = ChatError(
+    ErrorCode.INVALID_FRAME,
+    f"A frame nests arrays and objects at most {limits.MAX_FRAME_DEPTH} deep.",
+)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ChatError(ErrorCode.INVALID_JSON, f"{name} is not a JSON number.")
+
+
+def _nested_deeper_than(value: object, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` deep (the frame itself is depth 1);
+    iterative, so no depth can exhaust the stack."""
+    pending: list[tuple[dict[str, Any] | list[Any], int]] = []
+    if isinstance(value, dict | list):
+        pending.append((value, 1))
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def client_message_id_of(frame: Frame) -> str | None:
@@ -114,8 +149,12 @@ def _username(value: object) -> str | None:
 def _after_seq(value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ChatError(ErrorCode.INVALID_AFTER_SEQ, "afterSeq must be a whole number, 0 or more.")
+    # JSON has one number type: a bool (an int to Python) or a float is not a seq.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limits.MAX_SEQ:
+        raise ChatError(
+            ErrorCode.INVALID_AFTER_SEQ,
+            f"afterSeq must be a whole number from 0 to {limits.MAX_SEQ}.",
+        )
     return value
 
 
