@@ -14,12 +14,21 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import settings
 from websockets.sync.client import ClientConnection, connect
 
 from local_stack import emulator
 from local_stack.emulator import free_port
 from local_stack.stack import STAGE, LocalStack, Options
 from tests.parity.behaviours import BY_KEY
+
+# Property-based tests (tests/unit/test_hostile_input.py): the same examples on every run and
+# machine, quick enough for every `make test`; HYPOTHESIS_PROFILE=thorough searches further.
+settings.register_profile(
+    "chat", max_examples=200, derandomize=True, database=None, deadline=None, print_blob=True
+)
+settings.register_profile("thorough", max_examples=2_000, deadline=None)  # random, with a database
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "chat"))
 
 
 class ChatSocket:
