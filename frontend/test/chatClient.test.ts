@@ -334,6 +334,27 @@ describe('reconnecting', () => {
     expect(shownMessages()).toEqual(['message 1', 'message 2', 'message 3', 'message 4', 'message 5']);
   });
 
+  it('enters afresh when the room has no message as far as its afterSeq (the room was reset)', () => {
+    createClient();
+    enter({ history: [chatMessage(1), chatMessage(2), chatMessage(3)] });
+    FakeWebSocket.latest().drop();
+    vi.advanceTimersByTime(1_000);
+
+    const socket = FakeWebSocket.latest();
+    socket.open();
+    expect(socket.lastSent()).toMatchObject({ afterSeq: 3 });
+    socket.receive({ type: 'error', code: 'invalid_after_seq', message: 'beyond the last message (seq 1)' });
+    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice' });
+    socket.receive(roomFrame({ history: [chatMessage(1, { id: 'new-1', message: 'new life 1' })] }));
+    expect(state().status).toBe('online');
+    expect(state().error).toBeNull();
+
+    socket.drop();
+    vi.advanceTimersByTime(1_000);
+    FakeWebSocket.latest().open();
+    expect(FakeWebSocket.latest().lastSent()).toMatchObject({ afterSeq: 1 }); // the new life's seqs
+  });
+
   it('does not skip a message still missing when a later one arrived first', () => {
     createClient();
     const socket = enter({ history: [chatMessage(1)] });

@@ -408,6 +408,15 @@ export class ChatClient {
       this.sendEnter(this.syncedSeq);
       return;
     }
+    if (code === 'invalid_after_seq' && this.requestedAfterSeq !== null) {
+      // The room has no message as far as the page's (its history was reset): its seqs are not
+      // this room's. Forget them and enter afresh, for the latest messages.
+      this.knownSeqs.clear();
+      this.highestSeq = 0;
+      this.syncedSeq = null;
+      this.sendEnter(null);
+      return;
+    }
     if (clientMessageId !== undefined && this.ownClientMessageIds.has(clientMessageId)) {
       this.markUnsent(clientMessageId, errorText(code));
       this.update({ error: errorText(code) });
