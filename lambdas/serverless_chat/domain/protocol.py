@@ -53,20 +53,22 @@ def parse_frame(body: str | None) -> Frame:
     try:
         frame = json.loads(body or "", parse_constant=_refuse_constant)
     except RecursionError:
-        raise _TOO_DEEP from None
+        raise _too_deep() from None
     except (ValueError, TypeError):  # UnicodeDecodeError is a ValueError
         raise ChatError(ErrorCode.INVALID_JSON, "The frame is not valid JSON.") from None
     if not isinstance(frame, dict):
         raise ChatError(ErrorCode.INVALID_FRAME, "A frame must be a JSON object.")
     if _nested_deeper_than(frame, limits.MAX_FRAME_DEPTH):
-        raise _TOO_DEEP
+        raise _too_deep()
     return frame
 
 
-_TOO_DEEP: Final = ChatError(
-    ErrorCode.INVALID_FRAME,
-    f"A frame nests arrays and objects at most {limits.MAX_FRAME_DEPTH} deep.",
-)
+def _too_deep() -> ChatError:
+    # A new error each time: a raised instance keeps every traceback it was raised with.
+    return ChatError(
+        ErrorCode.INVALID_FRAME,
+        f"A frame nests arrays and objects at most {limits.MAX_FRAME_DEPTH} deep.",
+    )
 
 
 def _refuse_constant(name: str) -> Any:
