@@ -1,10 +1,11 @@
 """The data plane's pure parts: route selection, channel framing, throttling, @connections."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import pytest
-from botocore.auth import SigV4Auth
+from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -14,7 +15,7 @@ from local_gateway.discovery import FunctionSpec, RequestAuthorizer
 from local_gateway.events import ClientInfo
 from local_gateway.faults import FaultInjector
 from local_gateway.routing import RouteSelector
-from local_gateway.signatures import TEST_CREDENTIALS, is_signed
+from local_gateway.signatures import TEST_CREDENTIALS, handshake_refusal, is_signed
 from local_gateway.throttle import TokenBucket
 from local_gateway.worker_runtime import wire
 from local_gateway.worker_runtime.connections_hook import ConnectionsChannel, ConnectionsHook
@@ -187,6 +188,65 @@ def test_a_signature_is_checked_against_the_test_credentials() -> None:
     other = signed_headers(PATH, b"hello", Credentials("test", "another-secret"))
     assert not is_signed("POST", PATH, other, b"hello", TEST_CREDENTIALS)
     assert not is_signed("POST", PATH, {"host": "127.0.0.1:8081"}, b"hello", TEST_CREDENTIALS)
+
+
+HANDSHAKE_HOST = "127.0.0.1:8081"
+
+
+def presigned_target(
+    expires_s: int, region: str = "us-east-1", service: str = "execute-api"
+) -> str:
+    """A presigned upgrade's path and query, signed now by botocore's SigV4QueryAuth."""
+    request = AWSRequest(method="GET", url=f"http://{HANDSHAKE_HOST}/local?room=blue")
+    SigV4QueryAuth(TEST_CREDENTIALS, service, region, expires=expires_s).add_auth(request)
+    return request.url.removeprefix(f"http://{HANDSHAKE_HOST}")
+
+
+def refusal_message(target: str, headers: dict[str, str], later: timedelta) -> str:
+    """Why the handshake is refused `later` than now ("" when it is accepted)."""
+    refusal = handshake_refusal(
+        target, headers, TEST_CREDENTIALS, "us-east-1", datetime.now(UTC) + later
+    )
+    return "" if refusal is None else refusal.message
+
+
+def test_a_presigned_handshake_is_good_for_its_expiry_and_five_minutes_early() -> None:
+    headers = {"host": HANDSHAKE_HOST}
+    target = presigned_target(600)
+    assert refusal_message(target, headers, timedelta(0)) == ""
+    assert refusal_message(target, headers, timedelta(seconds=590)) == ""
+    assert refusal_message(target, headers, timedelta(minutes=-4)) == ""
+    expired = refusal_message(target, headers, timedelta(seconds=610))
+    assert expired.startswith("Signature expired:")
+    early = refusal_message(target, headers, timedelta(minutes=-6))
+    assert early.startswith("Signature not yet current:")
+    assert refusal_message(target.replace("blue", "red"), headers, timedelta(0)) != ""
+    assert refusal_message(target, {"host": "other:1"}, timedelta(0)) != ""
+    week = presigned_target(604_800)
+    assert refusal_message(week, headers, timedelta(days=6)) == ""
+    too_long = refusal_message(presigned_target(604_801), headers, timedelta(0))
+    assert "604800" in too_long
+
+
+def test_a_handshake_signed_in_its_headers_is_good_within_five_minutes() -> None:
+    request = AWSRequest(method="GET", url=f"http://{HANDSHAKE_HOST}/local")
+    SigV4Auth(TEST_CREDENTIALS, "execute-api", "us-east-1").add_auth(request)
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    headers["host"] = HANDSHAKE_HOST
+    assert refusal_message("/local", headers, timedelta(minutes=4)) == ""
+    assert refusal_message("/local", headers, timedelta(minutes=-4)) == ""
+    assert refusal_message("/local", headers, timedelta(minutes=6)) != ""
+    assert refusal_message("/local", headers, timedelta(minutes=-6)) != ""
+    assert refusal_message("/other", headers, timedelta(0)) != ""
+
+
+def test_a_handshake_signature_must_be_scoped_to_execute_api_in_the_region() -> None:
+    headers = {"host": HANDSHAKE_HOST}
+    wrong_region = refusal_message(presigned_target(60, region="eu-west-1"), headers, timedelta(0))
+    assert wrong_region == "Credential should be scoped to a valid region."
+    wrong_service = refusal_message(presigned_target(60, service="s3"), headers, timedelta(0))
+    assert wrong_service == "Credential should be scoped to correct service: 'execute-api'."
+    assert refusal_message("/local", headers, timedelta(0)) == "Missing Authentication Token"
 
 
 def test_injected_dynamodb_faults_count_down_per_operation() -> None:
