@@ -105,10 +105,11 @@ def deploy(
     route_settings: dict[str, dict[str, Any]] | None = None,
     prefix: str = "fn",
     connect_authorizer: ConnectAuthorizer | None = None,
+    connect_iam: bool = False,
     stage_variables: dict[str, str] | None = None,
 ) -> str:
     """Deploy a test API with one function per route (and one for `connect_authorizer`, on
-    `$connect`); `environment` may depend on the API id."""
+    `$connect`; `connect_iam`: `$connect` is `AWS_IAM`); `environment` may depend on the API id."""
     iam = aws_client("iam", endpoint)
     trust = {
         "Version": "2012-10-17",
@@ -145,7 +146,7 @@ def deploy(
         arn: str = function["FunctionArn"]
         return f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{arn}/invocations"
 
-    connect_authorization: dict[str, str] = {}
+    connect_authorization: dict[str, str] = {"AuthorizationType": "AWS_IAM"} if connect_iam else {}
     if connect_authorizer is not None:
         authorizer = apigw.create_authorizer(
             ApiId=api_id,

@@ -49,6 +49,17 @@ class RequestAuthorizer:
 
 
 @dataclass(frozen=True)
+class IamCaller:
+    """Who the test credentials are, as the emulator's STS answers `GetCallerIdentity`: what
+    the `requestContext.identity` of a connection an `AWS_IAM` `$connect` let in reports."""
+
+    access_key: str
+    account_id: str
+    user_id: str
+    arn: str
+
+
+@dataclass(frozen=True)
 class RouteSpec:
     route_key: str
     function: FunctionSpec
@@ -74,6 +85,8 @@ class Deployment:
     default_throttling: Throttling
     route_throttling: dict[str, Throttling]
     stage_variables: dict[str, str]
+    region: str = "us-east-1"
+    iam_caller: IamCaller | None = None  # read when `$connect` is `AWS_IAM`
 
     def functions(self) -> list[FunctionSpec]:
         """Every function served: the routes' integrations and their authorizers."""
@@ -128,6 +141,31 @@ def discover(session: boto3.Session, endpoint_url: str, api: str, stage: str | N
             for key, settings in stage_item.get("RouteSettings", {}).items()
         },
         stage_variables=dict(stage_item.get("StageVariables") or {}),
+        region=session.region_name or "us-east-1",
+        iam_caller=_iam_caller(session, endpoint_url) if _iam_on_connect(routes) else None,
+    )
+
+
+def _iam_on_connect(routes: dict[str, RouteSpec]) -> bool:
+    connect = routes.get("$connect")
+    return connect is not None and connect.authorization_type == "AWS_IAM"
+
+
+def _iam_caller(session: boto3.Session, endpoint_url: str) -> IamCaller:
+    """The test credentials' identity, from the emulator's STS."""
+    sts = session.client("sts", endpoint_url=endpoint_url)
+    try:
+        identity = sts.get_caller_identity()
+    except ClientError as exc:
+        raise DiscoveryError(
+            f"$connect is AWS_IAM, but STS GetCallerIdentity failed: {exc}"
+        ) from exc
+    credentials = session.get_credentials()
+    return IamCaller(
+        access_key=credentials.access_key if credentials is not None else "",
+        account_id=identity["Account"],
+        user_id=identity["UserId"],
+        arn=identity["Arn"],
     )
 
 

@@ -20,13 +20,15 @@ class ApiIdentity:
 @dataclass(frozen=True)
 class ClientInfo:
     """What API Gateway knows about a connection from its handshake, including what its
-    `$connect` authorizer answered (every later event carries it as `requestContext.authorizer`)."""
+    `$connect` authorizer answered (every later event carries it as `requestContext.authorizer`)
+    and, when `$connect` is `AWS_IAM`, who signed it (more `requestContext.identity` fields)."""
 
     connection_id: str
     connected_at_ms: int
     source_ip: str
     user_agent: str
     authorizer: dict[str, str] | None = None
+    iam_identity: dict[str, str] | None = None
 
 
 def _request_time(epoch_ms: int) -> str:
@@ -46,7 +48,11 @@ def _request_context(
         "stage": api.stage,
         "connectedAt": client.connected_at_ms,
         "requestTimeEpoch": now_ms,
-        "identity": {"userAgent": client.user_agent, "sourceIp": client.source_ip},
+        "identity": {
+            **(client.iam_identity or {}),
+            "userAgent": client.user_agent,
+            "sourceIp": client.source_ip,
+        },
         "requestId": request_id,
         "domainName": api.domain_name,
         "connectionId": client.connection_id,

@@ -2,12 +2,19 @@
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
-from . import authorizers, events
+from . import authorizers, events, signatures
 from .connections import ConnectionRegistry, LiveConnection
-from .discovery import DEFAULT_INTEGRATION_TIMEOUT_MS, Deployment, FunctionSpec, RequestAuthorizer
+from .discovery import (
+    DEFAULT_INTEGRATION_TIMEOUT_MS,
+    Deployment,
+    FunctionSpec,
+    IamCaller,
+    RequestAuthorizer,
+)
 from .ids import new_id
 from .routing import RouteSelector
 from .throttle import TokenBucket
@@ -22,16 +29,20 @@ SUBPROTOCOL_HEADER = "Sec-WebSocket-Protocol"
 # integration limit (no other is documented), or the function's own timeout when shorter.
 AUTHORIZER_TIMEOUT_MS = DEFAULT_INTEGRATION_TIMEOUT_MS
 AUTHORIZER_LABEL = "authorizer"  # in the log's route column
+IAM_LABEL = "AWS_IAM"  # in the log's route column: a refused signature
 
 
 @dataclass(frozen=True)
 class ConnectAnswer:
     """How the handshake ends: its status and, when `$connect` chose one, the subprotocol;
-    `authorizer` is what the authorizer answered, for the connection's later events."""
+    `authorizer` is what the authorizer answered and `iam_identity` who signed an `AWS_IAM`
+    handshake, for the connection's later events; `refusal` why a signature was refused."""
 
     status: int
     subprotocol: str | None = None
     authorizer: dict[str, str] | None = None
+    iam_identity: dict[str, str] | None = None
+    refusal: signatures.Refusal | None = None
 
 
 class Gateway:
@@ -69,15 +80,29 @@ class Gateway:
     async def connect(
         self,
         client: events.ClientInfo,
+        target: str,
         headers: list[tuple[str, str]],
         query: list[tuple[str, str]],
     ) -> ConnectAnswer:
-        """The handshake's answer: 101 to accept, the refusal's status otherwise."""
+        """The handshake's answer: 101 to accept, the refusal's status otherwise. `target` is
+        the request line's path and query as sent (what an `AWS_IAM` signature covers)."""
         if not self._bucket("$connect").take():
             return ConnectAnswer(429)
         route = self._deployment.routes.get("$connect")
         if route is None:
             return ConnectAnswer(101)
+        if route.authorization_type == "AWS_IAM":
+            refusal = signatures.handshake_refusal(
+                target,
+                {name.lower(): value for name, value in headers},
+                signatures.TEST_CREDENTIALS,
+                self._deployment.region,
+                datetime.now(UTC),
+            )
+            if refusal is not None:
+                log.info("%-14s %s %-24s", IAM_LABEL, client.connection_id, refusal.error_type)
+                return ConnectAnswer(403, refusal=refusal)
+            client = replace(client, iam_identity=_iam_identity(self._deployment.iam_caller))
         request_id = new_id()
         event = events.connect_event(self._api, client, request_id, headers, query)
         authorized: dict[str, str] | None = None
@@ -90,7 +115,7 @@ class Gateway:
         invocation = await self._invoke_within_timeout(
             route.function, route.route_key, route.integration_timeout_ms, client, event
         )
-        return _connect_answer(invocation, authorized)
+        return _connect_answer(invocation, authorized, client.iam_identity)
 
     def receive(self, connection: LiveConnection, body: str) -> None:
         """A text message from a client: routed and invoked in its own task, as in AWS."""
@@ -221,8 +246,24 @@ class Gateway:
         return bucket
 
 
+def _iam_identity(caller: IamCaller | None) -> dict[str, str]:
+    """The `requestContext.identity` fields of a connection the test credentials signed, as
+    API Gateway fills them for IAM authorization (`caller` and `user` both the caller's id)."""
+    if caller is None:
+        return {}
+    return {
+        "accessKey": caller.access_key,
+        "accountId": caller.account_id,
+        "caller": caller.user_id,
+        "user": caller.user_id,
+        "userArn": caller.arn,
+    }
+
+
 def _connect_answer(
-    invocation: Invocation | None, authorized: dict[str, str] | None
+    invocation: Invocation | None,
+    authorized: dict[str, str] | None,
+    iam_identity: dict[str, str] | None,
 ) -> ConnectAnswer:
     """The handshake's answer from `$connect`'s invocation (None: it timed out)."""
     if invocation is None:
@@ -233,7 +274,7 @@ def _connect_answer(
     status = _status_code(payload)
     if status >= 400:
         return ConnectAnswer(status)
-    return ConnectAnswer(101, _header(payload, SUBPROTOCOL_HEADER), authorized)
+    return ConnectAnswer(101, _header(payload, SUBPROTOCOL_HEADER), authorized, iam_identity)
 
 
 def _status_code(payload: Any) -> int:

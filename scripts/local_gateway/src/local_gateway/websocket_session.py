@@ -2,18 +2,20 @@
 function reaches the socket in a plain synchronous call."""
 
 import asyncio
+import json
 import time
 from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 from websockets.frames import Frame, Opcode
-from websockets.http11 import Request
+from websockets.http11 import Request, Response
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from .events import ClientInfo
 from .gateway import SUBPROTOCOL_HEADER, Gateway
 from .ids import new_id
+from .signatures import Refusal
 
 MAX_FRAME_BYTES = 32 * 1024
 MAX_MESSAGE_BYTES = 128 * 1024
@@ -114,14 +116,21 @@ class WebSocketSession:
             self.client = ClientInfo(self.client.connection_id, now_ms, self.client.source_ip,
                                      user_agent)  # fmt: skip
             answer = await self._gateway.connect(
-                self.client, list(request.headers.raw_items()), parse_qsl(path.query)
+                self.client,
+                request.path,
+                list(request.headers.raw_items()),
+                parse_qsl(path.query),
             )
-            if answer.status != 101:
+            if answer.refusal is not None:
+                response = self._refused(answer.status, answer.refusal)
+            elif answer.status != 101:
                 response = self._protocol.reject(answer.status, f"{answer.status}\n")
             elif answer.subprotocol is not None:  # echoed only when $connect chose one
                 response.headers[SUBPROTOCOL_HEADER] = answer.subprotocol
-            # what the authorizer answered reaches the connection's every later event
-            self.client = replace(self.client, authorizer=answer.authorizer)
+            # what the authorizer answered, and who signed, reach the connection's every event
+            self.client = replace(
+                self.client, authorizer=answer.authorizer, iam_identity=answer.iam_identity
+            )
         if self._transport.is_closing():
             return
         self._protocol.send_response(response)
@@ -134,6 +143,15 @@ class WebSocketSession:
             for frame in held:
                 self._handle_frame(frame)
             self._flush()
+
+    def _refused(self, status: int, refusal: Refusal) -> Response:
+        """A refused signature's answer, as API Gateway's default gateway responses are:
+        `{"message": …}` as JSON, and the error's type in `x-amzn-ErrorType`."""
+        response = self._protocol.reject(status, json.dumps({"message": refusal.message}))
+        del response.headers["Content-Type"]
+        response.headers["Content-Type"] = "application/json"
+        response.headers["x-amzn-ErrorType"] = refusal.error_type
+        return response
 
     def _close_status(self) -> tuple[int, str]:
         """The close code and reason `$disconnect` reports: the client's when it closed first,
