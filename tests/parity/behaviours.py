@@ -103,6 +103,33 @@ BEHAVIOURS = (
         ministack=True,
     ),
     Behaviour(
+        "iam-signed",
+        "an `AWS_IAM` `$connect` accepts a handshake signed with SigV4 for `execute-api`, "
+        "in its headers or as a presigned URL",
+        ours=True,
+        ministack=True,
+    ),
+    Behaviour(
+        "iam-unsigned",
+        "an unsigned handshake to an `AWS_IAM` `$connect` is refused with 403 "
+        '`{"message": "Missing Authentication Token"}`',
+        ours=True,
+        ministack=True,
+    ),
+    Behaviour(
+        "iam-wrong-secret",
+        "a handshake to an `AWS_IAM` `$connect` signed with another secret key is refused with 403",
+        ours=True,
+        ministack=False,
+    ),
+    Behaviour(
+        "iam-identity",
+        "a signed connection's `$connect` and later routes get `requestContext.identity` "
+        "`accessKey`, `accountId`, `caller`, `user` and `userArn`",
+        ours=True,
+        ministack=False,
+    ),
+    Behaviour(
         "subprotocol",
         "`Sec-WebSocket-Protocol` is echoed only when the `$connect` response carries it",
         ours=True,

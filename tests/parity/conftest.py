@@ -45,6 +45,12 @@ AUTHORIZED_ROUTES = {
     "$default": Route("parity.echo", two_way=True),
 }
 AUTHORIZER = ConnectAuthorizer("parity.authorize", ("route.request.querystring.token",))
+# A third API, whose `$connect` is `AWS_IAM`.
+IAM_API_NAME = "parity-iam"
+IAM_ROUTES = {
+    "$connect": Route("parity.connect_iam"),
+    "$default": Route("parity.echo", two_way=True),
+}
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,20 @@ def authorized_api(parity_emulator: str) -> str:
     )
 
 
+@pytest.fixture(scope="session")
+def iam_api(parity_emulator: str) -> str:
+    """The API whose `$connect` is `AWS_IAM`."""
+    return deploy(
+        parity_emulator,
+        _handlers_zip(),
+        {},
+        routes=IAM_ROUTES,
+        api_name=IAM_API_NAME,
+        prefix="parity-iam",
+        connect_iam=True,
+    )
+
+
 @contextmanager
 def _our_gateway(emulator_endpoint: str, api_id: str, work: Path) -> Iterator[str]:
     """Our data plane serving `api_id`, and its WebSocket URL."""
@@ -146,6 +166,15 @@ def our_authorized_plane(
         yield url
 
 
+@pytest.fixture(scope="session")
+def our_iam_plane(
+    parity_emulator: str, iam_api: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("parity-iam-gateway")
+    with _our_gateway(parity_emulator, iam_api, work) as url:
+        yield url
+
+
 def _ministack_url(emulator_endpoint: str, api_id: str) -> str:
     websocket = emulator_endpoint.replace("http://", "ws://", 1)
     return f"{websocket}/_aws/execute-api/{api_id}/{STAGE}"
@@ -166,3 +195,11 @@ def authorized_plane(
     if request.param == "ours":
         return Plane("ours", request.getfixturevalue("our_authorized_plane"))
     return Plane("ministack", _ministack_url(parity_emulator, authorized_api))
+
+
+@pytest.fixture(params=PLANES)
+def iam_plane(request: pytest.FixtureRequest, parity_emulator: str, iam_api: str) -> Plane:
+    """A plane serving the API whose `$connect` is `AWS_IAM`."""
+    if request.param == "ours":
+        return Plane("ours", request.getfixturevalue("our_iam_plane"))
+    return Plane("ministack", _ministack_url(parity_emulator, iam_api))

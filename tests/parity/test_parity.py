@@ -5,11 +5,17 @@ behaviour fails here until the table (and so README) says so."""
 import json
 import time
 
+from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
-from websockets.sync.client import ClientConnection
+from websockets.sync.client import ClientConnection, connect
 
+from tests.local_gateway.gateway_support import REGION
 from tests.parity.behaviours import BY_KEY
 from tests.parity.conftest import Plane
+
+TEST_CREDENTIALS = Credentials("test", "test")
 
 
 def observe(plane: Plane, key: str, observed: bool) -> None:
@@ -142,6 +148,62 @@ def test_a_handshake_without_the_identity_source_is_refused_with_401(authorized_
 def test_a_failing_authorizer_refuses_the_handshake_with_500(authorized_plane):
     status = handshake_status(authorized_plane, "token=boom")
     observe(authorized_plane, "authorizer-error", status == 500)
+
+
+def signed_status(
+    plane: Plane, form: str, credentials: Credentials = TEST_CREDENTIALS, query: str = ""
+) -> tuple[int, dict]:
+    """The status of a handshake to the plane's URL signed by `credentials` for execute-api,
+    in its headers (`form` "headers") or as a presigned URL ("presigned"), and what the
+    connection's first message gets back (101 and `{}` when nothing answers)."""
+    http_url = plane.url.replace("ws://", "http://", 1) + (f"?{query}" if query else "")
+    request = AWSRequest(method="GET", url=http_url)
+    headers: dict[str, str] = {}
+    if form == "headers":
+        SigV4Auth(credentials, "execute-api", REGION).add_auth(request)
+        headers = {name: request.headers[name] for name in ("Authorization", "X-Amz-Date")}
+    elif form == "presigned":
+        SigV4QueryAuth(credentials, "execute-api", REGION, expires=60).add_auth(request)
+    url = request.url.replace("http://", "ws://", 1)
+    try:
+        with connect(url, additional_headers=headers, open_timeout=20) as ws:
+            ws.send(json.dumps({"action": "anything"}))
+            return 101, answer(ws)
+    except InvalidStatus as refused:
+        response = refused.response
+        try:
+            body = json.loads(response.body)
+        except ValueError:
+            body = {"text": response.body.decode(errors="replace")}
+        return response.status_code, body if isinstance(body, dict) else {"text": body}
+
+
+def test_an_iam_connect_accepts_a_signed_handshake_in_headers_or_presigned(iam_plane):
+    statuses = [signed_status(iam_plane, form)[0] for form in ("headers", "presigned")]
+    observe(iam_plane, "iam-signed", statuses == [101, 101])
+
+
+def test_an_iam_connect_refuses_an_unsigned_handshake_with_403(iam_plane):
+    status, body = signed_status(iam_plane, "unsigned")
+    observe(
+        iam_plane,
+        "iam-unsigned",
+        status == 403 and body.get("message") == "Missing Authentication Token",
+    )
+
+
+def test_an_iam_connect_refuses_a_signature_of_another_secret_with_403(iam_plane):
+    wrong = Credentials("test", "not-the-secret")
+    statuses = [signed_status(iam_plane, form, wrong)[0] for form in ("headers", "presigned")]
+    observe(iam_plane, "iam-wrong-secret", statuses == [403, 403])
+
+
+def test_a_signed_connection_carries_who_signed_on_connect_and_later_routes(iam_plane):
+    # with ?identity=required the IAM API's $connect accepts only an event naming the signer
+    status, echoed = signed_status(iam_plane, "presigned", query="identity=required")
+    identity = echoed.get("identity") or {}
+    fields = ("accessKey", "accountId", "caller", "user", "userArn")
+    observe(iam_plane, "iam-identity", status == 101 and all(identity.get(f) for f in fields))
 
 
 def test_the_subprotocol_is_echoed_only_when_connect_returns_it(plane):

@@ -53,6 +53,22 @@ def connect_authorized(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"statusCode": 200 if authorizer.get("team") == "blue" else 401}
 
 
+IAM_IDENTITY_FIELDS = ("accessKey", "accountId", "caller", "user", "userArn")
+
+
+def connect_iam(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The IAM API's `$connect`: with `?identity=required`, accepts only an event whose
+    `requestContext.identity` names who signed, so that the client observes it through the
+    handshake's status; without, accepts any handshake the data plane let through."""
+    query = event.get("queryStringParameters") or {}
+    identity = event["requestContext"].get("identity") or {}
+    if query.get("identity") == "required" and not all(
+        identity.get(field) for field in IAM_IDENTITY_FIELDS
+    ):
+        return {"statusCode": 401}
+    return {"statusCode": 200}
+
+
 def disconnect(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"statusCode": 200}
 
@@ -66,6 +82,7 @@ def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "connectionId": context_["connectionId"],
         "body": event.get("body"),
         "authorizer": context_.get("authorizer"),
+        "identity": context_.get("identity"),
     }
     return {"statusCode": 200, "body": json.dumps(answer)}
 
