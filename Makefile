@@ -256,7 +256,7 @@ lock: tf-cli-config ## Refresh every root's .terraform.lock.hcl (all platforms w
 tf-env:
 	@case '$(ENV)' in dev|prod) ;; \
 	  local) echo "envs/local is applied by the local stack against the emulator (see README), not by this target." >&2; exit 1;; \
-	  account) echo "envs/account is applied by 'make account ENV=dev|prod' (make bootstrap runs it), with that environment's state bucket and region." >&2; exit 1;; \
+	  account) echo "envs/account is applied by 'make account ENV=dev|prod' (make bootstrap runs it) and destroyed by 'make account-destroy ENV=dev|prod', with that environment's state bucket and region." >&2; exit 1;; \
 	  *) echo "Set ENV=dev or ENV=prod, e.g. make plan ENV=dev" >&2; exit 1;; esac
 
 .PHONY: tf-confirm
@@ -296,11 +296,11 @@ bootstrap: tf-env $(BIN)/.local ## Create the S3 state bucket of ENV=dev|prod, w
 # and adopts (leaves alone) any other stack's. Applying it twice changes nothing.
 TF_ACCOUNT_DIR  := $(TF_DIR)/envs/account
 ACCOUNT_SETTING := PYTHONPATH=scripts $(BIN)/python -m deployment.account_setting
-BACKEND_BUCKET   = sed -n 's/^bucket *= *"\(.*\)"/\1/p' $(TF_ENV_DIR)/backend.hcl 2>/dev/null
+BACKEND_BUCKET   = sed -n 's/^bucket *= *"\(.*\)"/\1/p' $(TF_ENV_DIR)/backend.hcl 2>/dev/null || true
 
-.PHONY: account
-account: tf-env tf-cli-config $(BIN)/.local ## Apply envs/account (the API Gateway CloudWatch role) in ENV=dev|prod's account and region
-	@region=$$($(REGION_OF) --announce); \
+# The prelude of `make account` and `make account-destroy`: ENV's region and state bucket, the
+# setting read, envs/account initialised on its state; `$$region` and `$$registered` after it.
+ACCOUNT_INIT = region=$$($(REGION_OF) --announce); \
 	bucket=$$($(BACKEND_BUCKET)); bucket=$${bucket:-$(TF_STATE_BUCKET)}; \
 	if [ -z "$$bucket" ]; then \
 	  echo "No state bucket for ENV=$(ENV): run 'make bootstrap ENV=$(ENV)' or set TF_STATE_BUCKET=<bucket>." >&2; exit 1; fi; \
@@ -309,9 +309,22 @@ account: tf-env tf-cli-config $(BIN)/.local ## Apply envs/account (the API Gatew
 	registered=$$($(ACCOUNT_SETTING) --region "$$region"); \
 	echo "API Gateway CloudWatch Logs role registered in $$region: $${registered:-none}"; \
 	$(call tf_quiet,terraform -chdir=$(TF_ACCOUNT_DIR) init -input=false -no-color -reconfigure \
-	  -backend-config=bucket=$$bucket -backend-config=key=$$key -backend-config=region=$$region); \
+	  -backend-config=bucket=$$bucket -backend-config=key=$$key -backend-config=region=$$region)
+
+.PHONY: account
+account: tf-env tf-cli-config $(BIN)/.local ## Apply envs/account (the API Gateway CloudWatch role) in ENV=dev|prod's account and region
+	@$(ACCOUNT_INIT); \
 	terraform -chdir=$(TF_ACCOUNT_DIR) apply -input=false -auto-approve -var=region=$$region \
 	  "-var=registered_role_arn=$$registered"
+
+# Last of all in a region, after `make destroy` of dev and prod there: the role it deletes is the
+# one every API in the region (other stacks' too) writes its logs with, and the setting is reset
+# (an adopted role, another stack's, is left as it is). Same state, region and setting as above.
+.PHONY: account-destroy
+account-destroy: tf-confirm tf-cli-config $(BIN)/.local ## Destroy envs/account in ENV=dev|prod's region, last (Terraform asks; AUTO_APPROVE=1 does not)
+	@$(ACCOUNT_INIT); \
+	terraform -chdir=$(TF_ACCOUNT_DIR) destroy -var=region=$$region \
+	  "-var=registered_role_arn=$$registered" $(if $(filter 1,$(AUTO_APPROVE)),-auto-approve)
 
 # plan and destroy read build/lambdas.zip as well (modules/functions hashes it): it is built
 # first when missing or older than its sources, as on a fresh clone.

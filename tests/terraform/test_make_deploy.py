@@ -1,7 +1,8 @@
-"""`make bootstrap|plan|destroy ENV=dev` run for real on a fresh copy of the repository, with a
-stand-in for `terraform` first on PATH that records each call (and `make bootstrap` against the
-emulator): plan and destroy build build/lambdas.zip before Terraform reads it, and the state
-bucket and the stack get one region."""
+"""`make bootstrap|plan|destroy|account|account-destroy ENV=dev` run for real on a fresh copy of
+the repository, with a stand-in for `terraform` first on PATH that records each call (and
+`make bootstrap` and the account setting against the emulator): plan and destroy build
+build/lambdas.zip before Terraform reads it, the state bucket and the stack get one region, and
+envs/account is destroyed on the state it was applied with."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,3 +190,57 @@ def test_deploy_stops_until_a_cloudwatch_role_is_registered(
     assert "Run `make account ENV=dev` first" in proc.stderr
     assert repository.terraform_calls() == []
     assert not (repository.path / "build" / "lambdas.zip").exists()
+
+
+def test_account_destroy_destroys_envs_account_on_the_state_make_account_applied(
+    repository: Repository, emulator: str
+) -> None:
+    """`make account ENV=dev`, then `make account-destroy ENV=dev`: the same state key, region and
+    registered role for both; destroy only with AUTO_APPROVE=1 skips Terraform's question."""
+    region = "ca-central-1"  # a setting of its own on the module's emulator
+    aws = {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_ENDPOINT_URL": emulator,  # boto3 in scripts/deployment/account_setting.py
+        "AWS_CONFIG_FILE": "/nonexistent",
+    }
+    session = boto3.session.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name=region
+    )
+    account = session.client("sts", endpoint_url=emulator).get_caller_identity()["Account"]
+    role_arn = f"arn:aws:iam::{account}:role/serverless-chat-apigateway-cloudwatch-{region}"
+    session.client("apigateway", endpoint_url=emulator).update_account(
+        patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role_arn}]
+    )
+    state = ["ENV=dev", "TF_STATE_BUCKET=stub-bucket", f"REGION={region}"]
+
+    applied = repository.make("account", *state, **aws)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    destroyed = repository.make("account-destroy", *state, "AUTO_APPROVE=1", **aws)
+    assert destroyed.returncode == 0, destroyed.stdout + destroyed.stderr
+    assert f"registered in {region}: {role_arn}" in destroyed.stdout
+
+    calls = [call.split()[1:] for call in repository.terraform_calls()]
+    assert [call[:2] for call in calls] == [
+        ["-chdir=terraform/envs/account", "init"],
+        ["-chdir=terraform/envs/account", "apply"],
+        ["-chdir=terraform/envs/account", "init"],
+        ["-chdir=terraform/envs/account", "destroy"],
+    ]
+    key = f"-backend-config=key=serverless-chat/account-{region}.tfstate"
+    assert key in calls[0]
+    assert key in calls[2]
+    for run in (calls[1], calls[3]):
+        assert f"-var=region={region}" in run
+        assert f"-var=registered_role_arn={role_arn}" in run
+    assert "-auto-approve" in calls[3]
+
+    # Without AUTO_APPROVE=1 Terraform asks (the stand-in answers nothing); prod needs CONFIRM=1.
+    asked = repository.make("account-destroy", *state, **aws)
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    assert "-auto-approve" not in repository.terraform_calls()[-1].split()
+    before = len(repository.terraform_calls())
+    prod = repository.make("account-destroy", "ENV=prod", *state[1:], **aws)
+    assert prod.returncode != 0
+    assert "CONFIRM=1" in prod.stderr
+    assert len(repository.terraform_calls()) == before

@@ -72,7 +72,9 @@ def test_recipes_and_scripts_keep_to_bash_3_2() -> None:
     assert found == []
 
 
-@pytest.mark.parametrize("target", ["plan", "deploy", "destroy", "bootstrap"])
+@pytest.mark.parametrize(
+    "target", ["plan", "deploy", "destroy", "bootstrap", "account", "account-destroy"]
+)
 def test_env_is_required(target: str) -> None:
     proc = make(target)
     assert proc.returncode != 0
@@ -85,7 +87,7 @@ def test_local_is_left_to_the_local_stack() -> None:
     assert "local stack" in proc.stderr
 
 
-@pytest.mark.parametrize("target", ["deploy", "destroy"])
+@pytest.mark.parametrize("target", ["deploy", "destroy", "account-destroy"])
 def test_prod_needs_confirm(target: str) -> None:
     proc = make(target, "ENV=prod")
     assert proc.returncode != 0
