@@ -197,6 +197,27 @@ def test_a_burst_beyond_the_rate_limit_is_refused_then_allowed_again(backend):
     assert ada.last("error")["code"] == "rate_limited"
 
 
+def test_a_burst_takes_one_conditional_update_per_message_once_it_is_a_burst(
+    backend, dynamodb_answers
+):
+    """The idle and busy conditions of the rate bucket exclude each other: the one that held
+    last for the sender is tried first, so only the change from idle to busy costs a second."""
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    backend.tick_seconds = 0  # a burst: everything at the same instant
+    ada.say("the bucket was idle")  # whatever this function saw of ada's bucket before
+    bob.new_frames()
+    updates = dynamodb_answers("UpdateItem")  # every UpdateItem from now on, answered by moto
+
+    for number in range(10):
+        ada.send({"action": "on-message", "message": f"m{number}"})
+
+    assert len([f for f in bob.new_frames() if f["type"] == "message"]) == 10
+    tables = [json.loads(call["body"])["TableName"] for call in updates]  # requests as sent
+    on_the_bucket = [table for table in tables if table == CONNECTIONS_TABLE]
+    # The first of the burst tries idle, then busy; the nine after it, busy at once.
+    assert len(on_the_bucket) == 10 + 1
+
+
 def test_a_gone_recipient_is_removed_and_the_room_told_it_left(backend):
     ada, bob, carol = in_room(backend, "lobby", "ada", "bob", "carol")
     bob.drop()

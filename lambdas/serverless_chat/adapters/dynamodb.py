@@ -100,6 +100,9 @@ def _alive(item: Item, now_s: int) -> bool:
     return expires_at is None or expires_at > now_s
 
 
+_BURSTING_SENDERS_KEPT = 1024  # a hint per sender, forgotten wholesale beyond this many
+
+
 class ConnectionsTable:
     """One item per WebSocket connection: who it is, which room it is in, its rate bucket."""
 
@@ -107,6 +110,8 @@ class ConnectionsTable:
         self._client = client
         self._table = table
         self._room_index = room_index
+        # Senders whose last send here found their bucket busy: their next one tries that first.
+        self._bursting: set[str] = set()
 
     @_busy_when_throttled
     def register(self, connection: NewConnection) -> None:
@@ -155,25 +160,28 @@ class ConnectionsTable:
         """One conditional update takes a token and reads the sender's room and name.
 
         An idle connection (``tat`` in the past) restarts its bucket from now; a busy one
-        advances ``tat`` by one interval while it stays within the tolerance. Only a burst
-        costs the second attempt, and only a refusal costs a read to say why."""
+        advances ``tat`` by one interval while it stays within the tolerance. The two conditions
+        exclude each other, so their order changes only the cost: the one that held for this
+        sender's last send here is tried first, and only a change between idle and busy costs the
+        second attempt (a failed conditional write still consumes write capacity). Only a
+        refusal costs a read to say why."""
         live = "attribute_exists(roomId) AND expiresAt > :now_s"
-        attempts = (
-            (
-                f"{live} AND (attribute_not_exists(tat) OR tat < :now_ms)",
-                "SET tat = :next",
-                {":next": _n(now_ms + rate_limit.interval_ms)},
-            ),
-            (
-                f"{live} AND tat BETWEEN :now_ms AND :limit",
-                "SET tat = tat + :interval",
-                {
-                    ":limit": _n(now_ms + rate_limit.tolerance_ms),
-                    ":interval": _n(rate_limit.interval_ms),
-                },
-            ),
+        idle = (
+            f"{live} AND (attribute_not_exists(tat) OR tat < :now_ms)",
+            "SET tat = :next",
+            {":next": _n(now_ms + rate_limit.interval_ms)},
         )
-        for condition, update, values in attempts:
+        busy = (
+            f"{live} AND tat BETWEEN :now_ms AND :limit",
+            "SET tat = tat + :interval",
+            {
+                ":limit": _n(now_ms + rate_limit.tolerance_ms),
+                ":interval": _n(rate_limit.interval_ms),
+            },
+        )
+        attempts = (busy, idle) if connection_id in self._bursting else (idle, busy)
+        for attempt in attempts:
+            condition, update, values = attempt
             try:
                 response = self._client.update_item(
                     TableName=self._table,
@@ -191,9 +199,18 @@ class ConnectionsTable:
                 if _error_code(error) != "ConditionalCheckFailedException":
                     raise
                 continue
+            self._remember_bucket(connection_id, busy=attempt is busy)
             item = response["Attributes"]
             return Sender(room_id=_str(item, "roomId") or "", username=_str(item, "username") or "")
         raise self._why_refused(connection_id, now_ms // 1000)
+
+    def _remember_bucket(self, connection_id: str, *, busy: bool) -> None:
+        if not busy:
+            self._bursting.discard(connection_id)
+            return
+        if len(self._bursting) >= _BURSTING_SENDERS_KEPT:
+            self._bursting.clear()
+        self._bursting.add(connection_id)
 
     def _why_refused(self, connection_id: str, now_s: int) -> Exception:
         item = self._client.get_item(
