@@ -1,7 +1,10 @@
 """on-message: stored first, then sent to every member of the sender's room — and nobody else."""
 
+import importlib
 import json
 import threading
+import time
+from typing import Any
 
 import boto3
 import pytest
@@ -216,6 +219,43 @@ def test_a_burst_takes_one_conditional_update_per_message_once_it_is_a_burst(
     on_the_bucket = [table for table in tables if table == CONNECTIONS_TABLE]
     # The first of the burst tries idle, then busy; the nine after it, busy at once.
     assert len(on_the_bucket) == 10 + 1
+
+
+def test_a_send_racing_another_of_the_same_connection_is_still_allowed(backend):
+    """The bursting sender's first try (busy) finds the bucket idle; before its second (idle)
+    lands, another send of the connection takes the bucket busy: a third try decides."""
+    ada, bob = in_room(backend, "lobby", "ada", "bob")
+    backend.tick_seconds = 0
+    ada.say("one")
+    ada.say("two")  # a burst: this function now tries busy first for ada
+    backend.clock.shift(10)  # ada's bucket is idle again
+    bob.new_frames()
+    events = importlib.import_module("serverless_chat.runtime").dynamodb.meta.events
+    calls: list[str] = []
+
+    def another_send_first(params: dict[str, Any], **_: Any) -> None:
+        if json.loads(params["body"])["TableName"] != CONNECTIONS_TABLE:
+            return
+        calls.append("update")
+        if len(calls) == 2:  # between the first try and the second, the other send lands
+            other = boto3.client("dynamodb")
+            now_ms = int(time.time() * 1000)
+            other.update_item(
+                TableName=CONNECTIONS_TABLE,
+                Key={"connectionId": {"S": ada.connection_id}},
+                UpdateExpression="SET tat = :tat",
+                ExpressionAttributeValues={":tat": {"N": str(now_ms + 200)}},
+            )
+
+    events.register("before-call.dynamodb.UpdateItem", another_send_first)
+    try:
+        reply = ada.say("three")
+    finally:
+        events.unregister("before-call.dynamodb.UpdateItem", another_send_first)
+
+    assert reply["type"] == "message"
+    assert [f["message"] for f in bob.new_frames() if f["type"] == "message"] == ["three"]
+    assert len(calls) == 3
 
 
 def test_a_gone_recipient_is_removed_and_the_room_told_it_left(backend):

@@ -9,7 +9,8 @@ import functools
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -101,6 +102,17 @@ def _alive(item: Item, now_s: int) -> bool:
 
 
 _BURSTING_SENDERS_KEPT = 1024  # a hint per sender, forgotten wholesale beyond this many
+_BUCKET_ATTEMPTS = 3  # the first, the other state's, and one after a race
+
+
+@dataclass(frozen=True)
+class _BucketUpdate:
+    """One of the rate bucket's two updates: its condition (beside the connection being live
+    and in a room), its update expression and its values."""
+
+    condition: str
+    update: str
+    values: dict[str, "AttributeValueTypeDef"]
 
 
 class ConnectionsTable:
@@ -160,49 +172,73 @@ class ConnectionsTable:
         """One conditional update takes a token and reads the sender's room and name.
 
         An idle connection (``tat`` in the past) restarts its bucket from now; a busy one
-        advances ``tat`` by one interval while it stays within the tolerance. The two conditions
-        exclude each other, so their order changes only the cost: the one that held for this
-        sender's last send here is tried first, and only a change between idle and busy costs the
-        second attempt (a failed conditional write still consumes write capacity). Only a
-        refusal costs a read to say why."""
-        live = "attribute_exists(roomId) AND expiresAt > :now_s"
-        idle = (
-            f"{live} AND (attribute_not_exists(tat) OR tat < :now_ms)",
-            "SET tat = :next",
-            {":next": _n(now_ms + rate_limit.interval_ms)},
+        advances ``tat`` by one interval while it stays within the tolerance. The update tried
+        first is the one that held for this sender's last send here (idle for a sender not seen),
+        so a burst costs one write per message. When its condition fails, the item as it was
+        (``ReturnValuesOnConditionCheckFailure``) says why: gone, not in a room and a full bucket
+        are refused at once, without a read; a bucket in the other state gets the other update.
+        ``tat`` only grows, so a race with another send of the same connection costs at most one
+        more attempt."""
+        idle = _BucketUpdate(
+            condition="attribute_not_exists(tat) OR tat < :now_ms",
+            update="SET tat = :next",
+            values={":next": _n(now_ms + rate_limit.interval_ms)},
         )
-        busy = (
-            f"{live} AND tat BETWEEN :now_ms AND :limit",
-            "SET tat = tat + :interval",
-            {
+        busy = _BucketUpdate(
+            condition="tat BETWEEN :now_ms AND :limit",
+            update="SET tat = tat + :interval",
+            values={
                 ":limit": _n(now_ms + rate_limit.tolerance_ms),
                 ":interval": _n(rate_limit.interval_ms),
             },
         )
-        attempts = (busy, idle) if connection_id in self._bursting else (idle, busy)
-        for attempt in attempts:
-            condition, update, values = attempt
+        attempt = busy if connection_id in self._bursting else idle
+        for _ in range(_BUCKET_ATTEMPTS):
             try:
                 response = self._client.update_item(
                     TableName=self._table,
                     Key={"connectionId": _s(connection_id)},
-                    UpdateExpression=update,
-                    ConditionExpression=condition,
+                    UpdateExpression=attempt.update,
+                    ConditionExpression=(
+                        f"attribute_exists(roomId) AND expiresAt > :now_s AND ({attempt.condition})"
+                    ),
                     ExpressionAttributeValues={
                         ":now_s": _n(now_ms // 1000),
                         ":now_ms": _n(now_ms),
-                        **values,
+                        **attempt.values,
                     },
                     ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
             except ClientError as error:
                 if _error_code(error) != "ConditionalCheckFailedException":
                     raise
+                item = cast("Item | None", error.response.get("Item"))
+                attempt = (
+                    busy if self._bucket_is_busy(connection_id, item, now_ms, rate_limit) else idle
+                )
                 continue
             self._remember_bucket(connection_id, busy=attempt is busy)
             item = response["Attributes"]
             return Sender(room_id=_str(item, "roomId") or "", username=_str(item, "username") or "")
-        raise self._why_refused(connection_id, now_ms // 1000)
+        raise RateLimitedError(connection_id)  # sends of this connection raced it every time
+
+    @staticmethod
+    def _bucket_is_busy(
+        connection_id: str, item: "Item | None", now_ms: int, rate_limit: RateLimit
+    ) -> bool:
+        """From the connection as a refused update found it: whether its bucket is busy (else
+        idle); a refusal raises."""
+        if item is None or not _alive(item, now_ms // 1000):
+            raise NotConnectedError(connection_id)
+        if "roomId" not in item:
+            raise NotInRoomError(connection_id)
+        tat = _int(item, "tat")
+        if tat is None or tat < now_ms:
+            return False
+        if tat <= now_ms + rate_limit.tolerance_ms:
+            return True
+        raise RateLimitedError(connection_id)
 
     def _remember_bucket(self, connection_id: str, *, busy: bool) -> None:
         if not busy:
@@ -211,16 +247,6 @@ class ConnectionsTable:
         if len(self._bursting) >= _BURSTING_SENDERS_KEPT:
             self._bursting.clear()
         self._bursting.add(connection_id)
-
-    def _why_refused(self, connection_id: str, now_s: int) -> Exception:
-        item = self._client.get_item(
-            TableName=self._table, Key={"connectionId": _s(connection_id)}, ConsistentRead=True
-        ).get("Item")
-        if item is None or not _alive(item, now_s):
-            return NotConnectedError(connection_id)
-        if "roomId" not in item:
-            return NotInRoomError(connection_id)
-        return RateLimitedError(connection_id)
 
     @_busy_when_throttled
     def remove(self, connection_id: str) -> Membership | None:
