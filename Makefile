@@ -346,9 +346,9 @@ deploy: tf-confirm $(BIN)/.local ## ENV=dev|prod: package, apply, build + upload
 	@region=$$($(REGION_OF)); AWS_REGION=$$region AWS_DEFAULT_REGION=$$region \
 	PYTHONPATH=scripts $(BIN)/python -m deployment.upload_site --outputs $(BUILD)/terraform/$(ENV)-outputs.json --dist frontend/dist
 
-# The account's CloudWatch role as earlier envs/dev|prod held it. Their removed blocks forget it on
-# apply, but `terraform destroy` ignores removed blocks and would delete it: destroy drops it from
-# the state first.
+# The account's CloudWatch role as earlier envs/dev|prod held it. modules/websocket-api's removed
+# blocks forget it on apply, but `terraform destroy` ignores removed blocks and would delete it:
+# destroy drops it from the state first.
 TF_HANDED_OVER := $(addprefix module.chat.module.websocket_api.,aws_api_gateway_account.this[0] \
 	aws_iam_role_policy_attachment.cloudwatch[0] aws_iam_role.cloudwatch[0])
 

@@ -24,31 +24,3 @@ module "chat" {
   deletion_protection = true
   site_force_destroy  = false
 }
-
-# The account's API Gateway CloudWatch role and setting belong to terraform/envs/account (one per
-# account and region). Earlier versions created them here (dev, or prod in an account of its own):
-# forget them without destroying them, and envs/account imports them. `terraform destroy` ignores
-# removed blocks, so `make destroy` also drops these addresses from the state first.
-removed {
-  from = module.chat.module.websocket_api.aws_api_gateway_account.this
-
-  lifecycle {
-    destroy = false
-  }
-}
-
-removed {
-  from = module.chat.module.websocket_api.aws_iam_role_policy_attachment.cloudwatch
-
-  lifecycle {
-    destroy = false
-  }
-}
-
-removed {
-  from = module.chat.module.websocket_api.aws_iam_role.cloudwatch
-
-  lifecycle {
-    destroy = false
-  }
-}

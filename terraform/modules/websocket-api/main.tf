@@ -150,3 +150,32 @@ resource "aws_apigatewayv2_api_mapping" "this" {
   domain_name = aws_apigatewayv2_domain_name.this[0].id
   stage       = aws_apigatewayv2_stage.this.id
 }
+
+# The account's API Gateway CloudWatch role and setting belong to terraform/envs/account (one per
+# account and region). Earlier versions created them in this module (in envs/dev, or in envs/prod
+# in an account of its own): forget them without destroying them, and envs/account imports them.
+# `terraform destroy` ignores removed blocks, so `make destroy` also drops these addresses from
+# the state first.
+removed {
+  from = aws_api_gateway_account.this
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_iam_role_policy_attachment.cloudwatch
+
+  lifecycle {
+    destroy = false
+  }
+}
+
+removed {
+  from = aws_iam_role.cloudwatch
+
+  lifecycle {
+    destroy = false
+  }
+}
