@@ -5,7 +5,6 @@ headers, a WebSocket URL that refuses), so the smoke test cannot pass whatever i
 import json
 import os
 import re
-import shutil
 import subprocess
 import threading
 import time
@@ -20,7 +19,7 @@ from deployment import smoke
 from local_stack.emulator import free_port
 from local_stack.site_server import SiteServer
 from local_stack.stack import FRONTEND_DIST
-from tests.terraform.test_make_deploy import COPIED, NOT_COPIED
+from tests.terraform.test_make_deploy import copy_repository
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = [
@@ -189,19 +188,7 @@ def test_make_smoke_env_reads_the_urls_from_terraform_output(stack, tmp_path):
     """`make smoke ENV=dev` on a copy of the repository, with a stand-in for terraform whose
     `output -json` names the local stack: it writes build/terraform/dev-outputs.json as
     `make deploy` does and checks the URLs it names."""
-    copy = tmp_path / "repository"
-    for relative in COPIED:
-        source = ROOT / relative
-        if source.is_dir():
-            shutil.copytree(source, copy / relative, ignore=NOT_COPIED)
-        else:
-            copy.mkdir(exist_ok=True)
-            shutil.copy2(source, copy / relative)
-    (copy / ".venv").symlink_to(ROOT / ".venv")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "terraform").write_text(FAKE_TERRAFORM)
-    (bin_dir / "terraform").chmod(0o755)
+    copy, bin_dir = copy_repository(tmp_path, FAKE_TERRAFORM)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "TF_", "AWS_"))}
     env |= {
         "PATH": f"{bin_dir}:{os.environ['PATH']}",

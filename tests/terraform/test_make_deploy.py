@@ -58,8 +58,9 @@ class Repository:
         return self.log.read_text().splitlines() if self.log.exists() else []
 
 
-@pytest.fixture
-def repository(tmp_path: Path) -> Repository:
+def copy_repository(tmp_path: Path, fake_terraform: str = FAKE_TERRAFORM) -> tuple[Path, Path]:
+    """The repository's COPIED files under tmp_path (its .venv linked), and a bin directory
+    holding `fake_terraform` as `terraform`: (the copy, the bin directory)."""
     copy = tmp_path / "repository"
     for relative in COPIED:
         source = ROOT / relative
@@ -71,9 +72,14 @@ def repository(tmp_path: Path) -> Repository:
     (copy / ".venv").symlink_to(ROOT / ".venv")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    (bin_dir / "terraform").write_text(FAKE_TERRAFORM)
+    (bin_dir / "terraform").write_text(fake_terraform)
     (bin_dir / "terraform").chmod(0o755)
-    return Repository(copy, bin_dir)
+    return copy, bin_dir
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Repository:
+    return Repository(*copy_repository(tmp_path))
 
 
 @pytest.mark.parametrize("target", ["plan", "destroy"])
