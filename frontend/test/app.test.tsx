@@ -156,6 +156,15 @@ describe('the chat', () => {
     expect(renameLine).toHaveTextContent('Bob is now Robert');
   });
 
+  it('tells of members who left together on one line', async () => {
+    const socket = await openLobby();
+    serverSends(socket, { type: 'presence', event: 'leave', username: 'Bob', usernames: ['Bob', 'Carol'], memberCount: 1 });
+    serverSends(socket, { type: 'presence', event: 'leave', username: 'D', usernames: ['D', 'E', 'F', 'G', 'H'], memberCount: 1 });
+    const [two, five] = messageItems();
+    expect(two).toHaveTextContent('Bob and Carol left');
+    expect(five).toHaveTextContent('D, E and 3 others left');
+  });
+
   it('shows text as text, never as HTML, and makes links safe', async () => {
     const socket = await openLobby();
     serverSends(socket, {

@@ -247,6 +247,14 @@ describe('presence and names', () => {
     ]);
   });
 
+  it('removes every member a single leave names, on one system line', () => {
+    createClient();
+    const socket = enter({ members: ['Alice', 'Bob', 'Carol', 'Dave'] });
+    socket.receive({ type: 'presence', event: 'leave', username: 'Bob', usernames: ['Bob', 'Carol', 'Dave'], memberCount: 1 });
+    expect(state().members).toEqual(['Alice']);
+    expect(state().timeline).toMatchObject([{ kind: 'presence', event: 'leave', usernames: ['Bob', 'Carol', 'Dave'] }]);
+  });
+
   it('places a system line after the messages that came before it', () => {
     createClient();
     const socket = enter({ history: [chatMessage(1)] });

@@ -67,6 +67,7 @@ describe('frames in', () => {
     ['a message with a fractional seq', JSON.stringify({ type: 'message', ...chatMessage(1), seq: 1.5 })],
     ['a room frame with a broken history entry', JSON.stringify(roomFrame({ history: [{ id: 'x' }] }))],
     ['a presence frame with an unknown event', '{"type":"presence","event":"wave","username":"A","memberCount":1}'],
+    ['a leave whose usernames are not strings', '{"type":"presence","event":"leave","username":"A","usernames":["A",1],"memberCount":1}'],
   ])('ignores %s', (_description, data) => {
     expect(parseServerFrame(data)).toBeNull();
   });

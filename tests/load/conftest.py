@@ -122,6 +122,16 @@ def messages(frames: list[Frame]) -> list[Frame]:
     return [f for f in frames if f.get("type") == "message"]
 
 
+def left(frames: list[Frame]) -> list[str]:
+    """The names the leave frames announce: one, or several (`usernames`) found gone together."""
+    return [
+        name
+        for f in frames
+        if f.get("event") == "leave"
+        for name in f.get("usernames", [f["username"]])
+    ]
+
+
 def inject_faults(stack: LocalStack, status: int, count: int) -> None:
     """The data plane's next `count` posts to `@connections` answer `status` (its /@faults)."""
     _post_faults(stack, {"status": status, "count": count})

@@ -16,6 +16,7 @@ from tests.load.conftest import (
     collect,
     drain,
     inject_faults,
+    left,
     messages,
     parallel,
     room_members,
@@ -139,14 +140,14 @@ def test_gone_members_are_removed_and_announced_once_and_the_rest_receive(
     )
 
     def everything(frames: list[Frame]) -> bool:
-        left = {f["username"] for f in frames if f.get("event") == "leave"}
-        return len(messages(frames)) >= 2 and left >= gone
+        return len(messages(frames)) >= 2 and set(left(frames)) >= gone
 
     got = parallel(lambda s: collect(s, everything) + drain(s), stayers)
     for frames in got:
         assert sorted(texts(frames)) == ["from m0", "from m1"]
-        leaves = sorted(f["username"] for f in frames if f.get("event") == "leave")
-        assert leaves == sorted(gone), "a gone member not announced, or announced twice"
+        assert sorted(left(frames)) == sorted(gone), (
+            "a gone member not announced, or announced twice"
+        )
     assert len(room_members(dynamodb, room)) == MEMBERS, "a gone member is still in the room"
 
 

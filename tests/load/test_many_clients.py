@@ -13,6 +13,7 @@ from tests.load.conftest import (
     Process,
     collect,
     drain,
+    left,
     messages,
     parallel,
     room_members,
@@ -169,13 +170,12 @@ def test_a_hundred_clients_leaving_one_room_at_once_are_each_announced_once(
         parallel(lambda c: c.close(), leavers)
 
         def all_left(frames: list[Frame]) -> bool:
-            return {f.get("username") for f in frames if f.get("event") == "leave"} >= leaving
+            return set(left(frames)) >= leaving
 
         got = parallel(lambda s: collect(s, all_left) + drain(s), stayers)
         took = time.monotonic() - started
         for frames in got:
-            left = [f["username"] for f in frames if f.get("event") == "leave"]
-            assert sorted(left) == sorted(leaving), "a leaver not announced, or announced twice"
+            assert sorted(left(frames)) == sorted(leaving), "a leaver not announced, or twice"
         assert len(room_members(dynamodb, room)) == STAYERS
         say(
             f"{STORM - STAYERS} of {STORM} clients left one room at once: announced in {took:.1f} s"

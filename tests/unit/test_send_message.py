@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from tests.unit.conftest import (
     CONNECTIONS_TABLE,
     MESSAGES_TABLE,
+    ROOM_INDEX,
     ROOM_MEMBER_LIMIT,
     transaction_cancelled,
 )
@@ -280,6 +281,37 @@ def test_a_gone_recipient_is_removed_and_the_room_told_it_left(backend):
     )
     assert "Item" not in removed
     assert "Item" in kept  # the sender stays: only the gone recipient is removed
+
+
+def test_many_gone_members_cost_one_leave_post_per_remaining_member(backend):
+    # A full room of 6, 3 of them gone: the message reaches all 6 (3 answer 410), and each of
+    # the 3 who remain gets ONE leave naming all 3: 6 + 3 posts, not 6 + 3 x 3 (at N members
+    # and K gone, N + K instead of N + N x K).
+    names = [f"member-{n}" for n in range(ROOM_MEMBER_LIMIT)]
+    clients = in_room(backend, "crowd", *names)
+    staying, gone = clients[:3], clients[3:]
+    for client in gone:
+        client.drop()
+    attempts_before = sum(backend.connections_api.attempts.values())
+
+    staying[0].say("who is still here?")
+
+    assert sum(backend.connections_api.attempts.values()) - attempts_before == 6 + 3
+    for client in staying:
+        message, leave = client.frames()[-2:]
+        assert message["message"] == "who is still here?"
+        assert sorted(leave.pop("usernames")) == names[3:]
+        assert leave["username"] in names[3:]
+        assert leave == {**leave, "type": "presence", "event": "leave", "memberCount": 3}
+    members = boto3.client("dynamodb").query(
+        TableName=CONNECTIONS_TABLE,
+        IndexName=ROOM_INDEX,
+        KeyConditionExpression="roomId = :room",
+        ExpressionAttributeValues={":room": {"S": "crowd"}},
+    )["Items"]
+    assert sorted(m["connectionId"]["S"] for m in members) == sorted(
+        c.connection_id for c in staying
+    )
 
 
 def test_one_failing_recipient_does_not_stop_the_others(backend):

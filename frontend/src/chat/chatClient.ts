@@ -40,6 +40,8 @@ export interface PresenceEntry {
   event: PresenceEvent;
   username: string;
   previousUsername: string | null;
+  /** Everyone this line is about: several on a `leave` of members found gone together. */
+  usernames: string[];
 }
 
 export type TimelineEntry = MessageEntry | PresenceEntry;
@@ -372,7 +374,8 @@ export class ChatClient {
       if (index >= 0) members.splice(index, 1);
     };
     if (frame.event === 'join') members.push(frame.username);
-    if (frame.event === 'leave') removeOne(frame.username);
+    const usernames = frame.usernames ?? [frame.username];
+    if (frame.event === 'leave') usernames.forEach(removeOne);
     if (frame.event === 'rename') {
       if (frame.previousUsername !== undefined) removeOne(frame.previousUsername);
       members.push(frame.username);
@@ -387,6 +390,7 @@ export class ChatClient {
         event: frame.event,
         username: frame.username,
         previousUsername: frame.previousUsername ?? null,
+        usernames,
       },
     });
     this.update({ members, timeline: this.sortedTimeline() });

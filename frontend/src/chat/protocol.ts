@@ -52,6 +52,8 @@ export interface PresenceFrame {
   event: PresenceEvent;
   username: string;
   previousUsername?: string;
+  /** On a `leave` of several members at once: all of them (`username` is the first). */
+  usernames?: string[];
   memberCount: number;
 }
 
@@ -134,11 +136,13 @@ function parseRoom(value: JsonObject): RoomFrame | null {
 }
 
 function parsePresence(value: JsonObject): PresenceFrame | null {
-  const { event, username, previousUsername, memberCount } = value;
+  const { event, username, previousUsername, usernames, memberCount } = value;
   if (event !== 'join' && event !== 'leave' && event !== 'rename') return null;
   if (!isString(username) || !optionalString(previousUsername) || typeof memberCount !== 'number') return null;
+  if (usernames !== undefined && !(Array.isArray(usernames) && usernames.every(isString))) return null;
   const frame: PresenceFrame = { type: 'presence', event, username, memberCount };
   if (previousUsername !== undefined) frame.previousUsername = previousUsername;
+  if (usernames !== undefined) frame.usernames = usernames;
   return frame;
 }
 

@@ -5,9 +5,16 @@ function formatTime(sentAt: string): string {
   return new Date(sentAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
-function presenceText({ event, username, previousUsername }: PresenceEntry): string {
+/** "ada", "ada and bob", "ada, bob and carol", "ada, bob and 3 others". */
+function listOfNames(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  if (names.length <= 3) return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `${names.slice(0, 2).join(', ')} and ${names.length - 2} others`;
+}
+
+function presenceText({ event, username, previousUsername, usernames }: PresenceEntry): string {
   if (event === 'join') return `${username} joined`;
-  if (event === 'leave') return `${username} left`;
+  if (event === 'leave') return `${listOfNames(usernames)} left`;
   return previousUsername === null ? `${username} changed their name` : `${previousUsername} is now ${username}`;
 }
 

@@ -250,12 +250,11 @@ class Chat:
         return removed, self.outbox.send(posts)
 
     def _leave_posts(self, room_id: str, usernames: Sequence[str]) -> list[tuple[str, bytes]]:
+        """One frame to each remaining member, however many left: K members found gone in a
+        room of N cost N posts, not N x K."""
         remaining = self.connections.recipients(room_id)
-        leaves = [
-            protocol.encode(protocol.presence_frame("leave", name, len(remaining)))
-            for name in usernames
-        ]
-        return [(recipient, leave) for recipient in remaining for leave in leaves]
+        leave = protocol.encode(protocol.leave_frame(usernames, len(remaining)))
+        return [(recipient, leave) for recipient in remaining]
 
     def _default_username(self) -> str:
         return f"guest-{self.rng.randint(1000, 9999)}"

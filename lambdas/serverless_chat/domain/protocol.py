@@ -220,6 +220,15 @@ def presence_frame(
     return frame
 
 
+def leave_frame(usernames: Sequence[str], member_count: int) -> Frame:
+    """One ``leave`` for everyone who left a room at once: ``username`` is the first of them, and
+    ``usernames`` lists them all when there are several (a room is told once, not once a name)."""
+    frame = presence_frame("leave", usernames[0], member_count)
+    if len(usernames) > 1:
+        frame["usernames"] = list(usernames)
+    return frame
+
+
 def error_frame(error: ChatError, client_message_id: str | None = None) -> Frame:
     frame: Frame = {"type": "error", "code": error.code.value, "message": error.message}
     if client_message_id is not None:
