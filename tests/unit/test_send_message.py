@@ -341,6 +341,23 @@ def test_a_throttled_or_failing_post_is_retried_until_delivered(backend, status)
     assert backend.connections_api.attempts[bob.connection_id] == attempts_before + 2
 
 
+def test_the_room_counter_expires_with_the_rooms_newest_message(backend):
+    (ada,) = in_room(backend, "lobby", "ada")
+    dynamodb = boto3.client("dynamodb")
+
+    def counter_expiry():
+        key = {"roomId": {"S": "lobby"}, "seq": {"N": "0"}}
+        return int(dynamodb.get_item(TableName=MESSAGES_TABLE, Key=key)["Item"]["expiresAt"]["N"])
+
+    ada.say("first")
+    [first] = stored_messages("lobby")
+    assert counter_expiry() == int(first["expiresAt"]["N"])
+    backend.clock.shift(3600)
+    ada.say("an hour later")
+    newest = max(stored_messages("lobby"), key=lambda item: int(item["seq"]["N"]))
+    assert counter_expiry() == int(newest["expiresAt"]["N"]) >= int(first["expiresAt"]["N"]) + 3600
+
+
 def test_log_lines_name_route_connection_and_room_but_never_the_text(backend, log_lines):
     (ada,) = in_room(backend, "lobby", "ada")
 

@@ -320,17 +320,21 @@ class MessagesTable:
         )
         if marker is not None:
             self._raise_if_stored(marker)
+        # One expiry for the message and the room's counter: the counter never expires before
+        # the room's newest message (it would restart seq at 1 under live history), and a room
+        # unused for the retention period leaves nothing behind.
+        expires_at_s = int(time.time()) + self._retention_s
         message = Message(
             id=str(uuid.uuid4()),
             room_id=draft.room_id,
-            seq=self._next_seq(draft.room_id),
+            seq=self._next_seq(draft.room_id, expires_at_s),
             text=draft.text,
             username=draft.username,
             sender_connection_id=draft.sender_connection_id,
             sent_at=draft.sent_at,
             client_message_id=draft.client_message_id,
         )
-        self._store(message, marker)
+        self._store(message, marker, expires_at_s)
         return message
 
     def _raise_if_stored(self, marker: dict[str, "AttributeValueTypeDef"]) -> None:
@@ -347,18 +351,23 @@ class MessagesTable:
         )
         return _message(response["Item"])
 
-    def _next_seq(self, room_id: str) -> int:
+    def _next_seq(self, room_id: str, expires_at_s: int) -> int:
         response = self._client.update_item(
             TableName=self._table,
             Key={"roomId": _s(room_id), "seq": _n(_COUNTER_SEQ)},
-            UpdateExpression="ADD lastSeq :one",
-            ExpressionAttributeValues={":one": _n(1)},
+            UpdateExpression="ADD lastSeq :one SET expiresAt = :expires",
+            ExpressionAttributeValues={":one": _n(1), ":expires": _n(expires_at_s)},
             ReturnValues="UPDATED_NEW",
         )
         return _int(response["Attributes"], "lastSeq") or 0
 
-    def _store(self, message: Message, marker: dict[str, "AttributeValueTypeDef"] | None) -> None:
-        expires_at = _n(int(time.time()) + self._retention_s)
+    def _store(
+        self,
+        message: Message,
+        marker: dict[str, "AttributeValueTypeDef"] | None,
+        expires_at_s: int,
+    ) -> None:
+        expires_at = _n(expires_at_s)
         item: dict[str, AttributeValueTypeDef] = {
             "roomId": _s(message.room_id),
             "seq": _n(message.seq),
