@@ -286,6 +286,16 @@ describe('presence and names', () => {
     FakeWebSocket.latest().open();
     expect(FakeWebSocket.latest().lastSent()).toMatchObject({ username: 'Alice' });
   });
+
+  it('keeps its name when the server refuses a rename as too frequent, and says how long to wait', () => {
+    createClient();
+    const socket = enter();
+    client.rename('Alicia');
+    socket.receive({ type: 'error', code: 'rate_limited', message: 'too many renames', retryAfterMs: 29_001 });
+    expect(state().username).toBe('Alice');
+    expect(state().error).toBe('You have changed your name too often. Try again in 30 s.');
+    expect(state().status).toBe('online');
+  });
 });
 
 describe('reconnecting', () => {

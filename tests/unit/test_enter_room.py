@@ -207,3 +207,61 @@ def test_a_member_of_a_full_room_can_still_rename(backend):
         member.enter("lobby", f"member{number}")
 
     assert members[0].enter("lobby", "renamed")["username"] == "renamed"
+
+
+def test_renames_and_moves_are_at_most_three_in_thirty_seconds(backend):
+    backend.tick_seconds = 0  # a burst: every frame at the same instant
+    ada, bob = backend.connect(), backend.connect()
+    ada.enter("lobby", "ada")  # a first entry is free
+    bob.enter("lobby", "bob")
+    for name in ("ada-1", "ada-2"):
+        assert ada.enter("lobby", name)["username"] == name  # renames
+    assert ada.enter("kitchen", "ada-2")["roomId"] == "kitchen"  # a move: the third
+    bob.new_frames()
+
+    ada.send({"action": "on-enter-room", "groupId": "lobby", "username": "ada-3"})
+
+    refusal = ada.last("error")
+    assert refusal["code"] == "rate_limited"
+    assert refusal["retryAfterMs"] == 30_000
+    assert bob.new_frames() == []  # nobody was told anything
+    ada.say("still in the kitchen as ada-2")
+    assert ada.frames()[-1]["username"] == "ada-2"
+    assert ada.frames()[-1]["roomId"] == "kitchen"
+
+    backend.clock.shift(29.9)
+    ada.send({"action": "on-enter-room", "groupId": "lobby", "username": "ada-3"})
+    assert ada.last("error")["retryAfterMs"] == 100
+    backend.clock.shift(0.1)
+    assert ada.enter("lobby", "ada-3")["username"] == "ada-3"  # one token back after 30 s
+    ada.send({"action": "on-enter-room", "groupId": "lobby", "username": "ada-4"})
+    assert ada.last("error")["code"] == "rate_limited"  # and only one: 3 in any 30 s
+
+
+def test_entering_again_unchanged_costs_no_rename_token(backend):
+    backend.tick_seconds = 0
+    ada = backend.connect()
+    for _ in range(10):
+        assert ada.enter("lobby", "ada")["username"] == "ada"
+    for name in ("a1", "a2", "a3"):
+        assert ada.enter("lobby", name)["username"] == name
+
+
+def test_a_renaming_flood_costs_the_room_three_broadcasts(backend):
+    backend.tick_seconds = 0
+    flooder, *bystanders = [backend.connect() for _ in range(ROOM_MEMBER_LIMIT)]
+    flooder.enter("lobby", "flooder")
+    for number, bystander in enumerate(bystanders):
+        bystander.enter("lobby", f"bystander-{number}")
+    for bystander in bystanders:
+        bystander.new_frames()
+
+    for number in range(100):
+        flooder.send({"action": "on-enter-room", "groupId": "lobby", "username": f"f{number}"})
+
+    for bystander in bystanders:  # 3 renames each, not 100
+        assert [f["username"] for f in bystander.new_frames()] == ["f0", "f1", "f2"]
+    codes = [f["code"] for f in flooder.new_frames() if f["type"] == "error"]
+    assert codes == ["rate_limited"] * 97
+    bystanders[0].say("we are still served")
+    assert [f["message"] for f in bystanders[1].new_frames()] == ["we are still served"]

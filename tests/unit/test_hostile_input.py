@@ -171,7 +171,7 @@ def _assert_answered(frames_got: list[dict[str, Any]], route: str) -> None:
             assert frame["code"] in contract.ERROR_CODES
             assert isinstance(frame["message"], str)
             assert frame["message"]
-            assert set(frame) <= {"type", "code", "message", "clientMessageId"}
+            assert set(frame) <= {"type", "code", "message", "clientMessageId", "retryAfterMs"}
         else:
             assert frame["type"] in contract.SERVER_FRAME_EXAMPLES
 

@@ -1,7 +1,7 @@
 // The connection to one chat room, free of any UI framework: it keeps the socket alive, re-enters the room
 // and fills gaps after a drop, queues what the user sends while offline, and publishes one immutable state.
 import { PING_INTERVAL_MS } from '../limits';
-import { GATEWAY_ERROR_TEXT, NO_REPLY_TEXT, errorText } from './errorText';
+import { GATEWAY_ERROR_TEXT, NO_REPLY_TEXT, errorText, renameLimitedText } from './errorText';
 import { type OutboxStore, sessionOutboxStore } from './outboxStore';
 import {
   type ChatMessage,
@@ -426,10 +426,14 @@ export class ChatClient {
       this.update({ error: errorText(code) });
       return;
     }
-    if (code === 'invalid_username') {
+    if (code === 'invalid_username' || (code === 'rate_limited' && this.inRoom)) {
       this.desiredUsername = this.state.username; // the rename was refused: keep the name the server knows
       this.clearTimer(this.enterTimer);
       this.enterTimer = null;
+      if (code === 'rate_limited') {
+        this.update({ error: renameLimitedText(frame.retryAfterMs) });
+        return;
+      }
     } else if (!this.inRoom) {
       this.dropConnection(); // entering failed (room full, busy…): try again after a while
     }

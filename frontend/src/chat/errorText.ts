@@ -24,6 +24,12 @@ const TEXT_BY_CODE: Record<string, string> = {
 export const GATEWAY_ERROR_TEXT = 'The server ran into a problem. Anything not marked as sent can be sent again.';
 export const NO_REPLY_TEXT = 'No reply from the server.';
 
+/** A rename the server refused as too frequent (`rate_limited` on `on-enter-room`). */
+export function renameLimitedText(retryAfterMs: number | undefined): string {
+  const wait = retryAfterMs === undefined ? 'a little while' : `${Math.ceil(retryAfterMs / 1000)} s`;
+  return `You have changed your name too often. Try again in ${wait}.`;
+}
+
 export function errorText(code: string): string {
   return TEXT_BY_CODE[code] ?? 'Something went wrong. Please try again.';
 }

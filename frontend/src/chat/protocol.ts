@@ -66,6 +66,8 @@ export interface ErrorFrame {
   code: string;
   message: string;
   clientMessageId?: string;
+  /** On `rate_limited`: how long until the server takes the request again. */
+  retryAfterMs?: number;
 }
 
 /** API Gateway's own answer when an integration fails: `{"message": "Internal server error", ...}`, no `type`. */
@@ -147,10 +149,11 @@ function parsePresence(value: JsonObject): PresenceFrame | null {
 }
 
 function parseError(value: JsonObject): ErrorFrame | null {
-  const { code, message, clientMessageId } = value;
+  const { code, message, clientMessageId, retryAfterMs } = value;
   if (!isString(code) || !optionalString(clientMessageId)) return null;
   const frame: ErrorFrame = { type: 'error', code, message: isString(message) ? message : '' };
   if (clientMessageId !== undefined) frame.clientMessageId = clientMessageId;
+  if (typeof retryAfterMs === 'number' && retryAfterMs >= 0) frame.retryAfterMs = retryAfterMs;
   return frame;
 }
 

@@ -115,6 +115,19 @@ class _BucketUpdate:
     values: dict[str, "AttributeValueTypeDef"]
 
 
+def _bucket_state(
+    connection_id: str, item: Item, attribute: str, now_ms: int, rate_limit: RateLimit
+) -> bool:
+    """Whether the bucket kept in ``attribute`` is busy (else idle); a full one raises
+    ``RateLimitedError`` saying how long until it takes a token again."""
+    tat = _int(item, attribute)
+    if tat is None or tat < now_ms:
+        return False
+    if tat <= now_ms + rate_limit.tolerance_ms:
+        return True
+    raise RateLimitedError(connection_id, retry_after_ms=tat - rate_limit.tolerance_ms - now_ms)
+
+
 class ConnectionsTable:
     """One item per WebSocket connection: who it is, which room it is in, its rate bucket."""
 
@@ -141,31 +154,80 @@ class ConnectionsTable:
 
     @_busy_when_throttled
     def enter_room(
-        self, connection_id: str, room_id: str, username: str | None, default_username: str
+        self,
+        connection_id: str,
+        room_id: str,
+        username: str | None,
+        default_username: str,
+        *,
+        now_ms: int,
+        room_changes: RateLimit,
     ) -> tuple[Membership, str]:
+        """One conditional update puts the connection in the room and, for a rename or a move,
+        takes a token of ``room_changes`` (``changeTat``). The update tried first is the
+        common one: a first entry or an entry that changes nothing, both free. When its
+        condition fails, the item as it was says which update applies: gone is refused at
+        once, a rename or a move gets the bucket's update for its state (idle or busy), or
+        ``RateLimitedError`` with the wait."""
         name_update = (
             "username = :username" if username else "username = if_not_exists(username, :username)"
         )
-        try:
-            response = self._client.update_item(
-                TableName=self._table,
-                Key={"connectionId": _s(connection_id)},
-                UpdateExpression=f"SET roomId = :room, {name_update}",
-                ConditionExpression="attribute_exists(connectionId) AND expiresAt > :now",
-                ExpressionAttributeValues={
-                    ":room": _s(room_id),
-                    ":username": _s(username or default_username),
-                    ":now": _n(int(time.time())),
-                },
-                ReturnValues="ALL_OLD",
-            )
-        except ClientError as error:
-            if _error_code(error) == "ConditionalCheckFailedException":
-                raise NotConnectedError(connection_id) from None
-            raise
-        old = response.get("Attributes", {})
-        before = Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
-        return before, username or before.username or default_username
+        # The same room under the same name (or no name asked for): nothing for others to see.
+        unchanged = "roomId = :room" + (" AND username = :username" if username else "")
+        free = _BucketUpdate(
+            condition=f"attribute_not_exists(roomId) OR ({unchanged})", update="", values={}
+        )
+        idle = _BucketUpdate(
+            condition=f"NOT ({unchanged}) AND (attribute_not_exists(changeTat) OR "
+            "changeTat < :now_ms)",
+            update=", changeTat = :next",
+            values={":next": _n(now_ms + room_changes.interval_ms), ":now_ms": _n(now_ms)},
+        )
+        busy = _BucketUpdate(
+            condition=f"NOT ({unchanged}) AND changeTat BETWEEN :now_ms AND :limit",
+            update=", changeTat = changeTat + :interval",
+            values={
+                ":now_ms": _n(now_ms),
+                ":limit": _n(now_ms + room_changes.tolerance_ms),
+                ":interval": _n(room_changes.interval_ms),
+            },
+        )
+        attempt = free
+        for _ in range(_BUCKET_ATTEMPTS):
+            try:
+                response = self._client.update_item(
+                    TableName=self._table,
+                    Key={"connectionId": _s(connection_id)},
+                    UpdateExpression=f"SET roomId = :room, {name_update}{attempt.update}",
+                    ConditionExpression=f"expiresAt > :now_s AND ({attempt.condition})",
+                    ExpressionAttributeValues={
+                        ":room": _s(room_id),
+                        ":username": _s(username or default_username),
+                        ":now_s": _n(now_ms // 1000),
+                        **attempt.values,
+                    },
+                    ReturnValues="ALL_OLD",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except ClientError as error:
+                if _error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                item = cast("Item | None", error.response.get("Item"))
+                if item is None or not _alive(item, now_ms // 1000):
+                    raise NotConnectedError(connection_id) from None
+                changes = _str(item, "roomId") != room_id or (
+                    username is not None and _str(item, "username") != username
+                )
+                if not changes:
+                    attempt = free
+                else:
+                    is_busy = _bucket_state(connection_id, item, "changeTat", now_ms, room_changes)
+                    attempt = busy if is_busy else idle
+                continue
+            old = response.get("Attributes", {})
+            before = Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
+            return before, username or before.username or default_username
+        raise RateLimitedError(connection_id)  # entries of this connection raced it every time
 
     @_busy_when_throttled
     def claim_send(self, connection_id: str, now_ms: int, rate_limit: RateLimit) -> Sender:
@@ -233,12 +295,7 @@ class ConnectionsTable:
             raise NotConnectedError(connection_id)
         if "roomId" not in item:
             raise NotInRoomError(connection_id)
-        tat = _int(item, "tat")
-        if tat is None or tat < now_ms:
-            return False
-        if tat <= now_ms + rate_limit.tolerance_ms:
-            return True
-        raise RateLimitedError(connection_id)
+        return _bucket_state(connection_id, item, "tat", now_ms, rate_limit)
 
     def _remember_bucket(self, connection_id: str, *, busy: bool) -> None:
         if not busy:

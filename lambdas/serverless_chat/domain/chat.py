@@ -35,11 +35,19 @@ _NOT_IN_ROOM = ChatError(
 _BUSY = ChatError(ErrorCode.BUSY, "The chat is busy right now; nothing was sent. Try again.")
 
 
+# Renames and moves tell the whole room: at most ROOM_CHANGE_BURST of them in any
+# ROOM_CHANGE_INTERVAL_SECONDS (a bucket of that size, one token back per interval).
+ROOM_CHANGES = RateLimit(
+    per_second=1 / limits.ROOM_CHANGE_INTERVAL_SECONDS, burst=limits.ROOM_CHANGE_BURST
+)
+
+
 @dataclass(frozen=True)
 class ChatRules:
     room_member_limit: int
     rate_limit: RateLimit
     allowed_origins: frozenset[str] = frozenset()
+    room_changes: RateLimit = ROOM_CHANGES
 
 
 @dataclass
@@ -135,10 +143,22 @@ class Chat:
             )
         try:
             before, username = self.connections.enter_room(
-                connection_id, request.room_id, request.username, self._default_username()
+                connection_id,
+                request.room_id,
+                request.username,
+                self._default_username(),
+                now_ms=int(self.clock() * 1000),
+                room_changes=self.rules.room_changes,
             )
         except NotConnectedError:
             raise _NOT_CONNECTED from None
+        except RateLimitedError as limited:
+            raise ChatError(
+                ErrorCode.RATE_LIMITED,
+                f"Too many renames and moves: at most {limits.ROOM_CHANGE_BURST} in "
+                f"{limits.ROOM_CHANGE_INTERVAL_SECONDS} s; nothing changed.",
+                retry_after_ms=limited.retry_after_ms,
+            ) from None
         self.telemetry.in_room(request.room_id)
 
         if request.after_seq is None:
@@ -182,11 +202,12 @@ class Chat:
             raise _NOT_CONNECTED from None
         except NotInRoomError:
             raise _NOT_IN_ROOM from None
-        except RateLimitedError:
+        except RateLimitedError as limited:
             raise ChatError(
                 ErrorCode.RATE_LIMITED,
                 f"Slow down: at most {self.rules.rate_limit.per_second:g} messages a second "
                 f"(bursts of {self.rules.rate_limit.burst}).",
+                retry_after_ms=limited.retry_after_ms,
             ) from None
         room_id = sender.room_id
         if request.room_id is not None and request.room_id != room_id:

@@ -27,7 +27,8 @@ class ErrorCode(StrEnum):
 class ChatError(Exception):
     """A request the chat refuses; the sender gets an error frame with this code and message."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str, retry_after_ms: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.retry_after_ms = retry_after_ms

@@ -23,7 +23,12 @@ class NotInRoomError(Exception):
 
 
 class RateLimitedError(Exception):
-    """The connection sends faster than its rate limit allows."""
+    """The connection sends faster than its rate limit allows; ``retry_after_ms`` (when known)
+    says when its bucket takes a token again."""
+
+    def __init__(self, connection_id: str, retry_after_ms: int | None = None) -> None:
+        super().__init__(connection_id)
+        self.retry_after_ms = retry_after_ms
 
 
 class StoreBusyError(Exception):
@@ -42,11 +47,19 @@ class ConnectionStore(Protocol):
     def register(self, connection: NewConnection) -> None: ...
 
     def enter_room(
-        self, connection_id: str, room_id: str, username: str | None, default_username: str
+        self,
+        connection_id: str,
+        room_id: str,
+        username: str | None,
+        default_username: str,
+        *,
+        now_ms: int,
+        room_changes: RateLimit,
     ) -> tuple[Membership, str]:
         """Put the connection in the room under ``username`` (or keep its name, or take the
-        default): return where it stood before and the name it has now. Raises
-        ``NotConnectedError``."""
+        default): return where it stood before and the name it has now. A rename or a move
+        (not a first entry) takes one token of ``room_changes``. Raises ``NotConnectedError``
+        or ``RateLimitedError``."""
         ...
 
     def claim_send(self, connection_id: str, now_ms: int, rate_limit: RateLimit) -> Sender:

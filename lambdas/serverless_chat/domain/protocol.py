@@ -233,6 +233,8 @@ def error_frame(error: ChatError, client_message_id: str | None = None) -> Frame
     frame: Frame = {"type": "error", "code": error.code.value, "message": error.message}
     if client_message_id is not None:
         frame["clientMessageId"] = client_message_id
+    if error.retry_after_ms is not None:
+        frame["retryAfterMs"] = error.retry_after_ms
     return frame
 
 
