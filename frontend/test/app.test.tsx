@@ -51,7 +51,7 @@ describe('the start page', () => {
   it('offers a generated readable room id and a start button', () => {
     openPage('/');
     const roomInput = screen.getByRole<HTMLInputElement>('textbox', { name: 'Room name' });
-    expect(roomInput.value).toMatch(/^[a-z]+-[a-z]+-\d{2}$/);
+    expect(roomInput.value).toMatch(/^[a-z]+-[a-z]+-[0-9a-hjkmnp-tv-z]{13}$/);
     expect(screen.getByRole('button', { name: 'Start chatting' })).toBeEnabled();
   });
 

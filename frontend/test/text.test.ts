@@ -26,10 +26,10 @@ describe('rooms from the path', () => {
   });
 
   it('generates readable room ids that are valid, and readable names', () => {
-    const values = [0, 0.5, 0.99];
-    let call = 0;
-    const random = () => values[call++ % values.length]!;
-    expect(randomRoomId(random)).toBe('amber-otter-99');
+    expect(randomRoomId((bytes) => bytes.fill(0))).toBe('amber-badger-0000000000000');
+    expect(randomRoomId((bytes) => bytes.fill(255))).toBe('silver-seal-zzzzzzzzzzzzz');
+    const ids = new Set(Array.from({ length: 1000 }, () => randomRoomId()));
+    expect(ids.size).toBe(1000); // 65 random bits: a repeat in 1,000 is a broken generator
     for (let i = 0; i < 50; i += 1) expect(isValidRoomId(randomRoomId())).toBe(true);
     expect(randomDisplayName(() => 0)).toBe('Amber Badger');
   });
