@@ -41,6 +41,8 @@ class NoPosts:
     def send(self, _posts: Sequence[tuple[str, bytes]]) -> list[str]:
         return []
 
+    def close(self, _connection_id: str) -> None: ...
+
 
 class NoTelemetry:
     def in_room(self, room_id: str) -> None: ...
@@ -50,6 +52,8 @@ class NoTelemetry:
     def stale_connections_removed(self, count: int) -> None: ...
 
     def refused(self, code: str) -> None: ...
+
+    def closed_for_refusals(self) -> None: ...
 
 
 def measure(endpoint: str, tables: dict[str, str], rooms: int, members: int) -> Row:

@@ -219,3 +219,29 @@ def test_a_browser_origin_outside_the_allowlist_is_refused_at_the_handshake(stac
         open_socket(origin="https://evil.example")
     assert refused.value.response.status_code == 403
     open_socket(origin=stack.options.site_url)  # the site's own origin is allowed
+
+
+@pytest.mark.behaviour("connections-delete")
+def test_a_flooder_is_closed_while_a_bystander_keeps_chatting(open_socket):
+    room = room_name()
+    flooder, bystander, friend = open_socket(), open_socket(), open_socket()
+    for client, name in ((flooder, "flooder"), (bystander, "bystander"), (friend, "friend")):
+        client.enter(room, name)
+
+    refusals, closed = [], False
+    try:
+        for _ in range(200):  # refused faster than the chat allows: it closes the socket
+            flooder.send("{not json")
+        while True:
+            refusals.append(flooder.recv_until("error")["code"])
+    except ConnectionClosed:
+        closed = True
+    assert closed
+    assert len(refusals) >= 10
+    assert set(refusals) == {"invalid_json"}
+
+    bystander.send({"action": "on-message", "message": "still here"})
+    got = [friend.recv() for _ in range(2)]  # its leave ($disconnect, or the 410) and the message
+    assert sorted(f["type"] for f in got) == ["message", "presence"]
+    assert {f.get("message") for f in got} >= {"still here"}
+    assert [f["username"] for f in got if f["type"] == "presence"] == ["flooder"]

@@ -61,6 +61,7 @@ class ConnectionsApiStub(ThreadingHTTPServer):
         self.received: dict[str, list[bytes]] = {}
         self.failures: dict[str, list[int]] = {}  # statuses to answer before delivering
         self.attempts: dict[str, int] = {}
+        self.closed: list[str] = []  # DELETE @connections, in order
 
     @property
     def endpoint(self) -> str:
@@ -72,6 +73,7 @@ class ConnectionsApiStub(ThreadingHTTPServer):
             self.received.clear()
             self.failures.clear()
             self.attempts.clear()
+            self.closed.clear()
 
     def answer(self, connection_id: str, data: bytes) -> int:
         with self.lock:
@@ -102,6 +104,18 @@ class _StubRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"{}")
+
+    def do_DELETE(self) -> None:
+        connection_id = unquote(self.path.rsplit("/@connections/", 1)[1])
+        with self.server.lock:
+            known = connection_id in self.server.open
+            self.server.open.discard(connection_id)
+            self.server.closed.append(connection_id)
+        self.send_response(204 if known else 410)
+        if not known:
+            self.send_header("x-amzn-ErrorType", "GoneException")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, *args: Any) -> None:
         pass

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from serverless_chat import limits
+
 
 def test_ping_gets_pong(pair):
     ada, bob = pair
@@ -91,3 +93,42 @@ def test_a_frame_nested_to_the_limit_is_read(pair):
     ada.send('{"action": "ping", "extra": ' + "[" * 15 + "]" * 15 + "}")
 
     assert ada.new_frames() == [{"type": "pong"}]
+
+
+def test_a_connection_refused_more_than_ten_times_in_a_burst_is_closed(backend):
+    backend.tick_seconds = 0
+    flooder, bystander = backend.connect(), backend.connect()
+    flooder.enter("lobby", "flooder")
+    bystander.enter("lobby", "bystander")
+
+    for _ in range(limits.REFUSAL_BURST):
+        flooder.send("not json")
+    assert backend.connections_api.closed == []  # ten refusals: answered, still open
+
+    flooder.send("not json")
+
+    assert backend.connections_api.closed == [flooder.connection_id]
+    assert [f["code"] for f in flooder.frames() if f["type"] == "error"] == ["invalid_json"] * 11
+    bystander.send({"action": "on-message", "message": "still served"})
+    assert [f.get("message") for f in bystander.new_frames() if f["type"] == "message"] == [
+        "still served"
+    ]
+
+
+def test_refusals_spread_out_never_close_a_connection(backend):
+    backend.tick_seconds = limits.REFUSAL_INTERVAL_SECONDS  # one refusal per interval
+    client = backend.connect()
+    for _ in range(3 * limits.REFUSAL_BURST):
+        client.send({"action": "wave"})
+    assert backend.connections_api.closed == []
+
+
+def test_a_busy_table_is_no_refusal_of_the_client(backend, throttle):
+    backend.tick_seconds = 0
+    client = backend.connect()
+    client.enter("lobby", "ada")
+    throttle("UpdateItem")
+    for number in range(2 * limits.REFUSAL_BURST):
+        client.send({"action": "on-message", "message": f"try {number}"})
+    assert {f["code"] for f in client.frames() if f["type"] == "error"} == {"busy"}
+    assert backend.connections_api.closed == []

@@ -156,7 +156,16 @@ def test_an_after_seq_is_accepted_only_as_a_whole_number_from_0_to_max_seq(frame
 # ---------------------------------------------------------------- every route's handler
 
 
+def _keep_open(backend: ChatBackend, connection_id: str) -> None:
+    """These examples come from one connection, faster than the chat allows refusals: it closes
+    the connection (test_default_route tests that), and API Gateway would stop its frames. Here
+    every frame must still be answered, so the socket is taken as still open."""
+    with backend.connections_api.lock:
+        backend.connections_api.open.add(connection_id)
+
+
 def _invoke(backend: ChatBackend, route: str, connection_id: str, body: str | None) -> None:
+    _keep_open(backend, connection_id)
     event = load_event("message")
     event["body"] = body
     response = backend.invoke(route, connection_id, event=event)
@@ -203,6 +212,7 @@ def test_every_route_answers_any_body_and_refuses_with_contract_codes(
 def test_a_frame_routed_by_its_action_as_api_gateway_does_is_answered(pair, frame):
     ada, _ = pair
 
+    _keep_open(ada.backend, ada.connection_id)
     ada.send(json.dumps(frame))
 
     _assert_answered(ada.new_frames(), "route selection")

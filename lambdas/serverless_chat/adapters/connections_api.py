@@ -41,6 +41,15 @@ class ConnectionsApi:
             outcomes = list(self._executor.map(lambda post: _post(client, *post), posts))
         return [post[0] for post, gone in zip(posts, outcomes, strict=True) if gone]
 
+    def close(self, connection_id: str) -> None:
+        client = _client(self._endpoint, self._pool_size)
+        try:
+            client.delete_connection(ConnectionId=connection_id)
+        except client.exceptions.GoneException:
+            pass
+        except (ClientError, BotoCoreError) as error:
+            logger.warning("closing a connection failed", recipient=connection_id, error=str(error))
+
 
 def _post(client: "ApiGatewayManagementApiClient", connection_id: str, data: bytes) -> bool:
     """Post one frame; True when the connection is gone."""

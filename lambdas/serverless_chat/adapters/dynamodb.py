@@ -306,6 +306,53 @@ class ConnectionsTable:
         self._bursting.add(connection_id)
 
     @_busy_when_throttled
+    def count_refusal(self, connection_id: str, now_ms: int, refusals: RateLimit) -> bool:
+        """The refusals bucket (``refusalTat``): a refused frame is a token taken. Idle first
+        (refusals are rare), busy after the item says so; full means close it."""
+        idle = _BucketUpdate(
+            condition="attribute_not_exists(refusalTat) OR refusalTat < :now_ms",
+            update="SET refusalTat = :next",
+            values={":next": _n(now_ms + refusals.interval_ms)},
+        )
+        busy = _BucketUpdate(
+            condition="refusalTat BETWEEN :now_ms AND :limit",
+            update="SET refusalTat = refusalTat + :interval",
+            values={
+                ":limit": _n(now_ms + refusals.tolerance_ms),
+                ":interval": _n(refusals.interval_ms),
+            },
+        )
+        attempt = idle
+        for _ in range(_BUCKET_ATTEMPTS):
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"connectionId": _s(connection_id)},
+                    UpdateExpression=attempt.update,
+                    ConditionExpression=f"expiresAt > :now_s AND ({attempt.condition})",
+                    ExpressionAttributeValues={
+                        ":now_s": _n(now_ms // 1000),
+                        ":now_ms": _n(now_ms),
+                        **attempt.values,
+                    },
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except ClientError as error:
+                if _error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                item = cast("Item | None", error.response.get("Item"))
+                if item is None or not _alive(item, now_ms // 1000):
+                    return False  # gone: nothing to close
+                try:
+                    is_busy = _bucket_state(connection_id, item, "refusalTat", now_ms, refusals)
+                except RateLimitedError:
+                    return True
+                attempt = busy if is_busy else idle
+                continue
+            return False
+        return True  # refusals of this connection raced it every time: it is flooding
+
+    @_busy_when_throttled
     def remove(self, connection_id: str) -> Membership | None:
         response = self._client.delete_item(
             TableName=self._table,

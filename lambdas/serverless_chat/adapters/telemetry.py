@@ -27,3 +27,7 @@ class PowertoolsTelemetry:
 
     def refused(self, code: str) -> None:
         self._logger.info("request refused", error_code=code)
+
+    def closed_for_refusals(self) -> None:
+        self._metrics.add_metric(name="ClosedForRefusals", unit=MetricUnit.Count, value=1)
+        self._logger.warning("connection closed: refused too often")

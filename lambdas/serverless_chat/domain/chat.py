@@ -42,12 +42,20 @@ ROOM_CHANGES = RateLimit(
 )
 
 
+# A connection refused more than REFUSAL_BURST times, faster than one per
+# REFUSAL_INTERVAL_SECONDS, is closed: each refused frame still costs an invocation and a post.
+REFUSALS = RateLimit(per_second=1 / limits.REFUSAL_INTERVAL_SECONDS, burst=limits.REFUSAL_BURST)
+# Refusals that are not the client's doing: they never close it.
+_NOT_THE_CLIENTS_DOING = frozenset({ErrorCode.BUSY, ErrorCode.NOT_CONNECTED})
+
+
 @dataclass(frozen=True)
 class ChatRules:
     room_member_limit: int
     rate_limit: RateLimit
     allowed_origins: frozenset[str] = frozenset()
     room_changes: RateLimit = ROOM_CHANGES
+    refusals: RateLimit = REFUSALS
 
 
 @dataclass
@@ -106,6 +114,17 @@ class Chat:
         self.telemetry.refused(error.code.value)
         reply = protocol.error_frame(error, protocol.client_message_id_of(frame))
         self._deliver([(connection_id, protocol.encode(reply))])
+        if error.code in _NOT_THE_CLIENTS_DOING:
+            return
+        try:
+            flooding = self.connections.count_refusal(
+                connection_id, int(self.clock() * 1000), self.rules.refusals
+            )
+        except StoreBusyError:
+            return  # the frame was answered; counting it can wait for the next refusal
+        if flooding:
+            self.telemetry.closed_for_refusals()
+            self.outbox.close(connection_id)
 
     def _answer(self, connection_id: str, frame: protocol.Frame) -> None:
         action = frame.get("action")

@@ -102,10 +102,12 @@ run "routes_functions_and_least_privilege" {
   assert {
     condition = alltrue(flatten([for k, p in output.function_policies : [
       for s in jsondecode(p).Statement : [
-        for r in s.Resource : startswith(r, "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/@connections/")
+        for r in s.Resource : anytrue([
+          for method in ["POST", "DELETE"] : startswith(r, "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/${method}/@connections/")
+        ])
       ] if contains(s.Action, "execute-api:ManageConnections")
     ]]))
-    error_message = "ManageConnections only on <api>/<stage>/POST/@connections/*"
+    error_message = "ManageConnections only on <api>/<stage>/POST/@connections/* and <api>/<stage>/DELETE/@connections/*"
   }
 
   assert {
