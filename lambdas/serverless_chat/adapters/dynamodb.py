@@ -9,8 +9,8 @@ import functools
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from botocore.exceptions import ClientError
 
@@ -106,30 +106,78 @@ _BUCKET_ATTEMPTS = 3  # the first, the other state's, and one after a race
 
 
 @dataclass(frozen=True)
-class _BucketUpdate:
-    """One of the rate bucket's two updates: its condition (beside the connection being live
-    and in a room), its update expression and its values."""
+class _Attempt:
+    """One conditional update of a connection item: its condition (beside the connection
+    being live), its SET assignments and its values."""
 
-    condition: str
-    update: str
-    values: dict[str, "AttributeValueTypeDef"]
+    condition: str = ""
+    assignments: tuple[str, ...] = ()
+    values: Mapping[str, "AttributeValueTypeDef"] = field(default_factory=dict)
+
+    def when(self, condition: str) -> "_Attempt":
+        """This attempt, only where ``condition`` also holds."""
+        return replace(self, condition=f"({condition}) AND ({self.condition})")
 
 
-def _bucket_state(
-    connection_id: str, item: Item, attribute: str, now_ms: int, rate_limit: RateLimit
-) -> bool:
-    """Whether the bucket kept in ``attribute`` is busy (else idle); a full one raises
-    ``RateLimitedError`` saying how long until it takes a token again."""
-    tat = _int(item, attribute)
-    if tat is None or tat < now_ms:
-        return False
-    if tat <= now_ms + rate_limit.tolerance_ms:
-        return True
-    raise RateLimitedError(connection_id, retry_after_ms=tat - rate_limit.tolerance_ms - now_ms)
+@dataclass(frozen=True)
+class _Bucket:
+    """A rate bucket (GCRA) kept in one attribute of the connection item: the theoretical
+    arrival time of the next token, in epoch milliseconds, as seen at ``now_ms``.
+
+    An idle bucket (its time in the past) restarts from now; a busy one advances by one interval
+    while it stays within the tolerance; beyond that it is full. The time only grows, so a race
+    between two updates of one connection costs at most one more attempt."""
+
+    attribute: str
+    rate_limit: RateLimit
+    now_ms: int
+
+    @functools.cached_property
+    def idle(self) -> _Attempt:
+        a = self.attribute
+        return _Attempt(
+            condition=f"attribute_not_exists({a}) OR {a} < :now_ms",
+            assignments=(f"{a} = :next",),
+            values={
+                ":now_ms": _n(self.now_ms),
+                ":next": _n(self.now_ms + self.rate_limit.interval_ms),
+            },
+        )
+
+    @functools.cached_property
+    def busy(self) -> _Attempt:
+        a = self.attribute
+        return _Attempt(
+            condition=f"{a} BETWEEN :now_ms AND :limit",
+            assignments=(f"{a} = {a} + :interval",),
+            values={
+                ":now_ms": _n(self.now_ms),
+                ":limit": _n(self.now_ms + self.rate_limit.tolerance_ms),
+                ":interval": _n(self.rate_limit.interval_ms),
+            },
+        )
+
+    def attempt_for(self, connection_id: str, item: Item) -> _Attempt:
+        """The update that takes a token from the bucket as ``item`` holds it; a full bucket
+        raises ``RateLimitedError`` saying how long until it takes a token again."""
+        tat = _int(item, self.attribute)
+        if tat is None or tat < self.now_ms:
+            return self.idle
+        if tat <= self.now_ms + self.rate_limit.tolerance_ms:
+            return self.busy
+        retry_after_ms = tat - self.rate_limit.tolerance_ms - self.now_ms
+        raise RateLimitedError(connection_id, retry_after_ms=retry_after_ms)
+
+
+def _live_item(connection_id: str, item: "Item | None", now_ms: int) -> Item:
+    """The connection as a refused update found it; gone (or expired) raises."""
+    if item is None or not _alive(item, now_ms // 1000):
+        raise NotConnectedError(connection_id)
+    return item
 
 
 class ConnectionsTable:
-    """One item per WebSocket connection: who it is, which room it is in, its rate bucket."""
+    """One item per WebSocket connection: who it is, which room it is in, its rate buckets."""
 
     def __init__(self, client: "DynamoDBClient", table: str, room_index: str) -> None:
         self._client = client
@@ -169,133 +217,127 @@ class ConnectionsTable:
         condition fails, the item as it was says which update applies: gone is refused at
         once, a rename or a move gets the bucket's update for its state (idle or busy), or
         ``RateLimitedError`` with the wait."""
-        name_update = (
-            "username = :username" if username else "username = if_not_exists(username, :username)"
-        )
+        bucket = _Bucket("changeTat", room_changes, now_ms)
         # The same room under the same name (or no name asked for): nothing for others to see.
         unchanged = "roomId = :room" + (" AND username = :username" if username else "")
-        free = _BucketUpdate(
-            condition=f"attribute_not_exists(roomId) OR ({unchanged})", update="", values={}
+        free = _Attempt(condition=f"attribute_not_exists(roomId) OR ({unchanged})")
+
+        def next_attempt(refused: Item | None) -> _Attempt:
+            item = _live_item(connection_id, refused, now_ms)
+            changes = _str(item, "roomId") != room_id or (
+                username is not None and _str(item, "username") != username
+            )
+            if not changes:
+                return free
+            return bucket.attempt_for(connection_id, item).when(f"NOT ({unchanged})")
+
+        old, _ = self._update_live(
+            connection_id,
+            now_ms,
+            common=_Attempt(
+                assignments=(
+                    "roomId = :room",
+                    "username = :username"
+                    if username
+                    else "username = if_not_exists(username, :username)",
+                ),
+                values={":room": _s(room_id), ":username": _s(username or default_username)},
+            ),
+            first=free,
+            next_attempt=next_attempt,
+            return_values="ALL_OLD",
         )
-        idle = _BucketUpdate(
-            condition=f"NOT ({unchanged}) AND (attribute_not_exists(changeTat) OR "
-            "changeTat < :now_ms)",
-            update=", changeTat = :next",
-            values={":next": _n(now_ms + room_changes.interval_ms), ":now_ms": _n(now_ms)},
-        )
-        busy = _BucketUpdate(
-            condition=f"NOT ({unchanged}) AND changeTat BETWEEN :now_ms AND :limit",
-            update=", changeTat = changeTat + :interval",
-            values={
-                ":now_ms": _n(now_ms),
-                ":limit": _n(now_ms + room_changes.tolerance_ms),
-                ":interval": _n(room_changes.interval_ms),
-            },
-        )
-        attempt = free
-        for _ in range(_BUCKET_ATTEMPTS):
-            try:
-                response = self._client.update_item(
-                    TableName=self._table,
-                    Key={"connectionId": _s(connection_id)},
-                    UpdateExpression=f"SET roomId = :room, {name_update}{attempt.update}",
-                    ConditionExpression=f"expiresAt > :now_s AND ({attempt.condition})",
-                    ExpressionAttributeValues={
-                        ":room": _s(room_id),
-                        ":username": _s(username or default_username),
-                        ":now_s": _n(now_ms // 1000),
-                        **attempt.values,
-                    },
-                    ReturnValues="ALL_OLD",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
-            except ClientError as error:
-                if _error_code(error) != "ConditionalCheckFailedException":
-                    raise
-                item = cast("Item | None", error.response.get("Item"))
-                if item is None or not _alive(item, now_ms // 1000):
-                    raise NotConnectedError(connection_id) from None
-                changes = _str(item, "roomId") != room_id or (
-                    username is not None and _str(item, "username") != username
-                )
-                if not changes:
-                    attempt = free
-                else:
-                    is_busy = _bucket_state(connection_id, item, "changeTat", now_ms, room_changes)
-                    attempt = busy if is_busy else idle
-                continue
-            old = response.get("Attributes", {})
-            before = Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
-            return before, username or before.username or default_username
-        raise RateLimitedError(connection_id)  # entries of this connection raced it every time
+        before = Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
+        return before, username or before.username or default_username
 
     @_busy_when_throttled
     def claim_send(self, connection_id: str, now_ms: int, rate_limit: RateLimit) -> Sender:
         """One conditional update takes a token and reads the sender's room and name.
 
-        An idle connection (``tat`` in the past) restarts its bucket from now; a busy one
-        advances ``tat`` by one interval while it stays within the tolerance. The update tried
-        first is the one that held for this sender's last send here (idle for a sender not seen),
-        so a burst costs one write per message. When its condition fails, the item as it was
-        (``ReturnValuesOnConditionCheckFailure``) says why: gone, not in a room and a full bucket
-        are refused at once, without a read; a bucket in the other state gets the other update.
-        ``tat`` only grows, so a race with another send of the same connection costs at most one
-        more attempt."""
-        idle = _BucketUpdate(
-            condition="attribute_not_exists(tat) OR tat < :now_ms",
-            update="SET tat = :next",
-            values={":next": _n(now_ms + rate_limit.interval_ms)},
+        The update tried first is the one that held for this sender's last send here (idle for a
+        sender not seen), so a burst costs one write per message. When its condition fails, the
+        item as it was (``ReturnValuesOnConditionCheckFailure``) says why: gone, not in a room
+        and a full bucket are refused at once, without a read; a bucket in the other state gets
+        the other update."""
+        bucket = _Bucket("tat", rate_limit, now_ms)
+
+        def next_attempt(refused: Item | None) -> _Attempt:
+            item = _live_item(connection_id, refused, now_ms)
+            if "roomId" not in item:
+                raise NotInRoomError(connection_id)
+            return bucket.attempt_for(connection_id, item)
+
+        item, held = self._update_live(
+            connection_id,
+            now_ms,
+            common=_Attempt(condition="attribute_exists(roomId)"),
+            first=bucket.busy if connection_id in self._bursting else bucket.idle,
+            next_attempt=next_attempt,
+            return_values="ALL_NEW",
         )
-        busy = _BucketUpdate(
-            condition="tat BETWEEN :now_ms AND :limit",
-            update="SET tat = tat + :interval",
-            values={
-                ":limit": _n(now_ms + rate_limit.tolerance_ms),
-                ":interval": _n(rate_limit.interval_ms),
-            },
-        )
-        attempt = busy if connection_id in self._bursting else idle
+        self._remember_bucket(connection_id, busy=held is bucket.busy)
+        return Sender(room_id=_str(item, "roomId") or "", username=_str(item, "username") or "")
+
+    @_busy_when_throttled
+    def count_refusal(self, connection_id: str, now_ms: int, refusals: RateLimit) -> bool:
+        """The refusals bucket (``refusalTat``): a refused frame is a token taken, idle first
+        (refusals are rare). True when the bucket is full: the connection is flooding."""
+        bucket = _Bucket("refusalTat", refusals, now_ms)
+        try:
+            self._update_live(
+                connection_id,
+                now_ms,
+                common=_Attempt(),
+                first=bucket.idle,
+                next_attempt=lambda refused: bucket.attempt_for(
+                    connection_id, _live_item(connection_id, refused, now_ms)
+                ),
+                return_values="NONE",
+            )
+        except NotConnectedError:
+            return False  # gone: nothing to close
+        except RateLimitedError:
+            return True
+        return False
+
+    def _update_live(
+        self,
+        connection_id: str,
+        now_ms: int,
+        *,
+        common: _Attempt,
+        first: _Attempt,
+        next_attempt: Callable[["Item | None"], _Attempt],
+        return_values: Literal["ALL_OLD", "ALL_NEW", "NONE"],
+    ) -> tuple[Item, _Attempt]:
+        """Updates a live connection with ``common`` and an attempt: ``first``, then the one
+        ``next_attempt`` picks from the item as each refused update found it (it raises to
+        refuse). Returns the item as ``return_values`` asks, and the attempt that held."""
+        attempt = first
         for _ in range(_BUCKET_ATTEMPTS):
+            assignments = common.assignments + attempt.assignments
+            conditions = ["expiresAt > :now_s", common.condition, attempt.condition]
             try:
                 response = self._client.update_item(
                     TableName=self._table,
                     Key={"connectionId": _s(connection_id)},
-                    UpdateExpression=attempt.update,
-                    ConditionExpression=(
-                        f"attribute_exists(roomId) AND expiresAt > :now_s AND ({attempt.condition})"
-                    ),
+                    UpdateExpression="SET " + ", ".join(assignments),
+                    ConditionExpression=" AND ".join(f"({c})" for c in conditions if c),
                     ExpressionAttributeValues={
                         ":now_s": _n(now_ms // 1000),
-                        ":now_ms": _n(now_ms),
+                        **common.values,
                         **attempt.values,
                     },
-                    ReturnValues="ALL_NEW",
+                    ReturnValues=return_values,
                     ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
             except ClientError as error:
                 if _error_code(error) != "ConditionalCheckFailedException":
                     raise
-                item = cast("Item | None", error.response.get("Item"))
-                attempt = (
-                    busy if self._bucket_is_busy(connection_id, item, now_ms, rate_limit) else idle
-                )
+                attempt = next_attempt(cast("Item | None", error.response.get("Item")))
                 continue
-            self._remember_bucket(connection_id, busy=attempt is busy)
-            item = response["Attributes"]
-            return Sender(room_id=_str(item, "roomId") or "", username=_str(item, "username") or "")
-        raise RateLimitedError(connection_id)  # sends of this connection raced it every time
-
-    @staticmethod
-    def _bucket_is_busy(
-        connection_id: str, item: "Item | None", now_ms: int, rate_limit: RateLimit
-    ) -> bool:
-        """From the connection as a refused update found it: whether its bucket is busy (else
-        idle); a refusal raises."""
-        if item is None or not _alive(item, now_ms // 1000):
-            raise NotConnectedError(connection_id)
-        if "roomId" not in item:
-            raise NotInRoomError(connection_id)
-        return _bucket_state(connection_id, item, "tat", now_ms, rate_limit)
+            return response.get("Attributes", {}), attempt
+        raise RateLimitedError(connection_id)  # updates of this connection raced it every time
 
     def _remember_bucket(self, connection_id: str, *, busy: bool) -> None:
         if not busy:
@@ -304,53 +346,6 @@ class ConnectionsTable:
         if len(self._bursting) >= _BURSTING_SENDERS_KEPT:
             self._bursting.clear()
         self._bursting.add(connection_id)
-
-    @_busy_when_throttled
-    def count_refusal(self, connection_id: str, now_ms: int, refusals: RateLimit) -> bool:
-        """The refusals bucket (``refusalTat``): a refused frame is a token taken. Idle first
-        (refusals are rare), busy after the item says so; full means close it."""
-        idle = _BucketUpdate(
-            condition="attribute_not_exists(refusalTat) OR refusalTat < :now_ms",
-            update="SET refusalTat = :next",
-            values={":next": _n(now_ms + refusals.interval_ms)},
-        )
-        busy = _BucketUpdate(
-            condition="refusalTat BETWEEN :now_ms AND :limit",
-            update="SET refusalTat = refusalTat + :interval",
-            values={
-                ":limit": _n(now_ms + refusals.tolerance_ms),
-                ":interval": _n(refusals.interval_ms),
-            },
-        )
-        attempt = idle
-        for _ in range(_BUCKET_ATTEMPTS):
-            try:
-                self._client.update_item(
-                    TableName=self._table,
-                    Key={"connectionId": _s(connection_id)},
-                    UpdateExpression=attempt.update,
-                    ConditionExpression=f"expiresAt > :now_s AND ({attempt.condition})",
-                    ExpressionAttributeValues={
-                        ":now_s": _n(now_ms // 1000),
-                        ":now_ms": _n(now_ms),
-                        **attempt.values,
-                    },
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
-            except ClientError as error:
-                if _error_code(error) != "ConditionalCheckFailedException":
-                    raise
-                item = cast("Item | None", error.response.get("Item"))
-                if item is None or not _alive(item, now_ms // 1000):
-                    return False  # gone: nothing to close
-                try:
-                    is_busy = _bucket_state(connection_id, item, "refusalTat", now_ms, refusals)
-                except RateLimitedError:
-                    return True
-                attempt = busy if is_busy else idle
-                continue
-            return False
-        return True  # refusals of this connection raced it every time: it is flooding
 
     @_busy_when_throttled
     def remove(self, connection_id: str) -> Membership | None:
