@@ -197,6 +197,32 @@ def throttle(handlers: dict[str, ModuleType]) -> Iterator[Callable[[str], None]]
 
 
 @pytest.fixture
+def atomic_dynamodb(handlers: dict[str, ModuleType]) -> Iterator[None]:
+    """DynamoDB applies each request atomically; moto applies it in Python steps, so two
+    threads' requests can interleave inside moto (two ``ADD lastSeq`` both read 0). This makes
+    moto answer one request at a time, while the functions' requests still interleave with each
+    other as they do against DynamoDB: a lock taken before the request is sent (moto answers
+    it on the same event) and released after its answer, when botocore asks whether to retry."""
+    events = importlib.import_module("serverless_chat.runtime").dynamodb.meta.events
+    lock, holding = threading.Lock(), threading.local()
+
+    def acquire(**_: Any) -> None:
+        lock.acquire()
+        holding.lock = True
+
+    def release(**_: Any) -> None:
+        if getattr(holding, "lock", False):
+            holding.lock = False
+            lock.release()
+
+    events.register_first("before-send.dynamodb", acquire)
+    events.register_first("needs-retry.dynamodb", release)
+    yield
+    events.unregister("before-send.dynamodb", acquire)
+    events.unregister("needs-retry.dynamodb", release)
+
+
+@pytest.fixture
 def dynamodb_answers(
     handlers: dict[str, ModuleType],
 ) -> Iterator[Callable[..., list[dict[str, Any]]]]:

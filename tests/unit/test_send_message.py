@@ -126,7 +126,7 @@ def test_seq_increases_by_one_per_message_in_each_room(backend):
 # The threads share one module's Metrics, which Lambda never does (one invocation at a time
 # per execution environment): one flush may leave another with nothing to publish.
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
-def test_seq_is_unique_and_increasing_under_concurrent_senders(backend):
+def test_seq_is_unique_and_increasing_under_concurrent_senders(backend, atomic_dynamodb):
     senders = in_room(backend, "lobby", *[f"sender{n}" for n in range(ROOM_MEMBER_LIMIT)])
     start = threading.Barrier(len(senders))
 
@@ -143,6 +143,9 @@ def test_seq_is_unique_and_increasing_under_concurrent_senders(backend):
 
     seqs = sorted(int(item["seq"]["N"]) for item in stored_messages("lobby"))
     assert seqs == list(range(1, 6 * ROOM_MEMBER_LIMIT + 1))
+    for client in senders:  # and every member received each once
+        received = [f["seq"] for f in client.frames() if f["type"] == "message"]
+        assert sorted(received) == seqs
     # Each sender's own messages got increasing seqs, in the order it sent them.
     for client in senders:
         own = [f for f in client.frames() if f["type"] == "message" and f["isOwnMessage"]]
