@@ -352,6 +352,27 @@ describe('reconnecting', () => {
     expect(shownMessages()).toEqual(['message 1', 'message 2', 'message 3', 'message 4', 'message 5']);
   });
 
+  it('asks for the next page again when the server says pages come too fast', () => {
+    createClient();
+    enter({ history: [chatMessage(1)] });
+    FakeWebSocket.latest().drop();
+    vi.advanceTimersByTime(1_000);
+    const socket = FakeWebSocket.latest();
+    socket.open();
+    socket.receive(roomFrame({ history: [chatMessage(2)], more: true }));
+    expect(socket.lastSent()).toMatchObject({ afterSeq: 2 });
+
+    socket.receive({ type: 'error', code: 'rate_limited', message: 'Too many requests', retryAfterMs: 700 });
+    expect(state().error).toBeNull();
+    vi.advanceTimersByTime(699);
+    expect(socket.sentFrames()).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(socket.sentFrames()).toHaveLength(3);
+    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', afterSeq: 2 });
+    socket.receive(roomFrame({ history: [chatMessage(3)], more: false }));
+    expect(shownMessages()).toEqual(['message 1', 'message 2', 'message 3']);
+  });
+
   it('enters afresh when the room has no message as far as its afterSeq (the room was reset)', () => {
     createClient();
     enter({ history: [chatMessage(1), chatMessage(2), chatMessage(3)] });

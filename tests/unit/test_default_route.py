@@ -132,3 +132,41 @@ def test_a_busy_table_is_no_refusal_of_the_client(backend, throttle):
         client.send({"action": "on-message", "message": f"try {number}"})
     assert {f["code"] for f in client.frames() if f["type"] == "error"} == {"busy"}
     assert backend.connections_api.closed == []
+
+
+def test_pings_beyond_the_budget_are_refused_until_a_token_is_back(backend):
+    backend.tick_seconds = 0
+    client = backend.connect()
+    for _ in range(limits.REPLY_BURST):
+        client.send({"action": "ping"})
+    assert client.new_frames() == [{"type": "pong"}] * limits.REPLY_BURST
+
+    client.send({"action": "ping"})
+    [refusal] = client.new_frames()
+    assert refusal["code"] == "rate_limited"
+    assert refusal["retryAfterMs"] == limits.REPLY_INTERVAL_SECONDS * 1000
+
+    backend.clock.shift(limits.REPLY_INTERVAL_SECONDS)
+    client.send({"action": "ping"})
+    assert client.new_frames() == [{"type": "pong"}]
+
+
+def test_a_ping_flood_is_closed_while_the_room_keeps_chatting(backend):
+    backend.tick_seconds = 0
+    flooder, bystander = backend.connect(), backend.connect()
+    flooder.enter("lobby", "flooder")
+    bystander.enter("lobby", "bystander")
+
+    for _ in range(100):
+        flooder.send({"action": "ping"})
+
+    frames = flooder.new_frames()
+    pongs = [f for f in frames if f["type"] == "pong"]
+    refusals = [f["code"] for f in frames if f["type"] == "error"]
+    assert len(pongs) == limits.REPLY_BURST - 1  # the entry took the first token
+    assert refusals[: limits.REFUSAL_BURST + 1] == ["rate_limited"] * (limits.REFUSAL_BURST + 1)
+    assert flooder.connection_id in backend.connections_api.closed
+    bystander.say("still served")
+    assert [f["message"] for f in bystander.frames() if f["type"] == "message"][-1] == (
+        "still served"
+    )

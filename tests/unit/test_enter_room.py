@@ -1,9 +1,10 @@
 """on-enter-room: join, rename, move, history, the member cap."""
 
+import json
 import re
 
 from serverless_chat import limits
-from tests.unit.conftest import ROOM_MEMBER_LIMIT
+from tests.unit.conftest import MESSAGES_TABLE, ROOM_MEMBER_LIMIT
 
 
 def test_the_first_entry_joins_and_gets_the_room(backend):
@@ -267,3 +268,48 @@ def test_a_renaming_flood_costs_the_room_three_broadcasts(backend):
     assert backend.connections_api.closed == [flooder.connection_id]
     bystanders[0].say("we are still served")
     assert [f["message"] for f in bystanders[1].new_frames()] == ["we are still served"]
+
+
+def test_entries_that_change_nothing_are_at_most_ten_then_one_a_second(backend):
+    backend.tick_seconds = 0
+    ada, bob = backend.connect(), backend.connect()
+    ada.enter("lobby", "ada")  # a first entry takes the first token
+    bob.enter("lobby", "bob")
+    ada.say("hello")
+    for _ in range(limits.REPLY_BURST - 1):  # a page of history each
+        ada.send({"action": "on-enter-room", "groupId": "lobby", "afterSeq": 0})
+        assert ada.last("room")["history"][0]["message"] == "hello"
+    bob.new_frames()
+
+    ada.send({"action": "on-enter-room", "groupId": "lobby", "afterSeq": 0})
+
+    refusal = ada.last("error")
+    assert refusal["code"] == "rate_limited"
+    assert refusal["retryAfterMs"] == limits.REPLY_INTERVAL_SECONDS * 1000
+    assert bob.new_frames() == []
+    backend.clock.shift(limits.REPLY_INTERVAL_SECONDS)
+    assert ada.enter("lobby", "ada")["members"] == ["ada", "bob"]
+    assert ada.enter("lobby", "ada-renamed")["username"] == "ada-renamed"  # renames: own budget
+
+
+def test_a_paging_flood_reads_the_history_ten_times_and_is_closed(backend, dynamodb_answers):
+    backend.tick_seconds = 0
+    flooder, bystander = backend.connect(), backend.connect()
+    flooder.enter("lobby", "flooder")  # the first token
+    bystander.enter("lobby", "bystander")
+    bystander.say("hello")
+    queries = dynamodb_answers("Query")  # every Query from now on, answered by moto
+
+    for _ in range(limits.REPLY_BURST - 1 + limits.REFUSAL_BURST + 1):
+        flooder.send({"action": "on-enter-room", "groupId": "lobby", "afterSeq": 0})
+
+    rooms = [f for f in flooder.new_frames() if f["type"] == "room"]
+    assert len(rooms) == limits.REPLY_BURST - 1
+    tables = [json.loads(query["body"])["TableName"] for query in queries]  # requests as sent
+    history_reads = [table for table in tables if table == MESSAGES_TABLE]
+    assert len(history_reads) == limits.REPLY_BURST - 1
+    assert backend.connections_api.closed == [flooder.connection_id]
+    bystander.say("still served")
+    assert [f["message"] for f in bystander.frames() if f["type"] == "message"][-1] == (
+        "still served"
+    )

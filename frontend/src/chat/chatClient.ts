@@ -426,6 +426,13 @@ export class ChatClient {
       this.update({ error: errorText(code) });
       return;
     }
+    const requested = this.requestedAfterSeq;
+    if (code === 'rate_limited' && this.inRoom && requested !== null && this.desiredUsername === this.state.username) {
+      // A page of missed messages asked for faster than the server answers them: ask again when it does.
+      this.clearTimer(this.enterTimer);
+      this.enterTimer = setTimeout(() => this.sendEnter(requested), frame.retryAfterMs ?? RECONNECT_BASE_MS);
+      return;
+    }
     if (code === 'invalid_username' || (code === 'rate_limited' && this.inRoom)) {
       this.desiredUsername = this.state.username; // the rename was refused: keep the name the server knows
       this.clearTimer(this.enterTimer);

@@ -166,7 +166,7 @@ class _Bucket:
         if tat <= self.now_ms + self.rate_limit.tolerance_ms:
             return self.busy
         retry_after_ms = tat - self.rate_limit.tolerance_ms - self.now_ms
-        raise RateLimitedError(connection_id, retry_after_ms=retry_after_ms)
+        raise RateLimitedError(connection_id, retry_after_ms, self.rate_limit)
 
 
 def _live_item(connection_id: str, item: "Item | None", now_ms: int) -> Item:
@@ -210,26 +210,30 @@ class ConnectionsTable:
         *,
         now_ms: int,
         room_changes: RateLimit,
+        replies: RateLimit,
     ) -> tuple[Membership, str]:
-        """One conditional update puts the connection in the room and, for a rename or a move,
-        takes a token of ``room_changes`` (``changeTat``). The update tried first is the
-        common one: a first entry or an entry that changes nothing, both free. When its
-        condition fails, the item as it was says which update applies: gone is refused at
-        once, a rename or a move gets the bucket's update for its state (idle or busy), or
-        ``RateLimitedError`` with the wait."""
-        bucket = _Bucket("changeTat", room_changes, now_ms)
+        """One conditional update puts the connection in the room and takes a token: of
+        ``room_changes`` (``changeTat``) for a rename or a move, of ``replies`` (``replyTat``)
+        for any other entry (a first one, or one that changes nothing). The update tried first
+        is the common one: an entry that renames or moves nothing, from an idle bucket. When
+        its condition fails, the item as it was says which update applies: gone is refused at
+        once, else the update of the bucket the entry takes from, for its state (idle or busy),
+        or ``RateLimitedError`` with the wait."""
+        changes_bucket = _Bucket("changeTat", room_changes, now_ms)
+        replies_bucket = _Bucket("replyTat", replies, now_ms)
         # The same room under the same name (or no name asked for): nothing for others to see.
         unchanged = "roomId = :room" + (" AND username = :username" if username else "")
-        free = _Attempt(condition=f"attribute_not_exists(roomId) OR ({unchanged})")
+        no_change = f"attribute_not_exists(roomId) OR ({unchanged})"
 
         def next_attempt(refused: Item | None) -> _Attempt:
             item = _live_item(connection_id, refused, now_ms)
-            changes = _str(item, "roomId") != room_id or (
-                username is not None and _str(item, "username") != username
+            changes = "roomId" in item and (
+                _str(item, "roomId") != room_id
+                or (username is not None and _str(item, "username") != username)
             )
             if not changes:
-                return free
-            return bucket.attempt_for(connection_id, item).when(f"NOT ({unchanged})")
+                return replies_bucket.attempt_for(connection_id, item).when(no_change)
+            return changes_bucket.attempt_for(connection_id, item).when(f"NOT ({no_change})")
 
         old, _ = self._update_live(
             connection_id,
@@ -243,7 +247,7 @@ class ConnectionsTable:
                 ),
                 values={":room": _s(room_id), ":username": _s(username or default_username)},
             ),
-            first=free,
+            first=replies_bucket.idle.when(no_change),
             next_attempt=next_attempt,
             return_values="ALL_OLD",
         )
@@ -279,26 +283,35 @@ class ConnectionsTable:
         return Sender(room_id=_str(item, "roomId") or "", username=_str(item, "username") or "")
 
     @_busy_when_throttled
+    def claim_reply(self, connection_id: str, now_ms: int, replies: RateLimit) -> None:
+        """The replies bucket (``replyTat``), for a frame answered to its sender alone."""
+        self._take_token(connection_id, _Bucket("replyTat", replies, now_ms))
+
+    @_busy_when_throttled
     def count_refusal(self, connection_id: str, now_ms: int, refusals: RateLimit) -> bool:
-        """The refusals bucket (``refusalTat``): a refused frame is a token taken, idle first
-        (refusals are rare). True when the bucket is full: the connection is flooding."""
-        bucket = _Bucket("refusalTat", refusals, now_ms)
+        """The refusals bucket (``refusalTat``): a refused frame is a token taken. True when the
+        bucket is full: the connection is flooding."""
         try:
-            self._update_live(
-                connection_id,
-                now_ms,
-                common=_Attempt(),
-                first=bucket.idle,
-                next_attempt=lambda refused: bucket.attempt_for(
-                    connection_id, _live_item(connection_id, refused, now_ms)
-                ),
-                return_values="NONE",
-            )
+            self._take_token(connection_id, _Bucket("refusalTat", refusals, now_ms))
         except NotConnectedError:
             return False  # gone: nothing to close
         except RateLimitedError:
             return True
         return False
+
+    def _take_token(self, connection_id: str, bucket: _Bucket) -> None:
+        """One token of ``bucket``, idle first (pings and refusals are far apart), busy after
+        the item says so."""
+        self._update_live(
+            connection_id,
+            bucket.now_ms,
+            common=_Attempt(),
+            first=bucket.idle,
+            next_attempt=lambda refused: bucket.attempt_for(
+                connection_id, _live_item(connection_id, refused, bucket.now_ms)
+            ),
+            return_values="NONE",
+        )
 
     def _update_live(
         self,

@@ -42,6 +42,12 @@ ROOM_CHANGES = RateLimit(
 )
 
 
+# Frames answered to their sender alone (ping, and entries that neither rename nor move: a
+# join's answer, a re-entry, a page of history) still cost an invocation, a read of the room
+# for an entry, and a post: at most REPLY_BURST at once, then one per REPLY_INTERVAL_SECONDS.
+REPLIES = RateLimit(per_second=1 / limits.REPLY_INTERVAL_SECONDS, burst=limits.REPLY_BURST)
+
+
 # A connection refused more than REFUSAL_BURST times, faster than one per
 # REFUSAL_INTERVAL_SECONDS, is closed: each refused frame still costs an invocation and a post.
 REFUSALS = RateLimit(per_second=1 / limits.REFUSAL_INTERVAL_SECONDS, burst=limits.REFUSAL_BURST)
@@ -55,6 +61,7 @@ class ChatRules:
     rate_limit: RateLimit
     allowed_origins: frozenset[str] = frozenset()
     room_changes: RateLimit = ROOM_CHANGES
+    replies: RateLimit = REPLIES
     refusals: RateLimit = REFUSALS
 
 
@@ -137,6 +144,14 @@ class Chat:
             else:
                 problem = "The action must be a string"
             raise ChatError(ErrorCode.UNKNOWN_ACTION, f"{problem}; use {known}.")
+        try:
+            self.connections.claim_reply(
+                connection_id, int(self.clock() * 1000), self.rules.replies
+            )
+        except NotConnectedError:
+            raise _NOT_CONNECTED from None
+        except RateLimitedError as limited:
+            raise _too_many_replies(limited) from None
         self._deliver([(connection_id, protocol.encode(protocol.PONG))])
 
     def _enter_room(self, connection_id: str, frame: protocol.Frame) -> None:
@@ -168,10 +183,13 @@ class Chat:
                 self._default_username(),
                 now_ms=int(self.clock() * 1000),
                 room_changes=self.rules.room_changes,
+                replies=self.rules.replies,
             )
         except NotConnectedError:
             raise _NOT_CONNECTED from None
         except RateLimitedError as limited:
+            if limited.limit is self.rules.replies:
+                raise _too_many_replies(limited) from None
             raise ChatError(
                 ErrorCode.RATE_LIMITED,
                 f"Too many renames and moves: at most {limits.ROOM_CHANGE_BURST} in "
@@ -298,6 +316,15 @@ class Chat:
 
     def _default_username(self) -> str:
         return f"guest-{self.rng.randint(1000, 9999)}"
+
+
+def _too_many_replies(limited: RateLimitedError) -> ChatError:
+    return ChatError(
+        ErrorCode.RATE_LIMITED,
+        f"Too many requests: at most {limits.REPLY_BURST} at once, then one every "
+        f"{limits.REPLY_INTERVAL_SECONDS} s.",
+        retry_after_ms=limited.retry_after_ms,
+    )
 
 
 def _to_each(members: Iterable[Member], frame: protocol.Frame) -> list[tuple[str, bytes]]:

@@ -23,12 +23,18 @@ class NotInRoomError(Exception):
 
 
 class RateLimitedError(Exception):
-    """The connection sends faster than its rate limit allows; ``retry_after_ms`` (when known)
-    says when its bucket takes a token again."""
+    """The connection goes faster than a rate limit allows: ``limit`` (when known) is the one,
+    and ``retry_after_ms`` says when its bucket takes a token again."""
 
-    def __init__(self, connection_id: str, retry_after_ms: int | None = None) -> None:
+    def __init__(
+        self,
+        connection_id: str,
+        retry_after_ms: int | None = None,
+        limit: RateLimit | None = None,
+    ) -> None:
         super().__init__(connection_id)
         self.retry_after_ms = retry_after_ms
+        self.limit = limit
 
 
 class StoreBusyError(Exception):
@@ -55,11 +61,17 @@ class ConnectionStore(Protocol):
         *,
         now_ms: int,
         room_changes: RateLimit,
+        replies: RateLimit,
     ) -> tuple[Membership, str]:
         """Put the connection in the room under ``username`` (or keep its name, or take the
         default): return where it stood before and the name it has now. A rename or a move
-        (not a first entry) takes one token of ``room_changes``. Raises ``NotConnectedError``
-        or ``RateLimitedError``."""
+        (not a first entry) takes one token of ``room_changes``, any other entry one of
+        ``replies``. Raises ``NotConnectedError`` or ``RateLimitedError``."""
+        ...
+
+    def claim_reply(self, connection_id: str, now_ms: int, replies: RateLimit) -> None:
+        """Take one token of the connection's ``replies`` bucket, for a frame answered to it
+        alone. Raises ``NotConnectedError`` or ``RateLimitedError``."""
         ...
 
     def claim_send(self, connection_id: str, now_ms: int, rate_limit: RateLimit) -> Sender:
