@@ -2,9 +2,14 @@
 
 import json
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+import pytest
 
 from serverless_chat import limits
-from tests.unit.conftest import MESSAGES_TABLE, ROOM_MEMBER_LIMIT
+from tests.unit.conftest import CONNECTIONS_TABLE, MESSAGES_TABLE, ROOM_MEMBER_LIMIT
 
 
 def test_the_first_entry_joins_and_gets_the_room(backend):
@@ -202,10 +207,88 @@ def test_a_full_room_refuses_one_more_member(backend):
     assert late.last("error")["code"] == "not_in_room"
 
 
-def test_a_member_of_a_full_room_can_still_rename(backend):
+def full_room(backend, room="lobby"):
     members = [backend.connect() for _ in range(ROOM_MEMBER_LIMIT)]
     for number, member in enumerate(members):
-        member.enter("lobby", f"member{number}")
+        member.enter(room, f"member{number}")
+    return members
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")  # threads share Metrics
+def test_concurrent_joins_take_no_more_places_than_the_room_has(backend, atomic_dynamodb):
+    backend.tick_seconds = 0
+    joiners = [backend.connect() for _ in range(5 * ROOM_MEMBER_LIMIT)]
+    start = threading.Barrier(len(joiners))
+
+    def join(number_and_client):
+        number, client = number_and_client
+        start.wait()
+        client.send({"action": "on-enter-room", "groupId": "lobby", "username": f"j{number}"})
+        [answer] = [f for f in client.new_frames() if f["type"] in ("room", "error")]
+        return answer
+
+    with ThreadPoolExecutor(len(joiners)) as pool:
+        answers = list(pool.map(join, enumerate(joiners)))
+
+    rooms = [a for a in answers if a["type"] == "room"]
+    assert len(rooms) == ROOM_MEMBER_LIMIT
+    assert {a["code"] for a in answers if a["type"] == "error"} == {"room_full"}
+    observer = backend.connect()
+    observer.send({"action": "on-enter-room", "groupId": "lobby", "username": "late"})
+    assert observer.last("error")["code"] == "room_full"
+    # Every admitted joiner is in the room, and only they are.
+    member = next(c for c, a in zip(joiners, answers, strict=True) if a["type"] == "room")
+    assert set(member.enter("lobby", "")["members"]) == {a["username"] for a in rooms}
+
+
+def test_a_place_left_without_a_disconnect_is_counted_again(backend):
+    members = full_room(backend)
+    gone = members[0]
+    boto3.client("dynamodb").delete_item(  # its $disconnect never came; TTL removed it
+        TableName=CONNECTIONS_TABLE, Key={"connectionId": {"S": gone.connection_id}}
+    )
+
+    newcomer = backend.connect()
+    room = newcomer.enter("lobby", "newcomer")
+    assert "newcomer" in room["members"]
+    assert len(room["members"]) == ROOM_MEMBER_LIMIT
+    another = backend.connect()
+    another.send({"action": "on-enter-room", "groupId": "lobby", "username": "another"})
+    assert another.last("error")["code"] == "room_full"  # the repaired count holds
+
+
+def test_leaving_gives_the_place_back(backend):
+    members = full_room(backend)
+    members[0].disconnect()
+    members[1].enter("kitchen", "mover")  # a move leaves its place too
+
+    first, second = backend.connect(), backend.connect()
+    assert first.enter("lobby", "first")["username"] == "first"
+    assert second.enter("lobby", "second")["username"] == "second"
+    third = backend.connect()
+    third.send({"action": "on-enter-room", "groupId": "lobby", "username": "third"})
+    assert third.last("error")["code"] == "room_full"
+
+
+def test_a_move_into_a_full_room_leaves_the_mover_where_it_was(backend):
+    members = full_room(backend)
+    mover, friend = backend.connect(), backend.connect()
+    mover.enter("kitchen", "mover")
+    friend.enter("kitchen", "friend")
+    for member in members:
+        member.new_frames()
+
+    mover.send({"action": "on-enter-room", "groupId": "lobby", "username": "mover"})
+
+    assert mover.last("error")["code"] == "room_full"
+    assert all(member.new_frames() == [] for member in members)  # no join was told
+    assert friend.new_frames() == []  # nor a leave
+    mover.say("still in the kitchen")
+    assert friend.frames()[-1]["message"] == "still in the kitchen"
+
+
+def test_a_member_of_a_full_room_can_still_rename(backend):
+    members = full_room(backend)
 
     assert members[0].enter("lobby", "renamed")["username"] == "renamed"
 
@@ -292,7 +375,7 @@ def test_entries_that_change_nothing_are_at_most_ten_then_one_a_second(backend):
     assert ada.enter("lobby", "ada-renamed")["username"] == "ada-renamed"  # renames: own budget
 
 
-def test_a_paging_flood_reads_the_history_ten_times_and_is_closed(backend, dynamodb_answers):
+def test_a_paging_flood_reads_the_room_ten_times_and_is_closed(backend, dynamodb_answers):
     backend.tick_seconds = 0
     flooder, bystander = backend.connect(), backend.connect()
     flooder.enter("lobby", "flooder")  # the first token
@@ -306,8 +389,9 @@ def test_a_paging_flood_reads_the_history_ten_times_and_is_closed(backend, dynam
     rooms = [f for f in flooder.new_frames() if f["type"] == "room"]
     assert len(rooms) == limits.REPLY_BURST - 1
     tables = [json.loads(query["body"])["TableName"] for query in queries]  # requests as sent
-    history_reads = [table for table in tables if table == MESSAGES_TABLE]
-    assert len(history_reads) == limits.REPLY_BURST - 1
+    # One Query of the members and one of the history per page answered; none per refusal.
+    assert tables.count(MESSAGES_TABLE) == limits.REPLY_BURST - 1
+    assert tables.count(CONNECTIONS_TABLE) == limits.REPLY_BURST - 1
     assert backend.connections_api.closed == [flooder.connection_id]
     bystander.say("still served")
     assert [f["message"] for f in bystander.frames() if f["type"] == "message"][-1] == (

@@ -101,6 +101,10 @@ def _alive(item: Item, now_s: int) -> bool:
     return expires_at is None or expires_at > now_s
 
 
+# A room's member count is an item of the connections table under this prefix (connection ids
+# never hold "#"), without ``roomId``: the room index never sees it.
+_ROOM_COUNT_PREFIX = "room#"
+_ADMIT_ATTEMPTS = 3  # the count, a repair, and one more after a race with another join
 _BURSTING_SENDERS_KEPT = 1024  # a hint per sender, forgotten wholesale beyond this many
 _BUCKET_ATTEMPTS = 3  # the first, the other state's, and one after a race
 
@@ -253,6 +257,93 @@ class ConnectionsTable:
         )
         before = Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
         return before, username or before.username or default_username
+
+    @_busy_when_throttled
+    def undo_entry(self, connection_id: str, room_id: str, before: Membership) -> None:
+        if before.room_id is None:
+            update, values = "REMOVE roomId, username", {}
+        else:
+            update = "SET roomId = :before_room, username = :before_username"
+            values = {
+                ":before_room": _s(before.room_id),
+                ":before_username": _s(before.username or ""),
+            }
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"connectionId": _s(connection_id)},
+                UpdateExpression=update,
+                ConditionExpression="roomId = :room",
+                ExpressionAttributeValues={":room": _s(room_id), **values},
+            )
+        except ClientError as error:
+            if _error_code(error) != "ConditionalCheckFailedException":
+                raise  # else it has left the room since: nothing to undo
+
+    @_busy_when_throttled
+    def admit(self, room_id: str, connection_id: str, member_limit: int) -> bool:
+        """``ADD memberCount`` while below the limit. The count errs high only (a member whose
+        ``$disconnect`` never came, or whose release failed, still counts), so when it says full
+        the room index is counted again, without this connection, and the count set to that
+        plus one, conditional on the count it replaces. The index lags the table by a moment:
+        a member whose join is still on its way to it can be missed by a repair."""
+        key = {"connectionId": _s(_ROOM_COUNT_PREFIX + room_id)}
+        expires_at = _n(int(time.time()) + limits.CONNECTION_LIFETIME_SECONDS)
+        for _ in range(_ADMIT_ATTEMPTS):
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=key,
+                    UpdateExpression="ADD memberCount :one SET expiresAt = :expires",
+                    ConditionExpression="attribute_not_exists(memberCount) OR memberCount < :limit",
+                    ExpressionAttributeValues={
+                        ":one": _n(1),
+                        ":limit": _n(member_limit),
+                        ":expires": expires_at,
+                    },
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+                return True
+            except ClientError as error:
+                if _error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                seen = cast("Item", error.response.get("Item", {})).get("memberCount")
+            others = [m for m in self.members(room_id) if m.connection_id != connection_id]
+            if len(others) >= member_limit:
+                return False
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=key,
+                    UpdateExpression="SET memberCount = :count, expiresAt = :expires",
+                    ConditionExpression="memberCount = :seen",
+                    ExpressionAttributeValues={
+                        ":count": _n(len(others) + 1),
+                        ":seen": seen or _n(0),
+                        ":expires": expires_at,
+                    },
+                )
+                return True
+            except ClientError as error:
+                if _error_code(error) != "ConditionalCheckFailedException":
+                    raise  # else another join or leave changed the count: count again
+        return False
+
+    @_busy_when_throttled
+    def release(self, room_id: str, places: int = 1) -> None:
+        """``ADD memberCount -places``, never below zero. A release that fails leaves the
+        count high, which the next admission to find the room full repairs."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"connectionId": _s(_ROOM_COUNT_PREFIX + room_id)},
+                UpdateExpression="ADD memberCount :minus",
+                ConditionExpression="memberCount >= :places",
+                ExpressionAttributeValues={":minus": _n(-places), ":places": _n(places)},
+            )
+        except ClientError as error:
+            if _error_code(error) != "ConditionalCheckFailedException":
+                raise
 
     @_busy_when_throttled
     def claim_send(self, connection_id: str, now_ms: int, rate_limit: RateLimit) -> Sender:

@@ -3,6 +3,7 @@
 Every reply and error goes to the caller through the outbox, one path for all of them.
 """
 
+import contextlib
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 from serverless_chat import limits
 from serverless_chat.domain import protocol
 from serverless_chat.domain.errors import ChatError, ErrorCode
-from serverless_chat.domain.model import Member, Message, MessageDraft, NewConnection
+from serverless_chat.domain.model import Member, Membership, Message, MessageDraft, NewConnection
 from serverless_chat.domain.ports import (
     ConnectionStore,
     DuplicateMessageError,
@@ -167,14 +168,6 @@ class Chat:
                     f"{request.room_id} (seq {last_seq}); enter without afterSeq for its "
                     "latest messages.",
                 )
-        others = [
-            m for m in self.connections.members(request.room_id) if m.connection_id != connection_id
-        ]
-        if len(others) >= self.rules.room_member_limit:
-            raise ChatError(
-                ErrorCode.ROOM_FULL,
-                f"Room {request.room_id} is full ({self.rules.room_member_limit} members).",
-            )
         try:
             before, username = self.connections.enter_room(
                 connection_id,
@@ -196,6 +189,11 @@ class Chat:
                 f"{limits.ROOM_CHANGE_INTERVAL_SECONDS} s; nothing changed.",
                 retry_after_ms=limited.retry_after_ms,
             ) from None
+        if before.room_id != request.room_id:  # a join or a move: it needs a place
+            self._admit(connection_id, request.room_id, before)
+        others = [
+            m for m in self.connections.members(request.room_id) if m.connection_id != connection_id
+        ]
         self.telemetry.in_room(request.room_id)
 
         if request.after_seq is None:
@@ -227,6 +225,24 @@ class Chat:
         if before.room_id is not None and before.room_id != request.room_id:
             posts += self._leave_posts(before.room_id, [before.username or ""])
         self._deliver(posts)
+
+    def _admit(self, connection_id: str, room_id: str, before: Membership) -> None:
+        """A place in the room for the connection that just entered it, taken by a conditional
+        write on the room's member count, so concurrent joins never take more places than the
+        room has. Full: the connection goes back where it was, and the entry is refused."""
+        if not self.connections.admit(room_id, connection_id, self.rules.room_member_limit):
+            self.connections.undo_entry(connection_id, room_id, before)
+            raise ChatError(
+                ErrorCode.ROOM_FULL,
+                f"Room {room_id} is full ({self.rules.room_member_limit} members).",
+            )
+        if before.room_id is not None:
+            self._release(before.room_id, 1)
+
+    def _release(self, room_id: str, places: int) -> None:
+        # Busy: the count stays high, and the next admission to find the room full repairs it.
+        with contextlib.suppress(StoreBusyError):
+            self.connections.release(room_id, places)
 
     def _send_message(self, connection_id: str, frame: protocol.Frame) -> None:
         request = protocol.parse_send_message(frame)
@@ -304,6 +320,8 @@ class Chat:
             removed += 1
             if membership.room_id is not None:
                 left.setdefault(membership.room_id, []).append(membership.username or "")
+        for room_id, names in left.items():
+            self._release(room_id, len(names))
         posts = [post for room, names in left.items() for post in self._leave_posts(room, names)]
         return removed, self.outbox.send(posts)
 

@@ -69,6 +69,21 @@ class ConnectionStore(Protocol):
         ``replies``. Raises ``NotConnectedError`` or ``RateLimitedError``."""
         ...
 
+    def undo_entry(self, connection_id: str, room_id: str, before: Membership) -> None:
+        """Put the connection back where ``before`` says, unless it has left ``room_id`` since
+        (a later entry, or gone)."""
+        ...
+
+    def admit(self, room_id: str, connection_id: str, member_limit: int) -> bool:
+        """Take one of the room's ``member_limit`` places for the connection: False when the
+        room is full. The count can only err high (a missed ``$disconnect``); when it says
+        full, the room's members are counted again and the count repaired."""
+        ...
+
+    def release(self, room_id: str, places: int = 1) -> None:
+        """Give back places of members who left the room."""
+        ...
+
     def claim_reply(self, connection_id: str, now_ms: int, replies: RateLimit) -> None:
         """Take one token of the connection's ``replies`` bucket, for a frame answered to it
         alone. Raises ``NotConnectedError`` or ``RateLimitedError``."""
