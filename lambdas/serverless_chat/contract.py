@@ -41,6 +41,8 @@ SERVER_FRAME_EXAMPLES: Final[Mapping[str, dict[str, Any]]] = {
 }
 ERROR_CODES: Final[frozenset[str]] = frozenset(_CONTRACT["errorCodes"])
 LIMITS: Final[Mapping[str, Any]] = _CONTRACT["limits"]
+# What a display name may hold: the code points refused by name, and the cases both sides test.
+NAMES: Final[Mapping[str, Any]] = _CONTRACT["names"]
 ENVIRONMENT: Final[frozenset[str]] = frozenset(_CONTRACT["environment"])
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from serverless_chat import limits
+from serverless_chat.domain import names
 from serverless_chat.domain.errors import ChatError, ErrorCode
 from serverless_chat.domain.model import Message
 
@@ -145,7 +146,10 @@ def _username(value: object) -> str | None:
         raise ChatError(
             ErrorCode.INVALID_USERNAME, "A name cannot hold line breaks or control characters."
         )
-    return name or None
+    if not name:
+        return None
+    names.check_name(name)
+    return name
 
 
 def _after_seq(value: object) -> int | None:
