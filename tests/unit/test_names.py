@@ -117,7 +117,7 @@ def test_the_skeleton_maps_each_character_to_its_prototype_per_uts_39() -> None:
 
 def test_the_confusables_table_is_closed_so_one_pass_is_the_skeleton() -> None:
     # UTS #39: a prototype maps to itself, so skeleton(skeleton(x)) == skeleton(x).
-    for source in list(names._PROTOTYPES)[::7]:
+    for source in list(names.unicode_tables().prototypes)[::7]:
         once = names.skeleton(source)
         assert names.skeleton(once) == once, f"U+{ord(source):04X}"
 
@@ -138,9 +138,9 @@ def test_any_name_is_refused_with_invalid_username_or_has_a_key(value: str) -> N
 def test_the_tables_are_of_this_pythons_unicode_version() -> None:
     tables = json.loads((ROOT / names.__file__).with_name("unicode_tables.json").read_text())
     assert tables["unicodeVersion"] == unicodedata.unidata_version
-    assert "\u200b" in names.DEFAULT_IGNORABLE
-    assert "\U0001f468" in names.EXTENDED_PICTOGRAPHIC
-    assert "a" not in names.DEFAULT_IGNORABLE
+    assert "\u200b" in names.unicode_tables().default_ignorable
+    assert "\U0001f468" in names.unicode_tables().extended_pictographic
+    assert "a" not in names.unicode_tables().default_ignorable
 
 
 def test_the_table_generator_refuses_a_confusables_file_other_than_the_pinned_one(

@@ -15,9 +15,11 @@ Unicode version may change some keys.
 """
 
 import bisect
+import functools
 import json
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,10 +27,6 @@ from precis_i18n import get_profile
 
 from serverless_chat import contract
 from serverless_chat.domain.errors import ChatError, ErrorCode
-
-_TABLES: Final[dict[str, Any]] = json.loads(
-    Path(__file__).with_name("unicode_tables.json").read_text(encoding="utf-8")
-)
 
 
 class CodePoints:
@@ -56,16 +54,36 @@ class CodePoints:
         return index >= 0 and code <= self._lasts[index]
 
 
+@dataclass(frozen=True)
+class UnicodeTables:
+    """What ``unicode_tables.json`` holds: the data ``unicodedata`` lacks."""
+
+    default_ignorable: CodePoints
+    emoji: CodePoints
+    extended_pictographic: CodePoints
+    prototypes: Mapping[str, str]  # a character -> its UTS #39 prototype (confusables.txt)
+
+
+@functools.cache
+def unicode_tables() -> UnicodeTables:
+    """Read once, when a name is first checked: the functions that never see a name (connect,
+    send-message) do not pay for it at a cold start."""
+    tables: dict[str, Any] = json.loads(
+        Path(__file__).with_name("unicode_tables.json").read_text(encoding="utf-8")
+    )
+    return UnicodeTables(
+        default_ignorable=CodePoints(tables["defaultIgnorable"]),
+        emoji=CodePoints(tables["emoji"]),
+        extended_pictographic=CodePoints(tables["extendedPictographic"]),
+        prototypes={
+            chr(int(source, 16)): "".join(chr(int(code, 16)) for code in prototype.split())
+            for source, prototype in tables["confusables"].items()
+        },
+    )
+
+
 BIDI_CONTROLS: Final = CodePoints.parse(contract.NAMES["bidiControls"])
 BLANK_FILLERS: Final = CodePoints.parse(contract.NAMES["blankFillers"])
-DEFAULT_IGNORABLE: Final = CodePoints(_TABLES["defaultIgnorable"])
-EMOJI: Final = CodePoints(_TABLES["emoji"])
-EXTENDED_PICTOGRAPHIC: Final = CodePoints(_TABLES["extendedPictographic"])
-_PROTOTYPES: Final[dict[str, str]] = {
-    chr(int(source, 16)): "".join(chr(int(code, 16)) for code in prototype.split())
-    for source, prototype in _TABLES["confusables"].items()
-}
-
 ZWJ: Final = "\u200d"
 _EMOJI_VARIATION_SELECTORS: Final = frozenset("\ufe0e\ufe0f")
 _EMOJI_MODIFIERS: Final = CodePoints([(0x1F3FB, 0x1F3FF)])
@@ -87,7 +105,8 @@ def check_name(name: str) -> None:
             raise _refused(f"A name cannot hold bidi controls ({_code(character)}).")
         if character in BLANK_FILLERS:
             raise _refused(f"A name cannot hold blank fillers ({_code(character)}).")
-    if not "".join(c for c in name if c not in DEFAULT_IGNORABLE).strip():
+    invisible = unicode_tables().default_ignorable
+    if not "".join(c for c in name if c not in invisible).strip():
         raise _refused("A name needs a visible character.")
     try:
         _NICKNAME.enforce(_without_emoji_invisibles(name))
@@ -122,8 +141,11 @@ def comparison_key(name: str) -> str:
 
 def skeleton(text: str) -> str:
     """UTS #39's skeleton: NFD, default-ignorables removed, each character's prototype, NFD."""
+    tables = unicode_tables()
     decomposed = unicodedata.normalize("NFD", text)
-    mapped = "".join(_PROTOTYPES.get(c, c) for c in decomposed if c not in DEFAULT_IGNORABLE)
+    mapped = "".join(
+        tables.prototypes.get(c, c) for c in decomposed if c not in tables.default_ignorable
+    )
     return unicodedata.normalize("NFD", mapped)
 
 
@@ -135,13 +157,17 @@ def _without_emoji_invisibles(name: str) -> str:
 
 
 def _emoji_invisibles(name: str) -> set[int]:
+    tables = unicode_tables()
     positions: set[int] = set()
     for index, character in enumerate(name):
         before = name[index - 1] if index else ""
         after = name[index + 1] if index + 1 < len(name) else ""
-        joins_pictographs = _after_pictograph(name, index) and after in EXTENDED_PICTOGRAPHIC
+        joins_pictographs = (
+            _after_pictograph(name, index, tables.extended_pictographic)
+            and after in tables.extended_pictographic
+        )
         if (character == ZWJ and joins_pictographs) or (
-            character in _EMOJI_VARIATION_SELECTORS and before in EMOJI
+            character in _EMOJI_VARIATION_SELECTORS and before in tables.emoji
         ):
             positions.add(index)
         elif character == _BLACK_FLAG:
@@ -153,14 +179,14 @@ def _emoji_invisibles(name: str) -> set[int]:
     return positions
 
 
-def _after_pictograph(name: str, index: int) -> bool:
+def _after_pictograph(name: str, index: int, pictographs: CodePoints) -> bool:
     """Whether a pictograph comes before ``index``, past its variation selector and modifier."""
     index -= 1
     while index >= 0 and (
         name[index] in _EMOJI_VARIATION_SELECTORS or name[index] in _EMOJI_MODIFIERS
     ):
         index -= 1
-    return index >= 0 and name[index] in EXTENDED_PICTOGRAPHIC
+    return index >= 0 and name[index] in pictographs
 
 
 def _code(character: str) -> str:
