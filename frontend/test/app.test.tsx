@@ -97,6 +97,26 @@ describe('the display name', () => {
     expect(FakeWebSocket.instances).toHaveLength(0);
   });
 
+  it('refuses a name that would reorder or hide text, as the chat would, and sends nothing', async () => {
+    openPage('/lobby');
+    const nameInput = screen.getByRole('textbox', { name: 'Display name' });
+    await userEvent.clear(nameInput);
+    await userEvent.type(nameInput, 'Ada\u202E{Enter}');
+    expect(screen.getByText('A name cannot hold bidi controls (U+202E).')).toBeInTheDocument();
+    await userEvent.clear(nameInput);
+    await userEvent.type(nameInput, '\u3164{Enter}');
+    expect(screen.getByText('A name cannot hold blank fillers (U+3164).')).toBeInTheDocument();
+    expect(FakeWebSocket.instances).toHaveLength(0);
+    expect(localStorage.getItem(NAME_KEY)).toBeNull();
+  });
+
+  it('asks again for a remembered name the chat would now refuse', async () => {
+    localStorage.setItem(NAME_KEY, 'Ada\u200B');
+    openPage('/lobby');
+    expect(screen.getByRole('textbox', { name: 'Display name' })).toBeInTheDocument();
+    expect(FakeWebSocket.instances).toHaveLength(0);
+  });
+
   it('is changed from the hamburger menu, which re-enters the room under the new name', async () => {
     const socket = await openLobby();
     const menuButton = screen.getByRole('button', { name: 'Menu' });

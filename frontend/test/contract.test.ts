@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import contract from '../../lambdas/serverless_chat/contract.json';
 import { errorText } from '../src/chat/errorText';
 import { PING, enterRoomFrame, parseServerFrame, sendMessageFrame } from '../src/chat/protocol';
+import { nameProblem } from '../src/nameRules';
 
 const FALLBACK = errorText('no such code');
 
@@ -32,5 +33,13 @@ describe('the contract', () => {
     // not_connected is never shown: the page reconnects instead.
     const shown = Object.keys(contract.errorCodes).filter((code) => code !== 'not_connected');
     for (const code of shown) expect(errorText(code), code).not.toBe(FALLBACK);
+  });
+
+  it('has the name rules the page checks before it sends, on the cases the chat is tested on', () => {
+    const { accepted, refused, refusedByTheChat } = contract.names.examples;
+    for (const name of accepted) expect(nameProblem(name), name).toBeNull();
+    for (const name of refused) expect(nameProblem(name), JSON.stringify(name)).toMatch(/^A name /);
+    // Where a joiner, selector or tag may stand needs Unicode data the page has not: the chat says.
+    for (const name of refusedByTheChat) expect(nameProblem(name), JSON.stringify(name)).toBeNull();
   });
 });

@@ -7,7 +7,7 @@ const TEXT_BY_CODE: Record<string, string> = {
   unknown_action: 'The server did not understand the request. Reloading the page may help.',
   missing_room: 'No room was given. Open a room from the start page.',
   invalid_room: 'This room name is not valid. Open a room from the start page.',
-  invalid_username: `That name can't be used. Choose a name of 1 to ${MAX_USERNAME_LENGTH} characters.`,
+  invalid_username: `That name can't be used. Choose a name of 1 to ${MAX_USERNAME_LENGTH} visible characters, without invisible or direction-changing ones.`,
   missing_message: 'Write a message before sending.',
   empty_message: 'Write a message before sending.',
   message_too_long: `That message is too long. The limit is ${MAX_MESSAGE_LENGTH.toLocaleString('en')} characters.`,

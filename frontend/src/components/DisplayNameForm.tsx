@@ -1,17 +1,11 @@
 import { type FormEvent, useId, useState } from 'react';
-import { MAX_USERNAME_LENGTH, codePointLength } from '../limits';
+import { nameProblem } from '../nameRules';
 
 interface DisplayNameFormProps {
   initialName: string;
   submitLabel: string;
   onSubmit: (name: string) => void;
   autoFocus?: boolean;
-}
-
-function nameProblem(name: string): string | null {
-  if (name === '') return 'Enter a name.';
-  if (codePointLength(name) > MAX_USERNAME_LENGTH) return `Use at most ${MAX_USERNAME_LENGTH} characters.`;
-  return null;
 }
 
 export function DisplayNameForm({ initialName, submitLabel, onSubmit, autoFocus = false }: DisplayNameFormProps) {
