@@ -397,3 +397,60 @@ def test_a_paging_flood_reads_the_room_ten_times_and_is_closed(backend, dynamodb
     assert [f["message"] for f in bystander.frames() if f["type"] == "message"][-1] == (
         "still served"
     )
+
+
+# ---------------------------------------------------------------- names nobody can fake
+
+
+def test_a_look_alike_of_a_members_name_is_refused_with_a_numbered_variant(backend):
+    ada = backend.connect()
+    ada.enter("lobby", "ada")
+    ada.new_frames()
+
+    for look_alike in ("\u0430da", "Ada", "\uff21\uff24\uff21"):  # Cyrillic a, capital, fullwidth
+        impostor = backend.connect()
+        impostor.send({"action": "on-enter-room", "groupId": "lobby", "username": look_alike})
+        refusal = impostor.last("error")
+        assert refusal["code"] == "name_taken"
+        assert refusal["suggestedUsername"] == f"{look_alike} 2"
+        assert '"ada"' in refusal["message"]
+        assert ada.new_frames() == []  # nobody was told anything
+
+    assert backend.connect().enter("lobby", "Ada 2")["members"] == ["ada", "Ada 2"]
+
+
+def test_the_suggestion_is_a_number_nobody_in_the_room_looks_like(backend):
+    for name in ("ada", "ada 2", "ada 3"):
+        backend.connect().enter("lobby", name)
+    newcomer = backend.connect()
+    newcomer.send({"action": "on-enter-room", "groupId": "lobby", "username": "Ada"})
+    assert newcomer.last("error")["suggestedUsername"] == "Ada 4"
+
+
+def test_a_rename_or_a_move_onto_a_look_alike_is_refused_and_changes_nothing(backend):
+    ada, bob = backend.connect(), backend.connect()
+    ada.enter("lobby", "ada")
+    bob.enter("kitchen", "bob")
+    bob.enter("kitchen", "bob")
+    ada.new_frames()
+
+    bob.send({"action": "on-enter-room", "groupId": "kitchen", "username": "b0b"})  # own name
+    assert bob.last("room")["username"] == "b0b"  # a variant of its own name is fine
+    bob.send({"action": "on-enter-room", "groupId": "lobby", "username": "\u0430da"})
+    assert bob.last("error")["code"] == "name_taken"
+    bob.say("still in the kitchen")
+    assert bob.frames()[-1]["roomId"] == "kitchen"
+    assert ada.new_frames() == []
+
+    ada.enter("lobby", "carol")
+    ada.send({"action": "on-enter-room", "groupId": "lobby", "username": "CAROL"})
+    assert ada.last("room")["username"] == "CAROL"  # alone with its own look-alike: fine
+
+
+def test_the_exact_name_of_a_member_is_not_refused_it_may_be_the_same_sender_reconnecting(backend):
+    old_tab = backend.connect()
+    old_tab.enter("lobby", "ada")  # and never closed: a reload or a dropped network that API
+    # Gateway has not noticed yet (it keeps such a connection up to the idle timeout)
+
+    reloaded = backend.connect()
+    assert reloaded.enter("lobby", "ada")["username"] == "ada"

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from serverless_chat import contract
+from serverless_chat import contract, limits
 from serverless_chat.domain import names, protocol
 from serverless_chat.domain.errors import ChatError, ErrorCode
 
@@ -156,3 +156,17 @@ def test_the_table_generator_refuses_a_confusables_file_other_than_the_pinned_on
     )
     assert result.returncode != 0
     assert "not confusables.txt 17.0.0" in result.stderr
+
+
+def test_a_numbered_variant_is_the_first_number_nobody_looks_like() -> None:
+    taken = {names.comparison_key(name) for name in ("ada", "ada 2", "ADA 3")}
+    assert names.numbered_variant("Ada", taken) == "Ada 4"
+    assert names.numbered_variant("ada 2", taken) == "ada 4"
+    assert names.numbered_variant("bob", {names.comparison_key("bob")}) == "bob 2"
+    long = "x" * limits.MAX_USERNAME_LENGTH
+    variant = names.numbered_variant(long, {names.comparison_key(long)})
+    assert variant == "x" * (limits.MAX_USERNAME_LENGTH - 2) + " 2"
+
+
+def test_a_name_stored_before_these_rules_still_has_a_key() -> None:
+    assert names.comparison_key("A\u200bda") == names.comparison_key("ada")  # PRECIS refuses it

@@ -17,6 +17,7 @@ const TEXT_BY_CODE: Record<string, string> = {
   not_in_room: 'You had left the room. Rejoining…',
   room_mismatch: 'That message was meant for another room.',
   room_full: 'This room is full right now. We will keep trying to get you in.',
+  name_taken: 'Someone in this room has a name that looks like that one. Choose another name.',
   rate_limited: 'You are sending messages too fast. Wait a moment and try again.',
   busy: 'The chat is busy right now. Wait a moment and try again.',
 };

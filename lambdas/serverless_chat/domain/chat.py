@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from serverless_chat import limits
-from serverless_chat.domain import protocol
+from serverless_chat.domain import names, protocol
 from serverless_chat.domain.errors import ChatError, ErrorCode
 from serverless_chat.domain.model import Member, Membership, Message, MessageDraft, NewConnection
 from serverless_chat.domain.ports import (
@@ -34,8 +34,6 @@ _NOT_IN_ROOM = ChatError(
     ErrorCode.NOT_IN_ROOM, "Enter a room (on-enter-room) before sending messages."
 )
 _BUSY = ChatError(ErrorCode.BUSY, "The chat is busy right now; nothing was sent. Try again.")
-
-
 # Renames and moves tell the whole room: at most ROOM_CHANGE_BURST of them in any
 # ROOM_CHANGE_INTERVAL_SECONDS (a bucket of that size, one token back per interval).
 ROOM_CHANGES = RateLimit(
@@ -189,11 +187,22 @@ class Chat:
                 f"{limits.ROOM_CHANGE_INTERVAL_SECONDS} s; nothing changed.",
                 retry_after_ms=limited.retry_after_ms,
             ) from None
-        if before.room_id != request.room_id:  # a join or a move: it needs a place
-            self._admit(connection_id, request.room_id, before)
+        # Entered first, so a refused entry reads nothing of the room; checked after, undone
+        # when refused: nobody is told anything before the checks pass.
+        entered = before.room_id != request.room_id  # a join or a move: it needs a place
+        if entered:
+            self._take_place(connection_id, request.room_id, before)
         others = [
             m for m in self.connections.members(request.room_id) if m.connection_id != connection_id
         ]
+        look_alike = _look_alike_refusal(request.room_id, request.username, others)
+        if look_alike is not None:
+            self.connections.undo_entry(connection_id, request.room_id, before)
+            if entered:
+                self._release(request.room_id, 1)
+            raise look_alike
+        if entered and before.room_id is not None:
+            self._release(before.room_id, 1)
         self.telemetry.in_room(request.room_id)
 
         if request.after_seq is None:
@@ -226,7 +235,7 @@ class Chat:
             posts += self._leave_posts(before.room_id, [before.username or ""])
         self._deliver(posts)
 
-    def _admit(self, connection_id: str, room_id: str, before: Membership) -> None:
+    def _take_place(self, connection_id: str, room_id: str, before: Membership) -> None:
         """A place in the room for the connection that just entered it, taken by a conditional
         write on the room's member count, so concurrent joins never take more places than the
         room has. Full: the connection goes back where it was, and the entry is refused."""
@@ -236,8 +245,6 @@ class Chat:
                 ErrorCode.ROOM_FULL,
                 f"Room {room_id} is full ({self.rules.room_member_limit} members).",
             )
-        if before.room_id is not None:
-            self._release(before.room_id, 1)
 
     def _release(self, room_id: str, places: int) -> None:
         # Busy: the count stays high, and the next admission to find the room full repairs it.
@@ -334,6 +341,31 @@ class Chat:
 
     def _default_username(self) -> str:
         return f"guest-{self.rng.randint(1000, 9999)}"
+
+
+def _look_alike_refusal(
+    room_id: str, username: str | None, others: Sequence[Member]
+) -> ChatError | None:
+    """``name_taken`` when another member's name looks like the ``username`` asked for (the
+    same comparison key). A default name is digits the chat drew: it is never refused.
+
+    A member holding exactly this name does not count: it may be this sender's own connection,
+    still open after a reload or a dropped network (API Gateway keeps it up to the idle timeout),
+    and until the chat knows senders apart it cannot tell; a look-alike is never that.
+    """
+    if username is None:
+        return None
+    taken = {names.comparison_key(m.username): m.username for m in others}
+    key = names.comparison_key(username)
+    if key not in taken or any(m.username == username for m in others):
+        return None
+    suggestion = names.numbered_variant(username, taken)
+    return ChatError(
+        ErrorCode.NAME_TAKEN,
+        f'"{username}" looks like "{taken[key]}", already in room {room_id}; choose another '
+        f'name, such as "{suggestion}".',
+        suggested_username=suggestion,
+    )
 
 
 def _too_many_replies(limited: RateLimitedError) -> ChatError:

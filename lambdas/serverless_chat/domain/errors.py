@@ -21,14 +21,22 @@ class ErrorCode(StrEnum):
     ROOM_MISMATCH = "room_mismatch"
     ROOM_FULL = "room_full"
     RATE_LIMITED = "rate_limited"
+    NAME_TAKEN = "name_taken"
     BUSY = "busy"
 
 
 class ChatError(Exception):
     """A request the chat refuses; the sender gets an error frame with this code and message."""
 
-    def __init__(self, code: ErrorCode, message: str, retry_after_ms: int | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        retry_after_ms: int | None = None,
+        suggested_username: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.retry_after_ms = retry_after_ms
+        self.suggested_username = suggested_username

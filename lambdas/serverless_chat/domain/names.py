@@ -18,14 +18,14 @@ import bisect
 import functools
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from precis_i18n import get_profile
 
-from serverless_chat import contract
+from serverless_chat import contract, limits
 from serverless_chat.domain.errors import ChatError, ErrorCode
 
 
@@ -126,17 +126,53 @@ def check_name(name: str) -> None:
         raise _refused(f"A name cannot hold {_code(character) or 'this text'}.") from None
 
 
+@functools.lru_cache(maxsize=4096)
 def comparison_key(name: str) -> str:
     """The key two names share when they look alike: Cyrillic, fullwidth or capital "ada" → "ada".
 
-    For a name ``check_name`` accepts: the Nickname profile's comparison form (RFC 8266: width,
-    spaces, lower case, NFKC) of the name without its emoji joiners, then its UTS #39 skeleton,
-    lower-cased and skeletonised again: a prototype can be a capital ("0" → "O"), and "B0B" is
-    "bob" too. A capital that looks like another lower-case letter ("I", "l") is not caught: the
-    comparison form has lower-cased it first.
+    The Nickname profile's comparison form (RFC 8266: width, spaces, lower case, NFKC) of the name
+    without its emoji joiners, then its UTS #39 skeleton, lower-cased and skeletonised again: a
+    prototype can be a capital ("0" → "O"), and "B0B" is "bob" too. A capital that looks like
+    another lower-case letter ("I", "l") is not caught: the comparison form has lower-cased it
+    first. A name stored before today's rules, which PRECIS refuses, still gets a key: the same
+    mappings without PRECIS's checks. Cached: a warm function compares a room's names often.
     """
-    compared = _NICKNAME_COMPARED.enforce(_without_emoji_invisibles(name))
+    visible = _without_emoji_invisibles(name)
+    try:
+        compared = _NICKNAME_COMPARED.enforce(visible)
+    except UnicodeEncodeError:
+        spaced = " ".join(unicodedata.normalize("NFKC", visible).split())
+        compared = unicodedata.normalize("NFKC", spaced.lower())
     return skeleton(skeleton(compared).lower())
+
+
+def numbered_variant(name: str, taken: Container[str]) -> str:
+    """The first of "name 2", "name 3"... whose comparison key is not ``taken`` ("ada 2" for "ada"
+    taken; "ada 3" for "ada 2"), shortened to fit ``maxUsernameLength``."""
+    base, number = _numbered(name)
+    while True:
+        number += 1
+        suffix = f" {number}"
+        room_for_base = limits.MAX_USERNAME_LENGTH - len(suffix)
+        candidate = base[:room_for_base].rstrip() + suffix
+        if comparison_key(candidate) not in taken and _is_valid(candidate):
+            return candidate
+
+
+def _numbered(name: str) -> tuple[str, int]:
+    """A name and its number: ("ada", 1) for "ada", ("ada", 2) for "ada 2"."""
+    base, _, last = name.rpartition(" ")
+    if base.strip() and last.isascii() and last.isdigit() and len(last) <= 6:
+        return base.rstrip(), int(last)
+    return name, 1
+
+
+def _is_valid(name: str) -> bool:
+    try:
+        check_name(name)
+    except ChatError:
+        return False
+    return True
 
 
 def skeleton(text: str) -> str:

@@ -239,6 +239,8 @@ def error_frame(error: ChatError, client_message_id: str | None = None) -> Frame
         frame["clientMessageId"] = client_message_id
     if error.retry_after_ms is not None:
         frame["retryAfterMs"] = error.retry_after_ms
+    if error.suggested_username is not None:
+        frame["suggestedUsername"] = error.suggested_username
     return frame
 
 
