@@ -3,6 +3,7 @@ import {
   ACK_TIMEOUT_MS,
   ChatClient,
   ENTER_TIMEOUT_MS,
+  MAX_NAME_VARIANTS,
   PONG_TIMEOUT_MS,
   type ChatState,
   type MessageEntry,
@@ -281,6 +282,43 @@ describe('presence and names', () => {
     expect(state().username).toBe('Alice');
     expect(state().error).toMatch(/name can't be used/);
 
+    socket.drop();
+    vi.advanceTimersByTime(1_000);
+    FakeWebSocket.latest().open();
+    expect(FakeWebSocket.latest().lastSent()).toMatchObject({ username: 'Alice' });
+  });
+
+  it('enters under the server\'s numbered variant when its name is taken in the room, and says so', () => {
+    createClient();
+    const socket = FakeWebSocket.latest();
+    socket.open();
+    socket.receive({ type: 'error', code: 'name_taken', message: 'taken', suggestedUsername: 'Alice 2' });
+    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice 2' });
+    socket.receive(roomFrame({ username: 'Alice 2', members: ['alice', 'Alice 2'] }));
+    expect(state().username).toBe('Alice 2');
+    expect(state().status).toBe('online');
+    expect(state().error).toBe('Someone in this room has a name that looks like “Alice”, so you are “Alice 2” here.');
+  });
+
+  it('takes a few variants at most, then says the name is taken', () => {
+    createClient();
+    const socket = FakeWebSocket.latest();
+    socket.open();
+    for (let n = 2; n <= 2 + MAX_NAME_VARIANTS; n += 1) {
+      socket.receive({ type: 'error', code: 'name_taken', message: 'taken', suggestedUsername: `Alice ${n}` });
+    }
+    expect(socket.sent).toHaveLength(1 + MAX_NAME_VARIANTS);
+    expect(state().error).toBe(`Someone in this room has a name that looks like “Alice ${1 + MAX_NAME_VARIANTS}”. Try “Alice ${2 + MAX_NAME_VARIANTS}”.`);
+  });
+
+  it('keeps its name when a rename is taken in the room, and offers the variant', () => {
+    createClient();
+    const socket = enter();
+    client.rename('Bob');
+    socket.receive({ type: 'error', code: 'name_taken', message: 'taken', suggestedUsername: 'Bob 2' });
+    expect(state().username).toBe('Alice');
+    expect(state().error).toBe('Someone in this room has a name that looks like “Bob”. Try “Bob 2”.');
+    expect(socket.sent).toHaveLength(2); // nothing sent again by itself
     socket.drop();
     vi.advanceTimersByTime(1_000);
     FakeWebSocket.latest().open();

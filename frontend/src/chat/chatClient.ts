@@ -1,7 +1,7 @@
 // The connection to one chat room, free of any UI framework: it keeps the socket alive, re-enters the room
 // and fills gaps after a drop, queues what the user sends while offline, and publishes one immutable state.
 import { PING_INTERVAL_MS } from '../limits';
-import { GATEWAY_ERROR_TEXT, NO_REPLY_TEXT, errorText, renameLimitedText } from './errorText';
+import { GATEWAY_ERROR_TEXT, NO_REPLY_TEXT, errorText, nameTakenText, renameLimitedText } from './errorText';
 import { type OutboxStore, sessionOutboxStore } from './outboxStore';
 import {
   type ChatMessage,
@@ -89,6 +89,8 @@ export const ENTER_TIMEOUT_MS = 10_000;
 export const ACK_TIMEOUT_MS = 15_000;
 /** How long a ping may wait for any frame before the connection is taken for dead. */
 export const PONG_TIMEOUT_MS = 10_000;
+/** Numbered variants the page takes in a row when its name is taken in the room (`name_taken`). */
+export const MAX_NAME_VARIANTS = 3;
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -123,6 +125,9 @@ export class ChatClient {
   private hasBeenOnline = false;
   private failedAttempts = 0;
   private desiredUsername: string;
+  /** Said once the room is entered: the name was taken there, and the page took the server's variant. */
+  private nameNotice: string | null = null;
+  private nameVariantsTried = 0;
 
   private reconnectTimer: Timer | null = null;
   private enterTimer: Timer | null = null;
@@ -344,6 +349,7 @@ export class ChatClient {
     this.hasBeenOnline = true;
     this.failedAttempts = 0;
     this.desiredUsername = frame.username;
+    this.nameVariantsTried = 0;
     for (const message of frame.history) this.addMessage(message);
 
     const requested = this.requestedAfterSeq;
@@ -360,8 +366,9 @@ export class ChatClient {
       username: frame.username,
       members: frame.members,
       timeline: this.sortedTimeline(),
-      ...(justEntered ? { error: null } : {}),
+      ...(justEntered ? { error: this.nameNotice } : {}),
     });
+    this.nameNotice = null;
     for (const item of this.state.outbox) {
       if (item.state === 'queued') this.transmitMessage(item.clientMessageId);
     }
@@ -433,6 +440,10 @@ export class ChatClient {
       this.enterTimer = setTimeout(() => this.sendEnter(requested), frame.retryAfterMs ?? RECONNECT_BASE_MS);
       return;
     }
+    if (code === 'name_taken') {
+      this.handleNameTaken(frame.suggestedUsername);
+      return;
+    }
     if (code === 'invalid_username' || (code === 'rate_limited' && this.inRoom)) {
       this.desiredUsername = this.state.username; // the rename was refused: keep the name the server knows
       this.clearTimer(this.enterTimer);
@@ -445,6 +456,26 @@ export class ChatClient {
       this.dropConnection(); // entering failed (room full, busy…): try again after a while
     }
     this.update({ error: errorText(code) });
+  }
+
+  /**
+   * Entering, the page takes the server's numbered variant ("Ada 2") and says so once it is in; a
+   * rename keeps the name the room knows and offers the variant. A few variants at most, since
+   * each refusal counts against the connection's refusal budget.
+   */
+  private handleNameTaken(suggestion: string | undefined): void {
+    const refused = this.desiredUsername;
+    this.clearTimer(this.enterTimer);
+    this.enterTimer = null;
+    if (!this.inRoom && suggestion !== undefined && this.nameVariantsTried < MAX_NAME_VARIANTS) {
+      this.nameVariantsTried += 1;
+      this.nameNotice = nameTakenText(refused, suggestion, true);
+      this.desiredUsername = suggestion;
+      this.sendEnter(this.syncedSeq);
+      return;
+    }
+    if (this.inRoom) this.desiredUsername = this.state.username;
+    this.update({ error: nameTakenText(refused, suggestion, false) });
   }
 
   /** API Gateway answers `Internal server error` when a Lambda fails; the frame does not say which request failed. */

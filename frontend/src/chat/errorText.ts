@@ -31,6 +31,13 @@ export function renameLimitedText(retryAfterMs: number | undefined): string {
   return `You have changed your name too often. Try again in ${wait}.`;
 }
 
+/** A name the server refused as a look-alike of a member's (`name_taken`), with the variant it offers. */
+export function nameTakenText(name: string, suggestion: string | undefined, entered: boolean): string {
+  const taken = `Someone in this room has a name that looks like “${name}”`;
+  if (suggestion === undefined) return `${taken}. Choose another name.`;
+  return entered ? `${taken}, so you are “${suggestion}” here.` : `${taken}. Try “${suggestion}”.`;
+}
+
 export function errorText(code: string): string {
   return TEXT_BY_CODE[code] ?? 'Something went wrong. Please try again.';
 }

@@ -68,6 +68,8 @@ export interface ErrorFrame {
   clientMessageId?: string;
   /** On `rate_limited`: how long until the server takes the request again. */
   retryAfterMs?: number;
+  /** On `name_taken`: a numbered variant of the name that nobody in the room looks like. */
+  suggestedUsername?: string;
 }
 
 /** API Gateway's own answer when an integration fails: `{"message": "Internal server error", ...}`, no `type`. */
@@ -149,11 +151,12 @@ function parsePresence(value: JsonObject): PresenceFrame | null {
 }
 
 function parseError(value: JsonObject): ErrorFrame | null {
-  const { code, message, clientMessageId, retryAfterMs } = value;
+  const { code, message, clientMessageId, retryAfterMs, suggestedUsername } = value;
   if (!isString(code) || !optionalString(clientMessageId)) return null;
   const frame: ErrorFrame = { type: 'error', code, message: isString(message) ? message : '' };
   if (clientMessageId !== undefined) frame.clientMessageId = clientMessageId;
   if (typeof retryAfterMs === 'number' && retryAfterMs >= 0) frame.retryAfterMs = retryAfterMs;
+  if (isString(suggestedUsername)) frame.suggestedUsername = suggestedUsername;
   return frame;
 }
 

@@ -156,53 +156,9 @@ class Chat:
     def _enter_room(self, connection_id: str, frame: protocol.Frame) -> None:
         request = protocol.parse_enter_room(frame)
         if request.after_seq:  # 0 asks for the whole history: never beyond the room
-            last_seq = self.messages.last_seq(request.room_id)
-            if request.after_seq > last_seq:
-                # Checked before entering, so the refusal leaves the room as it was; the
-                # counter only grows, so the check still holds once the connection is in.
-                raise ChatError(
-                    ErrorCode.INVALID_AFTER_SEQ,
-                    f"afterSeq {request.after_seq} is beyond the last message of room "
-                    f"{request.room_id} (seq {last_seq}); enter without afterSeq for its "
-                    "latest messages.",
-                )
-        try:
-            before, username = self.connections.enter_room(
-                connection_id,
-                request.room_id,
-                request.username,
-                self._default_username(),
-                now_ms=int(self.clock() * 1000),
-                room_changes=self.rules.room_changes,
-                replies=self.rules.replies,
-            )
-        except NotConnectedError:
-            raise _NOT_CONNECTED from None
-        except RateLimitedError as limited:
-            if limited.limit is self.rules.replies:
-                raise _too_many_replies(limited) from None
-            raise ChatError(
-                ErrorCode.RATE_LIMITED,
-                f"Too many renames and moves: at most {limits.ROOM_CHANGE_BURST} in "
-                f"{limits.ROOM_CHANGE_INTERVAL_SECONDS} s; nothing changed.",
-                retry_after_ms=limited.retry_after_ms,
-            ) from None
-        # Entered first, so a refused entry reads nothing of the room; checked after, undone
-        # when refused: nobody is told anything before the checks pass.
-        entered = before.room_id != request.room_id  # a join or a move: it needs a place
-        if entered:
-            self._take_place(connection_id, request.room_id, before)
-        others = [
-            m for m in self.connections.members(request.room_id) if m.connection_id != connection_id
-        ]
-        look_alike = _look_alike_refusal(request.room_id, request.username, others)
-        if look_alike is not None:
-            self.connections.undo_entry(connection_id, request.room_id, before)
-            if entered:
-                self._release(request.room_id, 1)
-            raise look_alike
-        if entered and before.room_id is not None:
-            self._release(before.room_id, 1)
+            self._check_after_seq(request.room_id, request.after_seq)
+        before, username = self._enter(connection_id, request)
+        others = self._checked_entry(connection_id, request, before)
         self.telemetry.in_room(request.room_id)
 
         if request.after_seq is None:
@@ -234,6 +190,63 @@ class Chat:
         if before.room_id is not None and before.room_id != request.room_id:
             posts += self._leave_posts(before.room_id, [before.username or ""])
         self._deliver(posts)
+
+    def _check_after_seq(self, room_id: str, after_seq: int) -> None:
+        last_seq = self.messages.last_seq(room_id)
+        if after_seq > last_seq:
+            # Checked before entering, so the refusal leaves the room as it was; the counter
+            # only grows, so the check still holds once the connection is in.
+            raise ChatError(
+                ErrorCode.INVALID_AFTER_SEQ,
+                f"afterSeq {after_seq} is beyond the last message of room {room_id} (seq "
+                f"{last_seq}); enter without afterSeq for its latest messages.",
+            )
+
+    def _enter(self, connection_id: str, request: protocol.EnterRoom) -> tuple[Membership, str]:
+        """The conditional update that moves the connection and takes its budget's token."""
+        try:
+            return self.connections.enter_room(
+                connection_id,
+                request.room_id,
+                request.username,
+                self._default_username(),
+                now_ms=int(self.clock() * 1000),
+                room_changes=self.rules.room_changes,
+                replies=self.rules.replies,
+            )
+        except NotConnectedError:
+            raise _NOT_CONNECTED from None
+        except RateLimitedError as limited:
+            if limited.limit is self.rules.replies:
+                raise _too_many_replies(limited) from None
+            raise ChatError(
+                ErrorCode.RATE_LIMITED,
+                f"Too many renames and moves: at most {limits.ROOM_CHANGE_BURST} in "
+                f"{limits.ROOM_CHANGE_INTERVAL_SECONDS} s; nothing changed.",
+                retry_after_ms=limited.retry_after_ms,
+            ) from None
+
+    def _checked_entry(
+        self, connection_id: str, request: protocol.EnterRoom, before: Membership
+    ) -> list[Member]:
+        """The room's other members, once the entry holds: a place for a join or a move, and a
+        name nobody else's looks like. The connection entered first, so a refused entry reads
+        nothing of the room; a refusal undoes the entry, and nobody was told anything."""
+        entered = before.room_id != request.room_id  # a join or a move: it needs a place
+        if entered:
+            self._take_place(connection_id, request.room_id, before)
+        others = [
+            m for m in self.connections.members(request.room_id) if m.connection_id != connection_id
+        ]
+        look_alike = _look_alike_refusal(request.room_id, request.username, others)
+        if look_alike is not None:
+            self.connections.undo_entry(connection_id, request.room_id, before)
+            if entered:
+                self._release(request.room_id, 1)
+            raise look_alike
+        if entered and before.room_id is not None:
+            self._release(before.room_id, 1)
+        return others
 
     def _take_place(self, connection_id: str, room_id: str, before: Membership) -> None:
         """A place in the room for the connection that just entered it, taken by a conditional
@@ -327,9 +340,9 @@ class Chat:
             removed += 1
             if membership.room_id is not None:
                 left.setdefault(membership.room_id, []).append(membership.username or "")
-        for room_id, names in left.items():
-            self._release(room_id, len(names))
-        posts = [post for room, names in left.items() for post in self._leave_posts(room, names)]
+        for room_id, usernames in left.items():
+            self._release(room_id, len(usernames))
+        posts = [post for room, gone in left.items() for post in self._leave_posts(room, gone)]
         return removed, self.outbox.send(posts)
 
     def _leave_posts(self, room_id: str, usernames: Sequence[str]) -> list[tuple[str, bytes]]:
