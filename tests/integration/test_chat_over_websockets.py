@@ -245,3 +245,19 @@ def test_a_flooder_is_closed_while_a_bystander_keeps_chatting(open_socket):
     assert sorted(f["type"] for f in got) == ["message", "presence"]
     assert {f.get("message") for f in got} >= {"still here"}
     assert [f["username"] for f in got if f["type"] == "presence"] == ["flooder"]
+
+
+def test_a_look_alike_name_is_refused_with_a_variant_and_the_exact_name_comes_back(open_socket):
+    room = room_name()
+    ada, impostor = open_socket(), open_socket()
+    ada.enter(room, "ada")
+    impostor.send({"action": "on-enter-room", "groupId": room, "username": "\u0430da"})  # Cyrillic
+
+    refusal = impostor.recv_until("error")
+    assert (refusal["code"], refusal["suggestedUsername"]) == ("name_taken", "\u0430da 2")
+    impostor.send({"action": "on-enter-room", "groupId": room, "username": "\u0430da 2"})
+    assert impostor.recv_until("room")["members"] == ["ada", "\u0430da 2"]
+    # A second tab of ada's (or a reload before the old socket is gone) keeps the exact name.
+    again = open_socket()
+    again.send({"action": "on-enter-room", "groupId": room, "username": "ada"})
+    assert again.recv_until("room")["username"] == "ada"
