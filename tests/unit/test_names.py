@@ -136,7 +136,7 @@ def test_any_name_is_refused_with_invalid_username_or_has_a_key(value: str) -> N
 
 
 def test_the_tables_are_of_this_pythons_unicode_version() -> None:
-    tables = json.loads((ROOT / names.__file__).with_name("unicode_tables.json").read_text())
+    tables = json.loads(Path(names.__file__).with_name("unicode_tables.json").read_text())
     assert tables["unicodeVersion"] == unicodedata.unidata_version
     assert "\u200b" in names.unicode_tables().default_ignorable
     assert "\U0001f468" in names.unicode_tables().extended_pictographic
@@ -166,6 +166,11 @@ def test_a_numbered_variant_is_the_first_number_nobody_looks_like() -> None:
     long = "x" * limits.MAX_USERNAME_LENGTH
     variant = names.numbered_variant(long, {names.comparison_key(long)})
     assert variant == "x" * (limits.MAX_USERNAME_LENGTH - 2) + " 2"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # 5 code points, one emoji
+    squeezed = "x" * (limits.MAX_USERNAME_LENGTH - len(family) - 1) + family
+    variant = names.numbered_variant(squeezed, {names.comparison_key(squeezed)})
+    assert variant.endswith(" 2")
+    names.check_name(variant)  # never a joiner cut from its emoji
 
 
 def test_a_name_stored_before_these_rules_still_has_a_key() -> None:

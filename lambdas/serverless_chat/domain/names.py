@@ -18,7 +18,7 @@ import bisect
 import functools
 import json
 import unicodedata
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -146,17 +146,20 @@ def comparison_key(name: str) -> str:
     return skeleton(skeleton(compared).lower())
 
 
-def numbered_variant(name: str, taken: Container[str]) -> str:
+def numbered_variant(name: str, taken: Collection[str]) -> str:
     """The first of "name 2", "name 3"... whose comparison key is not ``taken`` ("ada 2" for "ada"
-    taken; "ada 3" for "ada 2"), shortened to fit ``maxUsernameLength``."""
-    base, number = _numbered(name)
-    while True:
-        number += 1
+    taken; "ada 3" for "ada 2"), shortened to fit ``maxUsernameLength`` where it stays a valid
+    name (never cut inside an emoji sequence). Distinct numbers have distinct keys, so one of the
+    first ``len(taken) + 1`` is free."""
+    base, first = _numbered(name)
+    for number in range(first + 1, first + len(taken) + 2):
         suffix = f" {number}"
-        room_for_base = limits.MAX_USERNAME_LENGTH - len(suffix)
-        candidate = base[:room_for_base].rstrip() + suffix
-        if comparison_key(candidate) not in taken and _is_valid(candidate):
+        longest = min(len(base), limits.MAX_USERNAME_LENGTH - len(suffix))
+        fitting = (base[:end].rstrip() + suffix for end in range(longest, 0, -1))
+        candidate = next((c for c in fitting if _is_valid(c)), f"guest{suffix}")
+        if comparison_key(candidate) not in taken:
             return candidate
+    return f"guest {first + len(taken) + 2}"
 
 
 def _numbered(name: str) -> tuple[str, int]:
