@@ -301,6 +301,82 @@ describe('the chat', () => {
   });
 });
 
+/** The text of every element in `element` that is isolated from the text around it (`<bdi>` or `dir="auto"`). */
+function isolatedTexts(element: HTMLElement): string[] {
+  return [...element.querySelectorAll('bdi, [dir="auto"]')].map((isolated) => isolated.textContent ?? '');
+}
+
+/** U+202E RIGHT-TO-LEFT OVERRIDE: unisolated, it would flip everything after it on the line ("detfel" for "left"). */
+const RLO = '\u202E';
+
+describe('names and messages with bidi controls or right-to-left text', () => {
+  it('isolate every name on the presence lines, so " joined", " left" and " is now " read as written', async () => {
+    const socket = await openLobby();
+    serverSends(socket, { type: 'presence', event: 'join', username: `${RLO}evil`, memberCount: 2 });
+    serverSends(socket, { type: 'presence', event: 'rename', username: 'דנה', previousUsername: `${RLO}evil`, memberCount: 2 });
+    serverSends(socket, { type: 'presence', event: 'rename', username: `${RLO}x`, memberCount: 2 });
+    serverSends(socket, {
+      type: 'presence',
+      event: 'leave',
+      username: 'دانا',
+      usernames: ['دانا', `${RLO}b`, 'c', 'd'],
+      memberCount: 1,
+    });
+
+    const [joined, renamed, renamedUnknown, left] = messageItems();
+    expect(joined).toHaveTextContent(`${RLO}evil joined`);
+    expect(isolatedTexts(joined!)).toEqual([`${RLO}evil`]);
+    expect(renamed).toHaveTextContent(`${RLO}evil is now דנה`);
+    expect(isolatedTexts(renamed!)).toEqual([`${RLO}evil`, 'דנה']);
+    expect(renamedUnknown).toHaveTextContent(`${RLO}x changed their name`);
+    expect(isolatedTexts(renamedUnknown!)).toEqual([`${RLO}x`]);
+    expect(left).toHaveTextContent(`دانا, ${RLO}b and 2 others left`);
+    expect(isolatedTexts(left!)).toEqual(['دانا', `${RLO}b`]);
+  });
+
+  it("isolate a message's author and its text from each other and from the time", async () => {
+    const socket = await openLobby({
+      history: [chatMessage(1, { username: `${RLO}Mallory`, message: `${RLO}txet` })],
+    });
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), `${RLO}mine{Enter}`);
+
+    const [fromMallory, sending] = messageItems();
+    expect(fromMallory).toHaveTextContent(`${RLO}Mallory`);
+    expect(isolatedTexts(fromMallory!)).toEqual([`${RLO}Mallory`, `${RLO}txet`]);
+    expect(fromMallory!.querySelector('bdi time, [dir="auto"] time')).toBeNull();
+    expect(isolatedTexts(sending!)).toEqual([`${RLO}mine`]);
+    expect(socket.lastSent()).toMatchObject({ action: 'on-message', message: `${RLO}mine` });
+  });
+
+  it('isolate each name in the member list and the own name in the header', async () => {
+    // The page refuses a bidi control in its own name, as the chat does; a name from the room is shown as it comes.
+    localStorage.setItem(NAME_KEY, 'עדה');
+    openPage('/lobby');
+    const socket = await connectionOpened();
+    act(() => {
+      socket.open();
+      socket.receive(roomFrame({ username: 'עדה', members: ['עדה', `${RLO}mallory`, 'بوب'] }));
+    });
+    const panel = screen.getByRole('region', { name: 'In this room (3)' });
+    const items = within(panel).getAllByRole('listitem');
+    const [own, mallory, bob] = ['עדה', 'mallory', 'بوب'].map((name) => items.find((item) => item.textContent?.includes(name)));
+    expect(isolatedTexts(own!)).toEqual(['עדה']);
+    expect(own).toHaveTextContent('עדה (you)');
+    expect(isolatedTexts(mallory!)).toEqual([`${RLO}mallory`]);
+    expect(isolatedTexts(bob!)).toEqual(['بوب']);
+
+    const header = screen.getByRole('banner');
+    expect(isolatedTexts(header)).toEqual(['lobby', 'עדה']);
+    expect(screen.getByRole('heading', { level: 1, name: 'lobby' })).toHaveAttribute('dir', 'auto');
+  });
+
+  it('isolate what an invalid address asked for', () => {
+    openPage(`/${encodeURIComponent(`${RLO}moor`)}`);
+    const explanation = screen.getByText(/can’t be a room name/);
+    expect(isolatedTexts(explanation)).toEqual([`${RLO}moor`]);
+  });
+});
+
 describe('when /config.json is missing', () => {
   it('says the chat could not start', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response('not found', { status: 404 })));

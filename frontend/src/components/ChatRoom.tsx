@@ -41,10 +41,12 @@ export function ChatRoom({ websocketUrl, roomId, username }: ChatRoomProps) {
         >
           <span aria-hidden="true">☰</span>
         </button>
-        <h1 className="room-title">{roomId}</h1>
-        <span className="header-name" title="Your display name">
+        <h1 className="room-title" dir="auto">
+          {roomId}
+        </h1>
+        <bdi className="header-name" title="Your display name">
           {state.username}
-        </span>
+        </bdi>
         <ConnectionBadge status={state.status} />
       </header>
       {menuOpen && (

@@ -8,7 +8,7 @@ export function InvalidRoomPage({ requested }: { requested: string }) {
     <main className="page-message">
       <h1>There is no room at this address</h1>
       <p>
-        “<span className="requested-room">{requested}</span>” can’t be a room name. {ROOM_RULE}
+        “<bdi className="requested-room">{requested}</bdi>” can’t be a room name. {ROOM_RULE}
       </p>
       <p>
         <a className="button primary" href={`/${suggestion}`}>

@@ -10,7 +10,7 @@ export function MemberList({ members, username }: { members: string[]; username:
       <ul>
         {names.map((name) => (
           <li key={name}>
-            {name}
+            <bdi>{name}</bdi>
             {name === username && <span className="you-marker"> (you)</span>}
           </li>
         ))}

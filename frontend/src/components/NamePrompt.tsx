@@ -6,7 +6,7 @@ export function NamePrompt({ roomId, onChoose }: { roomId: string; onChoose: (na
   const [suggestion] = useState(() => randomDisplayName());
   return (
     <main className="page-message">
-      <h1>Join “{roomId}”</h1>
+      <h1>Join “<bdi>{roomId}</bdi>”</h1>
       <p>How should the others in the room see you? You can change it later from the menu.</p>
       <DisplayNameForm initialName={suggestion} submitLabel="Enter the room" onSubmit={onChoose} autoFocus />
     </main>

@@ -1,3 +1,4 @@
+import { Fragment, type ReactNode } from 'react';
 import type { OutgoingMessage, PresenceEntry, TimelineEntry } from '../chat/chatClient';
 import { MessageText } from './MessageText';
 
@@ -5,17 +6,45 @@ function formatTime(sentAt: string): string {
   return new Date(sentAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
-/** "ada", "ada and bob", "ada, bob and carol", "ada, bob and 3 others". */
-function listOfNames(names: string[]): string {
-  if (names.length <= 1) return names.join('');
-  if (names.length <= 3) return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-  return `${names.slice(0, 2).join(', ')} and ${names.length - 2} others`;
+/** A name someone chose, isolated so its text (a right-to-left name, a bidi control) cannot reorder the line around it. */
+function Name({ children }: { children: string }) {
+  return <bdi className="name">{children}</bdi>;
 }
 
-function presenceText({ event, username, previousUsername, usernames }: PresenceEntry): string {
-  if (event === 'join') return `${username} joined`;
-  if (event === 'leave') return `${listOfNames(usernames)} left`;
-  return previousUsername === null ? `${username} changed their name` : `${previousUsername} is now ${username}`;
+/** "ada", "ada and bob", "ada, bob and carol", "ada, bob and 3 others" — each name isolated. */
+function listOfNames(names: string[]): ReactNode {
+  const named = names.length <= 3 ? names : names.slice(0, 2);
+  const items: ReactNode[] = named.map((name, index) => <Name key={index}>{name}</Name>);
+  if (names.length > 3) items.push(`${names.length - 2} others`);
+  return items.map((item, index) => (
+    <Fragment key={index}>
+      {index > 0 && (index === items.length - 1 ? ' and ' : ', ')}
+      {item}
+    </Fragment>
+  ));
+}
+
+function presenceText({ event, username, previousUsername, usernames }: PresenceEntry): ReactNode {
+  if (event === 'join') {
+    return (
+      <>
+        <Name>{username}</Name> joined
+      </>
+    );
+  }
+  if (event === 'leave') return <>{listOfNames(usernames)} left</>;
+  if (previousUsername === null) {
+    return (
+      <>
+        <Name>{username}</Name> changed their name
+      </>
+    );
+  }
+  return (
+    <>
+      <Name>{previousUsername}</Name> is now <Name>{username}</Name>
+    </>
+  );
 }
 
 export function TimelineItem({ entry }: { entry: TimelineEntry }) {
@@ -27,7 +56,7 @@ export function TimelineItem({ entry }: { entry: TimelineEntry }) {
         {message.isOwnMessage ? (
           <span className="visually-hidden">You</span>
         ) : (
-          <span className="message-author">{message.username}</span>
+          <bdi className="message-author">{message.username}</bdi>
         )}{' '}
         <time dateTime={message.sentAt} title={new Date(message.sentAt).toLocaleString()}>
           {formatTime(message.sentAt)}
