@@ -199,6 +199,21 @@ describe('the chat', () => {
     expect(link).toHaveAttribute('target', '_blank');
   });
 
+  it('shows the real host beside a link whose text only looks like it', async () => {
+    const socket = await openLobby();
+    serverSends(socket, {
+      type: 'message',
+      ...chatMessage(1, { message: 'log in at https://\u0430pple.com/login or https://apple.com/help' }),
+    });
+    const log = screen.getByRole('log', { name: 'Messages' });
+    const lookAlike = within(log).getByRole('link', { name: 'https://\u0430pple.com/login (xn--pple-43d.com)' });
+    expect(lookAlike).toHaveAttribute('href', 'https://xn--pple-43d.com/login');
+    expect(within(log).getByRole('link', { name: 'https://apple.com/help' })).toHaveAttribute(
+      'href',
+      'https://apple.com/help',
+    );
+  });
+
   it('sends with Enter, makes a new line with Shift+Enter, and shows the message as sending', async () => {
     const socket = await openLobby();
     const input = screen.getByRole('textbox', { name: 'Message' });

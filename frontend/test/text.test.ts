@@ -39,9 +39,9 @@ describe('links in messages', () => {
   it('finds http and https links and leaves trailing punctuation out', () => {
     expect(linkify('see https://example.com/a?b=1, then http://x.org.')).toEqual([
       { kind: 'text', text: 'see ' },
-      { kind: 'link', text: 'https://example.com/a?b=1', href: 'https://example.com/a?b=1' },
+      { kind: 'link', text: 'https://example.com/a?b=1', href: 'https://example.com/a?b=1', realHost: null },
       { kind: 'text', text: ', then ' },
-      { kind: 'link', text: 'http://x.org', href: 'http://x.org/' },
+      { kind: 'link', text: 'http://x.org', href: 'http://x.org/', realHost: null },
       { kind: 'text', text: '.' },
     ]);
   });
@@ -50,5 +50,23 @@ describe('links in messages', () => {
     expect(linkify('javascript:alert(1) data:text/html,hi')).toEqual([
       { kind: 'text', text: 'javascript:alert(1) data:text/html,hi' },
     ]);
+    expect(linkify('xhttps://example.com ftp://example.com').every((part) => part.kind === 'text')).toBe(true);
+  });
+
+  const realHostOf = (text: string) => linkify(text).find((part) => part.kind === 'link')?.realHost;
+
+  it('names the real host, in punycode, of a link whose text only looks like it', () => {
+    expect(realHostOf('https://\u0430pple.com/login')).toBe('xn--pple-43d.com'); // Cyrillic "а"
+    expect(realHostOf('https://münchen.de')).toBe('xn--mnchen-3ya.de');
+    expect(realHostOf('https://apple.com@evil.example/login')).toBe('evil.example');
+    expect(realHostOf('https://%65vil.example/')).toBe('evil.example');
+    expect(realHostOf('https://apple\u3002com/')).toBe('apple.com'); // an ideographic full stop
+  });
+
+  it('adds nothing when the text already shows the real host', () => {
+    expect(realHostOf('https://apple.com/login')).toBeNull();
+    expect(realHostOf('https://Apple.COM')).toBeNull();
+    expect(realHostOf('http://localhost:5173/lobby?x=1#top')).toBeNull();
+    expect(realHostOf('http://[::1]:8080/')).toBeNull();
   });
 });

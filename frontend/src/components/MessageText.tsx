@@ -3,7 +3,8 @@ import { linkify } from '../linkify';
 /**
  * Message text as text nodes (never HTML), in its own direction (`dir="auto"`): whatever bidi controls it holds
  * reorder only the message itself, never the name and time above it. http(s) links open in a new tab without access
- * to this page.
+ * to this page; each link's text is isolated too, and a link whose text does not show where it goes also shows its
+ * real host.
  */
 export function MessageText({ text }: { text: string }) {
   return (
@@ -11,7 +12,8 @@ export function MessageText({ text }: { text: string }) {
       {linkify(text).map((part, index) =>
         part.kind === 'link' ? (
           <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
-            {part.text}
+            <bdi>{part.text}</bdi>
+            {part.realHost !== null && <span className="link-host"> ({part.realHost})</span>}
           </a>
         ) : (
           part.text
