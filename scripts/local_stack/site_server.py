@@ -1,7 +1,10 @@
 """The site as CloudFront serves it, on loopback: the built page, the same rules, the same headers.
 
-- a room path (``/<room>``, no file extension) gets ``index.html``, as the CloudFront Function
-  in terraform/modules/site does; any other missing path is a real 404;
+- the CloudFront Function's three kinds of path (terraform/modules/site/room_rewrite.js): a room
+  path (``/<room>``) gets ``index.html``; ``/`` and a file path (its last segment has a ".") are
+  served as they are, and a missing file is a plain-text 404; any other path is a page that is not
+  a room, answered as the distribution's custom error response answers it: ``index.html`` (whose
+  router shows the "not a room" view) with a 404;
 - ``/config.json`` is the object Terraform wrote into the emulator's bucket;
 - ``Cache-Control`` and ``Content-Type`` are what ``make deploy`` sets on the objects;
 - every response carries the security headers of terraform/modules/site/security_headers.json
@@ -15,18 +18,35 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from deployment.security_headers import security_headers
 from deployment.upload_site import CONFIG_KEY, cache_control, content_type
 from serverless_chat.limits import ROOM_ID_PATTERN
 
+INDEX_KEY = "index.html"
+# What a missing file answers: the body of the site module's errors/not-found.txt.
+NOT_FOUND_BODY = b"Not Found\n"
+# The CloudFront Function's file path: the last segment has a ".".
+FILE_PATH = re.compile(r"\.[^/]*$")
+
+PathKind = Literal["room", "file", "not a room"]
+
 
 def room_path() -> re.Pattern[str]:
     """The CloudFront Function's rule: ``/<room>`` with the contract's room id pattern."""
     room_id = ROOM_ID_PATTERN.removeprefix("^").removesuffix("$")
     return re.compile(f"^/{room_id}/?$")
+
+
+def path_kind(path: str, room: re.Pattern[str]) -> PathKind:
+    """What room_rewrite.js makes of a path: a room, ``/`` or a file as it is, or not a room."""
+    if room.match(path):
+        return "room"
+    if path == "/" or FILE_PATH.search(path):
+        return "file"
+    return "not a room"
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -64,20 +84,26 @@ class _SiteRequestHandler(BaseHTTPRequestHandler):
 
     def _respond(self, *, with_body: bool) -> None:
         path = urlsplit(self.path).path
-        if self.server.room_path.match(path):
-            path = "/index.html"
-        if path == "/":
-            path = "/index.html"  # the distribution's default root object
-        key = path.lstrip("/")
+        kind = path_kind(path, self.server.room_path)
+        if kind == "not a room":
+            # The distribution's custom error response to the not-a-room 403: the page, as a 404.
+            self._send_object(INDEX_KEY, HTTPStatus.NOT_FOUND, with_body)
+        elif kind == "room" or path == "/":  # "/": the distribution's default root object
+            self._send_object(INDEX_KEY, HTTPStatus.OK, with_body)
+        else:
+            self._send_object(path.lstrip("/"), HTTPStatus.OK, with_body)
+
+    def _send_object(self, key: str, status: HTTPStatus, with_body: bool) -> None:
         file = (self.server.dist / key).resolve()
         if key == CONFIG_KEY:
             body = self.server.config_json()
         elif file.is_file() and file.is_relative_to(self.server.dist):
             body = file.read_bytes()
         else:
-            self._send(HTTPStatus.NOT_FOUND, b"Not Found", "text/plain", with_body)
+            # The distribution's custom error response to a missing file: plain text, not S3's XML.
+            self._send(HTTPStatus.NOT_FOUND, NOT_FOUND_BODY, "text/plain; charset=utf-8", with_body)
             return
-        self._send(HTTPStatus.OK, body, content_type(file), with_body, cache=cache_control(key))
+        self._send(status, body, content_type(file), with_body, cache=cache_control(key))
 
     def _send(
         self,

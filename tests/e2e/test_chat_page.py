@@ -123,3 +123,26 @@ def test_screenshots_of_a_conversation_on_desktop_and_mobile(open_room):
 
     assert (ARTIFACTS / "desktop.png").stat().st_size > 0
     assert bob.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+
+
+def test_an_address_that_is_not_a_room_gets_the_friendly_view_with_a_404(browser, stack):
+    context = browser.new_context()
+    page = context.new_page()
+    site = stack.options.site_url
+
+    response = page.goto(f"{site}/not a room!")
+    assert response is not None
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="There is no room at this address")).to_be_visible()
+    expect(page.locator(".requested-room")).to_have_text("not a room!")
+    page.get_by_role("link", name="Go to the start page").click()
+    expect(page.get_by_role("button", name="Start chatting")).to_be_visible()
+
+    # A missing asset or config.json-like file is a plain 404: no page, no HTML.
+    for path in ("/assets/missing.js", "/config.jsn"):
+        response = page.goto(f"{site}{path}")
+        assert response is not None
+        assert response.status == 404, path
+        assert response.headers["content-type"] == "text/plain; charset=utf-8", path
+        expect(page.locator("body")).to_have_text("Not Found")
+    context.close()

@@ -24,6 +24,14 @@ locals {
   site_hostnames = var.create_cdn ? (local.custom_domain ? var.custom_domain.aliases : [local.cdn_hostname]) : []
   sse_algorithm  = var.kms_key_arn == null ? "AES256" : "aws:kms"
   bucket_objects = "${aws_s3_bucket.this.arn}/*"
+
+  # A page path that is not a room goes to this key (room_rewrite.js), which the bucket policy
+  # denies to CloudFront: S3's 403 for it, and only for it, becomes the "not a room" view.
+  not_a_room_key = "errors/not-a-room"
+  # A missing file's 404 gets this object (Terraform's), not S3's XML error.
+  not_found_key = "errors/not-found.txt"
+  # How long an edge keeps either error: short, since a deploy can add a missing file.
+  error_caching_seconds = 60
 }
 
 # ----------------------------------------------------------------- bucket (private)
@@ -125,6 +133,14 @@ resource "aws_s3_bucket_policy" "this" {
         Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this[0].arn } }
       },
       {
+        # S3 answers 403 for this key alone; the distribution turns it into the "not a room" view.
+        Sid       = "NotARoomIsForbidden"
+        Effect    = "Deny"
+        Principal = { Service = "cloudfront.amazonaws.com" }
+        Action    = "s3:GetObject"
+        Resource  = "${aws_s3_bucket.this.arn}/${local.not_a_room_key}"
+      },
+      {
         Sid       = "DenyInsecureTransport"
         Effect    = "Deny"
         Principal = "*"
@@ -145,6 +161,17 @@ resource "aws_s3_object" "config" {
   key           = "config.json"
   content       = jsonencode({ websocketUrl = var.websocket_url })
   content_type  = "application/json"
+  cache_control = "no-cache"
+
+  depends_on = [aws_s3_bucket_server_side_encryption_configuration.this, aws_s3_bucket_ownership_controls.this]
+}
+
+# What a missing file answers through CloudFront (with a 404), instead of S3's XML error.
+resource "aws_s3_object" "not_found" {
+  bucket        = aws_s3_bucket.this.id
+  key           = local.not_found_key
+  content       = "Not Found\n"
+  content_type  = "text/plain; charset=utf-8"
   cache_control = "no-cache"
 
   depends_on = [aws_s3_bucket_server_side_encryption_configuration.this, aws_s3_bucket_ownership_controls.this]
@@ -189,10 +216,13 @@ resource "aws_cloudfront_function" "room_rewrite" {
   count = var.create_cdn ? 1 : 0
 
   name    = local.cloudfront_names.room_rewrite
-  comment = "Serves /index.html for room paths (/<room>)"
+  comment = "Serves /index.html for room paths (/<room>); other page paths get the not-a-room view"
   runtime = "cloudfront-js-2.0"
   publish = true
-  code    = templatefile("${path.module}/room_rewrite.js", { room_id_pattern = var.room_id_pattern })
+  code = templatefile("${path.module}/room_rewrite.js", {
+    room_id_pattern = var.room_id_pattern
+    not_a_room_key  = local.not_a_room_key
+  })
 
   lifecycle {
     create_before_destroy = true
@@ -274,6 +304,25 @@ resource "aws_cloudfront_distribution" "this" {
       event_type   = "viewer-request"
       function_arn = aws_cloudfront_function.room_rewrite[0].arn
     }
+  }
+
+  # A page path that is not a room (room_rewrite.js sends it to the denied not_a_room_key): the
+  # page itself, whose router shows the "not a room" view, with a 404. CloudFront cannot tell
+  # that 403 from a WAF block: a web ACL that wants its own block page sets a custom response
+  # (it takes precedence over this one).
+  custom_error_response {
+    error_code            = 403
+    response_code         = 404
+    response_page_path    = "/index.html"
+    error_caching_min_ttl = local.error_caching_seconds
+  }
+
+  # A missing file (an old asset, a mistyped /config.json): a plain-text 404, never HTML.
+  custom_error_response {
+    error_code            = 404
+    response_code         = 404
+    response_page_path    = "/${local.not_found_key}"
+    error_caching_min_ttl = local.error_caching_seconds
   }
 
   restrictions {

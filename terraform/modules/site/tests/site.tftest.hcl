@@ -64,7 +64,7 @@ run "private_bucket" {
   }
 
   assert {
-    condition     = [for s in jsondecode(aws_s3_bucket_policy.this[0].policy).Statement : try(s.Condition.Bool["aws:SecureTransport"], "") if s.Effect == "Deny"] == ["false"]
+    condition     = [for s in jsondecode(aws_s3_bucket_policy.this[0].policy).Statement : try(s.Condition.Bool["aws:SecureTransport"], "") if s.Effect == "Deny" && s.Action == "s3:*"] == ["false"]
     error_message = "plain HTTP is denied"
   }
 }
@@ -129,8 +129,25 @@ run "cloudfront_with_oac_https_and_security_headers" {
   }
 
   assert {
-    condition     = length(aws_cloudfront_distribution.this[0].custom_error_response) == 0
-    error_message = "no error page maps a 404 to index.html: a missing asset stays a 404"
+    condition = (strcontains(aws_cloudfront_function.room_rewrite[0].code, "request.uri = \"/errors/not-a-room\";")
+      && one([for s in jsondecode(aws_s3_bucket_policy.this[0].policy).Statement : s if s.Sid == "NotARoomIsForbidden"]) == {
+        Sid    = "NotARoomIsForbidden", Effect = "Deny", Principal = { Service = "cloudfront.amazonaws.com" }
+        Action = "s3:GetObject", Resource = "arn:aws:s3:::chat-test-site/errors/not-a-room"
+    })
+    error_message = "other page paths go to the not-a-room key, which only S3's 403 answers"
+  }
+
+  assert {
+    condition = ({ for r in aws_cloudfront_distribution.this[0].custom_error_response : r.error_code => [r.response_code, r.response_page_path] } == {
+      403 = [404, "/index.html"]
+      404 = [404, "/errors/not-found.txt"]
+    })
+    error_message = "the not-a-room 403 is the page (its not-a-room view) as a 404; a missing file is a plain 404, never index.html"
+  }
+
+  assert {
+    condition     = aws_s3_object.not_found.key == "errors/not-found.txt" && aws_s3_object.not_found.content == "Not Found\n" && startswith(aws_s3_object.not_found.content_type, "text/plain")
+    error_message = "a missing file's 404 is plain text, not S3's XML"
   }
 
   assert {
