@@ -6,6 +6,8 @@ SITE=https://…`; `make test` runs the same checks against the local stack
 
 - ``config.json``, ``/`` and a room path answer 200 with the security headers of
   terraform/modules/site/security_headers.json, and ``config.json`` names the WebSocket URL;
+- a page path that is not a room answers the page (its "not a room" view) with a 404 and the same
+  headers, and a missing file a plain-text 404 (not the page, not S3's XML);
 - two clients with the site's ``Origin`` join a fresh room, exchange a message (``isOwnMessage``
   true for the sender only), one renames, bad input gets error frames (the contract's codes) and
   the connection stays usable, and a client that closes is announced as gone to the other.
@@ -95,12 +97,18 @@ def fetch(url: str) -> Page:
         return Page(error.code, error.headers, error.read())
 
 
-def expect_page(page: Page, websocket_url: str, content_type: str) -> str:
-    """200, `content_type`, and every security header with the value the Terraform renders."""
-    if page.status != 200:
-        raise CheckError(f"HTTP {page.status}, expected 200")
+def expect_status(page: Page, status: int, content_type: str) -> str:
+    """`status` and `content_type`."""
+    if page.status != status:
+        raise CheckError(f"HTTP {page.status}, expected {status}")
     if page.headers.get_content_type() != content_type:
         raise CheckError(f"Content-Type {page.headers.get_content_type()}, expected {content_type}")
+    return f"{status} {content_type}"
+
+
+def expect_page(page: Page, websocket_url: str, content_type: str, status: int = 200) -> str:
+    """`status`, `content_type`, and every security header with the value the Terraform renders."""
+    expect_status(page, status, content_type)
     wrong = []
     for name, wanted in security_headers(websocket_url).items():
         got = page.headers.get(name)
@@ -110,7 +118,7 @@ def expect_page(page: Page, websocket_url: str, content_type: str) -> str:
             wrong.append(f"{name} is {got!r}, expected {wanted!r}")
     if wrong:
         raise CheckError("; ".join(wrong))
-    return f"200 {content_type}, {len(security_headers(websocket_url))} security headers"
+    return f"{status} {content_type}, {len(security_headers(websocket_url))} security headers"
 
 
 # ---------------------------------------------------------------- the chat
@@ -288,11 +296,17 @@ def run(target: Target) -> list[Result]:
 
     check("site config.json", config)
     websocket_url = target.websocket_url or (named[0] if named else None)
-    for name, path in (("site /", "/"), ("site room path", f"/{room}")):
+    pages = (
+        ("site /", "/", 200),
+        ("site room path", f"/{room}", 200),
+        ("site not a room", "/not%20a%20room!", 404),  # the page's "not a room" view
+    )
+    for name, path, status in pages:
         if websocket_url is None:
             results.append(Result(name, "SKIP", "no WebSocket URL for the CSP (config.json)"))
         else:
-            check(name, _page_check(site + path, websocket_url))
+            check(name, _page_check(site + path, websocket_url, status))
+    check("site missing file", lambda: expect_status(fetch(f"{site}/{room}.js"), 404, "text/plain"))
 
     steps = ("connect", "join", "message", "rename", "bad input", "leave")
     with ExitStack() as sockets:
@@ -307,8 +321,8 @@ def run(target: Target) -> list[Result]:
     return results
 
 
-def _page_check(url: str, websocket_url: str) -> Callable[[], str]:
-    return lambda: expect_page(fetch(url), websocket_url, "text/html")
+def _page_check(url: str, websocket_url: str, status: int = 200) -> Callable[[], str]:
+    return lambda: expect_page(fetch(url), websocket_url, "text/html", status)
 
 
 def _websocket_url_of(page: Page) -> str:

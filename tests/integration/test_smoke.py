@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ CHECKS = [
     "site config.json",
     "site /",
     "site room path",
+    "site not a room",
+    "site missing file",
     "chat connect",
     "chat join",
     "chat message",
@@ -129,12 +132,60 @@ def test_a_site_without_its_security_headers_fails(stack, bare_site, headers, wr
     out = capsys.readouterr().out
     lines = printed(out)
     assert status == 1
-    for check in ("site config.json", "site /", "site room path"):
+    for check in ("site config.json", "site /", "site room path", "site not a room"):
         assert lines[check][0] == "FAIL"
         assert wrong in lines[check][1]
+    assert lines["site missing file"] == ("PASS", "404 text/plain")
     # Its origin is not the stack's: the WebSocket API refuses the handshake, the rest is skipped.
     assert lines["chat connect"] == ("FAIL", "the handshake was refused with HTTP 403")
-    assert "smoke: FAILED: 0 passed, 4 failed, 5 skipped" in out
+    assert "smoke: FAILED: 1 passed, 5 failed, 5 skipped" in out
+
+
+class _MisconfiguredSite(BaseHTTPRequestHandler):
+    """A site that answers every path but ``/`` the same: ``answer`` = (status, type, body)."""
+
+    answer: tuple[int, str, bytes]
+
+    def do_GET(self) -> None:
+        status, content_type, body = (
+            (200, "text/html", b"<div id=root>") if self.path == "/" else self.answer
+        )
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("answer", "not_a_room", "missing_file"),
+    [
+        # The usual single-page-app fallback: every path is the page, with a 200.
+        ((200, "text/html", b"<div id=root>"), "HTTP 200, expected 404", "HTTP 200, expected 404"),
+        # S3's own errors shown as they are.
+        (
+            (404, "application/xml", b"<Error><Code>NoSuchKey</Code></Error>"),
+            "Content-Type application/xml, expected text/html",
+            "Content-Type application/xml, expected text/plain",
+        ),
+    ],
+)
+def test_a_site_without_its_not_a_room_page_or_plain_404_fails(answer, not_a_room, missing_file):
+    handler = type("Site", (_MisconfiguredSite,), {"answer": answer})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        site = f"http://127.0.0.1:{server.server_address[1]}"
+        results = smoke.run(smoke.Target(site, f"ws://127.0.0.1:{free_port()}/local"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    found = {result.name: (result.verdict, result.detail) for result in results}
+    assert found["site not a room"] == ("FAIL", not_a_room)
+    assert found["site missing file"] == ("FAIL", missing_file)
 
 
 def test_a_websocket_url_that_refuses_fails(stack):
@@ -146,7 +197,7 @@ def test_a_websocket_url_that_refuses_fails(stack):
     by_name = {result.name: result for result in results}
     assert by_name["chat connect"].verdict == "FAIL"
     assert by_name["chat connect"].detail == "connection refused"
-    assert {by_name[name].verdict for name in CHECKS[4:]} == {"SKIP"}
+    assert {by_name[name].verdict for name in CHECKS[CHECKS.index("chat join") :]} == {"SKIP"}
     # config.json names the stack's URL, not this one, and the CSP allows only that one.
     assert "expected 'ws://127.0.0.1:" in by_name["site config.json"].detail
     assert "Content-Security-Policy is" in by_name["site /"].detail
