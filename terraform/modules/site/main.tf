@@ -124,7 +124,8 @@ resource "aws_s3_bucket_policy" "this" {
         Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this[0].arn } }
       },
       {
-        # With ListBucket a missing key is a 404, not a 403: a missing asset stays a real 404.
+        # With ListBucket a missing key is a 404, not a 403: a missing file stays a (plain) 404,
+        # and a 403 means only the denied not-a-room key below.
         Sid       = "CloudFrontSeesMissingObjects"
         Effect    = "Allow"
         Principal = { Service = "cloudfront.amazonaws.com" }
