@@ -108,6 +108,19 @@ def test_html_in_a_message_is_shown_as_text_and_runs_nothing(open_room):
     assert dialogs == []
 
 
+def test_a_link_that_only_looks_like_a_host_shows_its_real_host(open_room):
+    room = room_name()
+    ada = open_room(room, "Ada")
+    bob = open_room(room, "Bob")
+
+    # U+0430 is a Cyrillic "a": the host looks like apple.com and is not.
+    send(ada, "log in at https://\u0430pple.com/login or https://apple.com/help")
+
+    look_alike = bob.get_by_role("link", name="https://\u0430pple.com/login (xn--pple-43d.com)")
+    expect(look_alike).to_have_attribute("href", "https://xn--pple-43d.com/login")
+    expect(bob.get_by_role("link", name="https://apple.com/help", exact=True)).to_be_visible()
+
+
 def test_screenshots_of_a_conversation_on_desktop_and_mobile(open_room):
     room = room_name()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
