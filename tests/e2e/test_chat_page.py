@@ -121,6 +121,28 @@ def test_a_link_that_only_looks_like_a_host_shows_its_real_host(open_room):
     expect(bob.get_by_role("link", name="https://apple.com/help", exact=True)).to_be_visible()
 
 
+def test_a_bidi_override_in_a_link_reorders_only_the_link(open_room):
+    room = room_name()
+    ada = open_room(room, "Ada")
+    bob = open_room(room, "Bob")
+
+    # U+202E RIGHT-TO-LEFT OVERRIDE: unisolated, it would run to the end of the line, drawing
+    # " then more" reversed, to the left of the link's end.
+    send(ada, "see https://example.com/\u202eexe.gnp then more")
+
+    text = bob.locator("li.message .message-text")
+    expect(text).to_have_text("see https://example.com/\u202eexe.gnp then more")
+    link_right, after_left = text.evaluate(
+        """(paragraph) => {
+          const after = document.createRange();
+          after.selectNodeContents(paragraph.lastChild);
+          return [paragraph.querySelector('a').getBoundingClientRect().right,
+                  after.getBoundingClientRect().left];
+        }"""
+    )
+    assert after_left >= link_right - 1
+
+
 def test_screenshots_of_a_conversation_on_desktop_and_mobile(open_room):
     room = room_name()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
