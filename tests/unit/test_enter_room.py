@@ -121,7 +121,47 @@ def test_history_is_the_last_fifty_messages_oldest_first(backend):
     assert [m["message"] for m in history] == [f"message {n}" for n in range(6, 56)]
     assert [m["seq"] for m in history] == list(range(6, 56))
     assert {m["type"] for m in history} == {"message"}
-    assert room["more"] is False
+    assert room["more"] is True  # five older ones
+    assert backend.connect().enter("kitchen", "reader")["more"] is False  # an empty room
+
+
+def test_before_seq_pages_back_to_the_first_message(backend):
+    writer = backend.connect()
+    writer.enter("lobby", "writer")
+    for number in range(1, 121):
+        writer.say(f"message {number}")
+    reader = backend.connect()
+    bob = backend.connect()
+    bob.enter("lobby", "bob")
+    latest = reader.enter("lobby", "reader")
+    bob.new_frames()
+
+    seen = [m["seq"] for m in latest["history"]]
+    while True:
+        page = reader.enter("lobby", "reader", beforeSeq=seen[0])
+        assert [m["seq"] for m in page["history"]] == sorted(m["seq"] for m in page["history"])
+        seen = [m["seq"] for m in page["history"]] + seen
+        if not page["more"]:
+            break
+
+    assert seen == list(range(1, 121))
+    assert [f for f in bob.new_frames() if f["type"] == "presence"] == []  # pages tell nobody
+    assert reader.enter("lobby", "reader", beforeSeq=1)["history"] == []
+
+
+@pytest.mark.parametrize("before_seq", [0, -1, 1.5, "7", True, limits.MAX_SEQ + 1])
+def test_before_seq_is_a_whole_number_from_one(backend, before_seq):
+    reader = backend.connect()
+
+    reader.send({"action": "on-enter-room", "groupId": "lobby", "beforeSeq": before_seq})
+
+    assert reader.last("error")["code"] == "invalid_before_seq"
+
+
+def test_before_seq_and_after_seq_together_are_refused(backend):
+    reader = backend.connect()
+    reader.send({"action": "on-enter-room", "groupId": "lobby", "afterSeq": 0, "beforeSeq": 5})
+    assert reader.last("error")["code"] == "invalid_before_seq"
 
 
 def test_history_shows_ones_own_messages_as_own(backend):

@@ -626,6 +626,25 @@ class MessagesTable:
         return self._page(room_id, after_seq, limit, forward=True)
 
     @_busy_when_throttled
+    def before(self, room_id: str, before_seq: int, limit: int) -> list[Message]:
+        if before_seq <= 1:
+            return []
+        now_s = int(time.time())
+        response = self._client.query(  # seq 0 is the room's counter, not a message
+            TableName=self._table,
+            KeyConditionExpression="roomId = :room AND seq BETWEEN :first AND :last",
+            ExpressionAttributeValues={
+                ":room": _s(room_id),
+                ":first": _n(_COUNTER_SEQ + 1),
+                ":last": _n(before_seq - 1),
+            },
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        newest_first = [_message(i) for i in response.get("Items", []) if _alive(i, now_s)]
+        return newest_first[::-1]
+
+    @_busy_when_throttled
     def last_seq(self, room_id: str) -> int:
         # A Query, not a GetItem, of the counter: the one read enter-room may make of the table.
         response = self._client.query(

@@ -161,9 +161,16 @@ class Chat:
         others = self._checked_entry(connection_id, request, before)
         self.telemetry.in_room(request.room_id)
 
-        if request.after_seq is None:
-            page = self.messages.latest(request.room_id, limits.HISTORY_PAGE_SIZE)
-            more = False
+        if request.after_seq is None:  # the latest page, or the one before beforeSeq
+            page = (
+                self.messages.latest(request.room_id, limits.HISTORY_PAGE_SIZE + 1)
+                if request.before_seq is None
+                else self.messages.before(
+                    request.room_id, request.before_seq, limits.HISTORY_PAGE_SIZE + 1
+                )
+            )
+            more = len(page) > limits.HISTORY_PAGE_SIZE  # older messages are left
+            page = page[-limits.HISTORY_PAGE_SIZE :]
         else:
             page = self.messages.after(
                 request.room_id, request.after_seq, limits.HISTORY_PAGE_SIZE + 1

@@ -11,6 +11,7 @@ class ErrorCode(StrEnum):
     INVALID_ROOM = "invalid_room"
     INVALID_USERNAME = "invalid_username"
     INVALID_AFTER_SEQ = "invalid_after_seq"
+    INVALID_BEFORE_SEQ = "invalid_before_seq"
     MISSING_MESSAGE = "missing_message"
     EMPTY_MESSAGE = "empty_message"
     MESSAGE_TOO_LONG = "message_too_long"

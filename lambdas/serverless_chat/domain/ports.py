@@ -123,6 +123,10 @@ class MessageStore(Protocol):
         """Up to ``limit`` messages after ``after_seq``, oldest first."""
         ...
 
+    def before(self, room_id: str, before_seq: int, limit: int) -> list[Message]:
+        """Up to ``limit`` messages before ``before_seq``, the newest of them, oldest first."""
+        ...
+
     def last_seq(self, room_id: str) -> int:
         """The seq of the room's last message, 0 before its first; read consistently, so a seq
         a member has been sent is never beyond it."""

@@ -34,6 +34,7 @@ class EnterRoom:
     room_id: str
     username: str | None  # None: keep the current name, or get a default one
     after_seq: int | None
+    before_seq: int | None = None  # a page of older history; never with after_seq
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,18 @@ def parse_enter_room(frame: Frame) -> EnterRoom:
     room_id = frame.get("groupId", frame.get("roomId"))
     if room_id is None or room_id == "":
         raise ChatError(ErrorCode.MISSING_ROOM, "Say which room to enter (groupId).")
+    after_seq = _after_seq(frame.get("afterSeq"))
+    before_seq = _before_seq(frame.get("beforeSeq"))
+    if after_seq is not None and before_seq is not None:
+        raise ChatError(
+            ErrorCode.INVALID_BEFORE_SEQ,
+            "Ask for history after afterSeq or before beforeSeq, not both.",
+        )
     return EnterRoom(
         room_id=_room_id(room_id),
         username=_username(frame.get("username")),
-        after_seq=_after_seq(frame.get("afterSeq")),
+        after_seq=after_seq,
+        before_seq=before_seq,
     )
 
 
@@ -160,6 +169,17 @@ def _after_seq(value: object) -> int | None:
         raise ChatError(
             ErrorCode.INVALID_AFTER_SEQ,
             f"afterSeq must be a whole number from 0 to {limits.MAX_SEQ}.",
+        )
+    return value
+
+
+def _before_seq(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limits.MAX_SEQ:
+        raise ChatError(
+            ErrorCode.INVALID_BEFORE_SEQ,
+            f"beforeSeq must be a whole number from 1 to {limits.MAX_SEQ}.",
         )
     return value
 
@@ -258,8 +278,10 @@ def room_frame(
 ) -> Frame:
     """The caller's view of the room, with as much history as fits in one post.
 
-    ``keep="newest"`` drops the oldest messages to fit (the last page of the room);
-    ``keep="oldest"`` drops the newest and sets ``more`` (a page after ``afterSeq``).
+    ``keep="newest"`` drops the oldest messages to fit (the last page of the room, or the one
+    before ``beforeSeq``: ``more`` says older ones are left); ``keep="oldest"`` drops the newest
+    (a page after ``afterSeq``: ``more`` says newer ones are left). Either sets ``more`` when it
+    drops any.
     """
     frame: Frame = {
         "type": "room",
@@ -282,5 +304,5 @@ def room_frame(
     if keep == "newest":
         fitted.reverse()
     frame["history"] = fitted
-    frame["more"] = more or (keep == "oldest" and len(fitted) < len(history))
+    frame["more"] = more or len(fitted) < len(history)
     return frame
