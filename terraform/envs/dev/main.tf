@@ -23,4 +23,8 @@ module "chat" {
   alarm_email         = var.alarm_email
   deletion_protection = false
   site_force_destroy  = true
+  # Test data: nothing worth restoring, and PITR is billed by table size. The access log keeps
+  # source IPs 3 days, enough to look into a test run.
+  point_in_time_recovery = { enabled = false }
+  access_log             = { retention_in_days = 3 }
 }

@@ -46,6 +46,11 @@ module "chat" {
   allowed_origins     = var.allowed_origins
   deletion_protection = false
   site_force_destroy  = true
+  # The emulator's tables are thrown away with it, so there is nothing to restore (and MiniStack
+  # does not keep PITR's recovery period, which would show as drift on every plan); every local
+  # client is 127.0.0.1, so the access log leaves the address out.
+  point_in_time_recovery = { enabled = false }
+  access_log             = { source_ip = false, retention_in_days = 1 }
   # The emulator's address of the API's @connections: MiniStack's own data plane serves it, and
   # the local data plane takes the functions' requests to it (scripts/local_gateway/README.md).
   connections_api_base_url = "${var.emulator_endpoint}/_aws/execute-api"

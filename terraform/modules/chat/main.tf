@@ -8,6 +8,12 @@ locals {
     rate_limit_burst       = coalesce(var.limits.rate_limit_burst, local.contract.limits.defaultRateLimitBurst)
     message_retention_days = coalesce(var.limits.message_retention_days, local.contract.limits.defaultMessageRetentionDays)
   }
+  # Deleted and expired items stay restorable as long as kept messages are readable (DynamoDB
+  # keeps at most 35 days).
+  point_in_time_recovery = {
+    enabled                 = var.point_in_time_recovery.enabled
+    recovery_period_in_days = coalesce(var.point_in_time_recovery.recovery_period_in_days, min(local.limits.message_retention_days, 35))
+  }
   room_id_pattern    = trimsuffix(trimprefix(local.contract.limits.roomIdPattern, "^"), "$")
   fanout_concurrency = coalesce(var.fanout_concurrency, local.contract.limits.defaultFanoutConcurrency)
 
@@ -72,10 +78,11 @@ locals {
 module "tables" {
   source = "../tables"
 
-  name_prefix         = var.name
-  deletion_protection = var.deletion_protection
-  kms_key_arn         = var.kms_key_arn
-  tags                = var.tags
+  name_prefix            = var.name
+  deletion_protection    = var.deletion_protection
+  point_in_time_recovery = local.point_in_time_recovery
+  kms_key_arn            = var.kms_key_arn
+  tags                   = var.tags
 }
 
 module "functions" {
@@ -111,6 +118,7 @@ module "websocket_api" {
   throttling_rate_limit  = var.api_throttling.rate_limit
   throttling_burst_limit = var.api_throttling.burst_limit
   log_retention_days     = var.log_retention_days
+  access_log             = var.access_log
   kms_key_arn            = var.kms_key_arn
   create_deployment      = var.create_api_deployment
   domain_name            = var.api_custom_domain

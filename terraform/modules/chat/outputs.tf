@@ -77,3 +77,12 @@ output "security_headers" {
   description = "Security headers CloudFront serves."
   value       = module.site.security_headers
 }
+
+output "data_retention" {
+  description = "What outlives a TTL, and for how long (README's Data and privacy table): the tables' point-in-time recovery and the access log."
+  value = {
+    point_in_time_recovery = module.tables.point_in_time_recovery
+    access_log             = module.websocket_api.access_log
+    log_retention_days     = var.log_retention_days
+  }
+}

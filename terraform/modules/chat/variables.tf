@@ -99,9 +99,38 @@ variable "api_throttling" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the function and access log groups in days."
+  description = "Retention of the function and execution log groups in days (the access log has its own: `access_log`)."
   type        = number
   default     = 30
+}
+
+variable "point_in_time_recovery" {
+  description = <<-EOT
+    Point-in-time recovery of both tables. On, every message, name and source IP stays restorable
+    for `recovery_period_in_days` (1-35) after it was deleted or expired; null: the message
+    retention (limits.message_retention_days, 7 by default, at most 35), so a deleted message is
+    restorable as long as a kept one is readable. Off: nothing outlives its TTL.
+  EOT
+  type = object({
+    enabled                 = optional(bool, true)
+    recovery_period_in_days = optional(number)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "access_log" {
+  description = <<-EOT
+    The WebSocket stage's access log (modules/websocket-api): whether every line carries the
+    client's source IP (default true) and how many days it is kept (default 7, a retention
+    CloudWatch Logs accepts). null attributes take the websocket-api module's defaults.
+  EOT
+  type = object({
+    source_ip         = optional(bool)
+    retention_in_days = optional(number)
+  })
+  default  = {}
+  nullable = false
 }
 
 variable "deletion_protection" {

@@ -1,7 +1,13 @@
 # The two tables of the chat. Key names and TTL attributes are part of the contract
 # with the Lambda package (lambdas/serverless_chat/adapters/dynamodb.py).
 
+locals {
+  # DynamoDB takes a recovery period only while recovery is on.
+  recovery_period_in_days = var.point_in_time_recovery.enabled ? var.point_in_time_recovery.recovery_period_in_days : null
+}
+
 resource "aws_dynamodb_table" "connections" {
+  #checkov:skip=CKV_AWS_28:point-in-time recovery is a variable, on by default (prod); envs/dev and envs/local turn it off for disposable data (tested in tests/tables.tftest.hcl)
   name                        = "${var.name_prefix}-connections"
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "connectionId"
@@ -31,7 +37,8 @@ resource "aws_dynamodb_table" "connections" {
   }
 
   point_in_time_recovery {
-    enabled = var.point_in_time_recovery
+    enabled                 = var.point_in_time_recovery.enabled
+    recovery_period_in_days = local.recovery_period_in_days
   }
 
   server_side_encryption {
@@ -43,6 +50,7 @@ resource "aws_dynamodb_table" "connections" {
 }
 
 resource "aws_dynamodb_table" "messages" {
+  #checkov:skip=CKV_AWS_28:point-in-time recovery is a variable, on by default (prod); envs/dev and envs/local turn it off for disposable data (tested in tests/tables.tftest.hcl)
   name                        = "${var.name_prefix}-messages"
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "roomId"
@@ -65,7 +73,8 @@ resource "aws_dynamodb_table" "messages" {
   }
 
   point_in_time_recovery {
-    enabled = var.point_in_time_recovery
+    enabled                 = var.point_in_time_recovery.enabled
+    recovery_period_in_days = local.recovery_period_in_days
   }
 
   server_side_encryption {

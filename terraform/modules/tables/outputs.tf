@@ -27,3 +27,11 @@ output "messages_table_arn" {
   description = "ARN of the messages table."
   value       = aws_dynamodb_table.messages.arn
 }
+
+output "point_in_time_recovery" {
+  description = "Point-in-time recovery of both tables: `enabled`, and `recovery_period_in_days` (null when off)."
+  value = {
+    enabled                 = var.point_in_time_recovery.enabled
+    recovery_period_in_days = local.recovery_period_in_days
+  }
+}

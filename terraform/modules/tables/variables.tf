@@ -26,9 +26,27 @@ variable "deletion_protection" {
 }
 
 variable "point_in_time_recovery" {
-  description = "Turn on point-in-time recovery (continuous backups) for both tables."
-  type        = bool
-  default     = true
+  description = <<-EOT
+    Point-in-time recovery (continuous backups) of both tables. While it is on, every item —
+    message text, names, source IPs — stays restorable for `recovery_period_in_days` (1-35) after
+    it was deleted or expired: the README's Data and privacy table states what a deployment keeps.
+    AWS's own default period is 35 days; this module keeps 7, the chat's message retention.
+  EOT
+  type = object({
+    enabled                 = optional(bool, true)
+    recovery_period_in_days = optional(number, 7)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = (
+      var.point_in_time_recovery.recovery_period_in_days == null ? true :
+      var.point_in_time_recovery.recovery_period_in_days >= 1 && var.point_in_time_recovery.recovery_period_in_days <= 35
+      && floor(var.point_in_time_recovery.recovery_period_in_days) == var.point_in_time_recovery.recovery_period_in_days
+    )
+    error_message = "point_in_time_recovery.recovery_period_in_days must be a whole number of days from 1 to 35 (DynamoDB's range)."
+  }
 }
 
 variable "kms_key_arn" {

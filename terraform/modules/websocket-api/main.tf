@@ -1,4 +1,7 @@
 locals {
+  # The retentions CloudWatch Logs accepts (PutRetentionPolicy), in days.
+  cloudwatch_retention_days = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+
   # Route keys in ARNs and statement ids: `$connect` -> `connect`.
   route_ids = { for k, r in var.routes : k => replace(k, "$", "") }
 
@@ -11,18 +14,22 @@ locals {
     ]))
   }
 
-  access_log_format = jsonencode({
-    requestId          = "$context.requestId"
-    requestTime        = "$context.requestTimeEpoch"
-    sourceIp           = "$context.identity.sourceIp"
-    eventType          = "$context.eventType"
-    routeKey           = "$context.routeKey"
-    connectionId       = "$context.connectionId"
-    status             = "$context.status"
-    error              = "$context.error.message"
-    integrationError   = "$context.integration.error"
-    integrationLatency = "$context.integrationLatency"
-  })
+  # One line per connect, disconnect and frame. The source IP is personal data: it is logged
+  # only when access_log.source_ip says so, and kept access_log.retention_in_days.
+  access_log_format = jsonencode(merge(
+    {
+      requestId          = "$context.requestId"
+      requestTime        = "$context.requestTimeEpoch"
+      eventType          = "$context.eventType"
+      routeKey           = "$context.routeKey"
+      connectionId       = "$context.connectionId"
+      status             = "$context.status"
+      error              = "$context.error.message"
+      integrationError   = "$context.integration.error"
+      integrationLatency = "$context.integrationLatency"
+    },
+    var.access_log.source_ip ? { sourceIp = "$context.identity.sourceIp" } : {},
+  ))
 }
 
 resource "aws_apigatewayv2_api" "this" {
@@ -81,7 +88,7 @@ resource "aws_apigatewayv2_deployment" "this" {
 
 resource "aws_cloudwatch_log_group" "access" {
   name              = "/aws/apigateway/${var.name}/${var.stage_name}/access"
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.access_log.retention_in_days
   kms_key_id        = var.kms_key_arn
 
   tags = var.tags

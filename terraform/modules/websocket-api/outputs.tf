@@ -65,3 +65,11 @@ output "domain_name_target" {
     hosted_zone_id = aws_apigatewayv2_domain_name.this[0].domain_name_configuration[0].hosted_zone_id
   }
 }
+
+output "access_log" {
+  description = "The access log as configured: `source_ip` (whether lines carry the client's address) and `retention_in_days`."
+  value = {
+    source_ip         = var.access_log.source_ip
+    retention_in_days = aws_cloudwatch_log_group.access.retention_in_days
+  }
+}

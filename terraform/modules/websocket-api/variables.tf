@@ -96,13 +96,32 @@ variable "logging_level" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of the access and execution log groups in days."
+  description = "Retention of the stage's execution log group in days (the access log has its own, `access_log.retention_in_days`)."
   type        = number
   default     = 30
 
   validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    condition     = contains(local.cloudwatch_retention_days, var.log_retention_days)
     error_message = "log_retention_days must be a retention CloudWatch Logs accepts."
+  }
+}
+
+variable "access_log" {
+  description = <<-EOT
+    The stage's access log: one line per connect, disconnect and frame, with its connection id,
+    route, status and errors. `source_ip` adds the client's address to every line (personal data;
+    useful to trace abuse); `retention_in_days` is how long CloudWatch Logs keeps the lines.
+  EOT
+  type = object({
+    source_ip         = optional(bool, true)
+    retention_in_days = optional(number, 7)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(local.cloudwatch_retention_days, var.access_log.retention_in_days)
+    error_message = "access_log.retention_in_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)."
   }
 }
 

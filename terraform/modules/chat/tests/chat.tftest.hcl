@@ -190,6 +190,62 @@ run "limits_overrides_and_api_custom_domain" {
   }
 }
 
+run "data_retention_defaults_follow_the_message_retention" {
+  command = apply
+
+  assert {
+    condition = output.data_retention.point_in_time_recovery == { enabled = true, recovery_period_in_days = 7 } && (
+    output.data_retention.access_log == { source_ip = true, retention_in_days = 7 })
+    error_message = "by default deleted items stay restorable for the 7 days of message retention, and the access log keeps source IPs 7 days"
+  }
+}
+
+run "data_retention_overrides" {
+  command = apply
+
+  variables {
+    limits                 = { message_retention_days = 14 }
+    point_in_time_recovery = {}
+    access_log             = { source_ip = false, retention_in_days = 1 }
+  }
+
+  assert {
+    condition     = output.data_retention.point_in_time_recovery.recovery_period_in_days == 14
+    error_message = "the recovery period follows a longer message retention"
+  }
+
+  assert {
+    condition     = output.data_retention.access_log == { source_ip = false, retention_in_days = 1 }
+    error_message = "the access log's fields and retention come from the variable"
+  }
+}
+
+run "point_in_time_recovery_off" {
+  command = apply
+
+  variables {
+    point_in_time_recovery = { enabled = false }
+  }
+
+  assert {
+    condition     = !output.data_retention.point_in_time_recovery.enabled && output.data_retention.point_in_time_recovery.recovery_period_in_days == null
+    error_message = "recovery off: no period"
+  }
+}
+
+run "a_recovery_period_of_a_long_retention_stops_at_35_days" {
+  command = apply
+
+  variables {
+    limits = { message_retention_days = 90 }
+  }
+
+  assert {
+    condition     = output.data_retention.point_in_time_recovery.recovery_period_in_days == 35
+    error_message = "DynamoDB keeps at most 35 days"
+  }
+}
+
 run "connections_api_under_an_emulators_path" {
   command = apply
 

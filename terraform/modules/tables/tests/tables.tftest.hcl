@@ -35,6 +35,11 @@ run "tables_match_the_contract" {
   }
 
   assert {
+    condition     = alltrue([for t in [aws_dynamodb_table.connections, aws_dynamodb_table.messages] : t.point_in_time_recovery[0].recovery_period_in_days == 7])
+    error_message = "by default deleted and expired items stay restorable for 7 days (the message retention), not AWS's 35"
+  }
+
+  assert {
     condition     = !aws_dynamodb_table.connections.deletion_protection_enabled && !aws_dynamodb_table.messages.deletion_protection_enabled
     error_message = "deletion protection is off by default"
   }
@@ -63,4 +68,50 @@ run "deletion_protection_and_kms" {
     condition     = output.room_index_name == "by-room"
     error_message = "the index name comes from the variable"
   }
+}
+
+run "point_in_time_recovery_period_follows_the_variable" {
+  command = plan
+
+  variables {
+    point_in_time_recovery = { recovery_period_in_days = 35 }
+  }
+
+  assert {
+    condition     = alltrue([for t in [aws_dynamodb_table.connections, aws_dynamodb_table.messages] : t.point_in_time_recovery[0].enabled && t.point_in_time_recovery[0].recovery_period_in_days == 35])
+    error_message = "both tables keep 35 days of continuous backups"
+  }
+}
+
+run "point_in_time_recovery_off" {
+  command = plan
+
+  variables {
+    point_in_time_recovery = { enabled = false }
+  }
+
+  assert {
+    condition     = alltrue([for t in [aws_dynamodb_table.connections, aws_dynamodb_table.messages] : !t.point_in_time_recovery[0].enabled]) && local.recovery_period_in_days == null
+    error_message = "recovery off: no continuous backups and no recovery period (DynamoDB takes one only while recovery is on)"
+  }
+}
+
+run "a_recovery_period_beyond_dynamodb_range_is_refused" {
+  command = plan
+
+  variables {
+    point_in_time_recovery = { recovery_period_in_days = 36 }
+  }
+
+  expect_failures = [var.point_in_time_recovery]
+}
+
+run "a_fractional_recovery_period_is_refused" {
+  command = plan
+
+  variables {
+    point_in_time_recovery = { recovery_period_in_days = 0.5 }
+  }
+
+  expect_failures = [var.point_in_time_recovery]
 }

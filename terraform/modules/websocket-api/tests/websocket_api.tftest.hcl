@@ -102,6 +102,12 @@ run "five_routes_each_to_its_own_function" {
   }
 
   assert {
+    condition = (jsondecode(aws_apigatewayv2_stage.this.access_log_settings[0].format).sourceIp == "$context.identity.sourceIp"
+    && aws_cloudwatch_log_group.access.retention_in_days == 7)
+    error_message = "by default the access log holds each frame's source IP and keeps it 7 days"
+  }
+
+  assert {
     condition = (aws_apigatewayv2_stage.this.default_route_settings[0].logging_level == "ERROR"
       && aws_cloudwatch_log_group.execution[0].name == "API-Gateway-Execution-Logs_abc123/prod"
     && aws_cloudwatch_log_group.execution[0].retention_in_days == 30)
@@ -184,4 +190,34 @@ run "bad_route_keys_are_refused" {
   }
 
   expect_failures = [var.routes]
+}
+
+run "access_log_without_source_ip" {
+  command = plan
+
+  variables {
+    access_log = { source_ip = false, retention_in_days = 3 }
+  }
+
+  assert {
+    condition = (!contains(keys(jsondecode(aws_apigatewayv2_stage.this.access_log_settings[0].format)), "sourceIp")
+      && jsondecode(aws_apigatewayv2_stage.this.access_log_settings[0].format).connectionId == "$context.connectionId"
+    && aws_cloudwatch_log_group.access.retention_in_days == 3)
+    error_message = "source_ip = false leaves the address out of every line; the retention follows the variable"
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.execution[0].retention_in_days == 30
+    error_message = "the execution logs keep their own retention (log_retention_days)"
+  }
+}
+
+run "an_access_log_retention_cloudwatch_refuses" {
+  command = plan
+
+  variables {
+    access_log = { retention_in_days = 10 }
+  }
+
+  expect_failures = [var.access_log]
 }
