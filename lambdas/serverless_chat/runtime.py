@@ -20,6 +20,7 @@ from serverless_chat.settings import Settings
 
 OK: Final[dict[str, Any]] = {"statusCode": 200}
 FORBIDDEN: Final[dict[str, Any]] = {"statusCode": 403}
+TOO_MANY_REQUESTS: Final[dict[str, Any]] = {"statusCode": 429}
 
 logger = Logger()
 settings = Settings.from_environment()
@@ -37,6 +38,7 @@ _rules = ChatRules(
     room_member_limit=settings.room_member_limit,
     rate_limit=settings.rate_limit,
     allowed_origins=settings.allowed_origins,
+    address_caps=settings.address_caps,
 )
 
 

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from serverless_chat import limits
+from serverless_chat.domain.admission import CAPS_OFF, AddressCaps
 from serverless_chat.domain.rate_limit import RateLimit
 
 
@@ -20,6 +21,7 @@ class Settings:
     connections_api_endpoint: str | None
     fanout_concurrency: int
     environment: str
+    address_caps: AddressCaps = CAPS_OFF
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
@@ -48,4 +50,15 @@ class Settings:
                 environ.get("FANOUT_CONCURRENCY", limits.DEFAULT_FANOUT_CONCURRENCY)
             ),
             environment=environ["ENVIRONMENT"],
+            address_caps=AddressCaps(
+                held=int(
+                    environ.get("CONNECTIONS_PER_ADDRESS", limits.DEFAULT_CONNECTIONS_PER_ADDRESS)
+                ),
+                per_minute=int(
+                    environ.get(
+                        "CONNECTS_PER_ADDRESS_PER_MINUTE",
+                        limits.DEFAULT_CONNECTS_PER_ADDRESS_PER_MINUTE,
+                    )
+                ),
+            ),
         )

@@ -145,6 +145,10 @@ def handlers(connections_api: ConnectionsApiStub) -> dict[str, ModuleType]:
         ALLOWED_ORIGINS=f"{ALLOWED_ORIGIN}, http://127.0.0.1:8080",
         CONNECTIONS_API_ENDPOINT=connections_api.endpoint,
         ENVIRONMENT="test",
+        # Every test client comes from one address: the caps per address are off, as locally;
+        # test_connection_caps.py switches them on.
+        CONNECTIONS_PER_ADDRESS="0",
+        CONNECTS_PER_ADDRESS_PER_MINUTE="0",
         POWERTOOLS_SERVICE_NAME="serverless-chat",
         POWERTOOLS_METRICS_NAMESPACE="ServerlessChatTests",
     )
@@ -355,10 +359,14 @@ class ChatBackend:
     tick_seconds: float = 1.0  # how far the clock moves per invocation; 0 to send in a burst
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
-    def connect(self, origin: str | None = ALLOWED_ORIGIN) -> ChatClient:
+    def connect(
+        self, origin: str | None = ALLOWED_ORIGIN, source_ip: str | None = None
+    ) -> ChatClient:
         number = next(self._ids)
         connection_id = f"Conn{number:08d}AbC="
         event = load_event("connect")
+        if source_ip is not None:
+            event["requestContext"]["identity"]["sourceIp"] = source_ip
         headers = {k: v for k, v in event["headers"].items() if k != "Origin"}
         if origin is not None:
             headers["Origin"] = origin

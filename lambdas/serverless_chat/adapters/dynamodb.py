@@ -5,16 +5,18 @@ a room's messages are one Query on its partition. DynamoDB deletes expired items
 past ``expiresAt`` are ignored on read.
 """
 
+import contextlib
 import functools
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from botocore.exceptions import ClientError
 
 from serverless_chat import limits
+from serverless_chat.domain.admission import CAPS_OFF, AddressCaps
 from serverless_chat.domain.model import (
     Member,
     Membership,
@@ -24,6 +26,8 @@ from serverless_chat.domain.model import (
     Sender,
 )
 from serverless_chat.domain.ports import (
+    AddressFullError,
+    AddressTooFastError,
     DuplicateMessageError,
     NotConnectedError,
     NotInRoomError,
@@ -104,9 +108,13 @@ def _alive(item: Item, now_s: int) -> bool:
 # A room's member count is an item of the connections table under this prefix (connection ids
 # never hold "#"), without ``roomId``: the room index never sees it.
 _ROOM_COUNT_PREFIX = "room#"
-_ADMIT_ATTEMPTS = 3  # the count, a repair, and one more after a race with another join
+_ROOM_ADMIT_ATTEMPTS = 3  # the count, a repair, and one more after a race with another join
 _BURSTING_SENDERS_KEPT = 1024  # a hint per sender, forgotten wholesale beyond this many
 _BUCKET_ATTEMPTS = 3  # the first, the other state's, and one after a race
+_ADDRESS_KEY_PREFIX = "ip#"  # a source address's item; connection ids never start with it
+_ADDRESS_ADMIT_ATTEMPTS = 4  # the first, the bucket's other state, after a heal, one after a race
+_BATCH_GET_KEYS = 100  # BatchGetItem's most keys a request
+_BATCH_GET_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -191,7 +199,13 @@ class ConnectionsTable:
         self._bursting: set[str] = set()
 
     @_busy_when_throttled
-    def register(self, connection: NewConnection) -> None:
+    def register(
+        self,
+        connection: NewConnection,
+        *,
+        address: str | None = None,
+        caps: AddressCaps = CAPS_OFF,
+    ) -> None:
         connected_at_s = connection.connected_at_ms // 1000
         item: dict[str, AttributeValueTypeDef] = {
             "connectionId": _s(connection.connection_id),
@@ -202,7 +216,114 @@ class ConnectionsTable:
             item["sourceIp"] = _s(connection.source_ip)
         if connection.user_agent:
             item["userAgent"] = _s(connection.user_agent)
+        if address is not None and caps.enabled:
+            self._admit_address(connection.connection_id, address, caps, connection.connected_at_ms)
+            item["sourceAddress"] = _s(address)  # what remove() releases
         self._client.put_item(TableName=self._table, Item=item)
+
+    # A source address's item, in this table under a key no connection id has: the ids of the
+    # connections it holds (a string set) and its connects bucket (``connectTat``). It has no
+    # roomId, so the room index never sees it, and it expires a connection lifetime after the
+    # address's last admitted connect, when every connection it lists is closed.
+    #
+    # Why a set of ids rather than a Query of connection items by address: the cap must hold
+    # under a burst of parallel handshakes, and a GSI, read eventually consistently, would let
+    # all of them see the same count; one conditional UpdateItem (``size(connectionIds) <
+    # :held``) admits exactly up to the cap. The set is a cache of the connection items, not
+    # the truth: ``$disconnect`` is best-effort, so when the set says full, its ids are looked
+    # up (one consistent BatchGetItem of at most the cap) and the ones whose connection item
+    # is gone or past its TTL are dropped before trying again. A missed ``$disconnect`` costs
+    # that one lookup, when the address is full, and never a refused connection.
+
+    def _admit_address(
+        self, connection_id: str, address: str, caps: AddressCaps, now_ms: int
+    ) -> None:
+        """Take a place for ``connection_id`` under its address's caps, in one conditional
+        update; see above. Raises ``AddressFullError`` or ``AddressTooFastError``."""
+        now_s = now_ms // 1000
+        bucket = None if caps.connects is None else _Bucket("connectTat", caps.connects, now_ms)
+        attempt = _Attempt() if bucket is None else bucket.idle  # connects are minutes apart
+        for _ in range(_ADDRESS_ADMIT_ATTEMPTS):
+            sets, adds = ["expiresAt = :expires", *attempt.assignments], []
+            conditions = [f"({attempt.condition})"] if attempt.condition else []
+            values: dict[str, AttributeValueTypeDef] = {
+                ":expires": _n(now_s + limits.CONNECTION_LIFETIME_SECONDS),
+                **attempt.values,
+            }
+            if caps.held:
+                adds.append("connectionIds :id")
+                conditions.append(
+                    "(attribute_not_exists(connectionIds) OR size(connectionIds) < :held)"
+                )
+                values.update({":held": _n(caps.held), ":id": {"SS": [connection_id]}})
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"connectionId": _s(_ADDRESS_KEY_PREFIX + address)},
+                    UpdateExpression=f"SET {', '.join(sets)}"
+                    + (f" ADD {', '.join(adds)}" if adds else ""),
+                    ConditionExpression=" AND ".join(conditions),
+                    ExpressionAttributeValues=values,
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+                return
+            except ClientError as error:
+                if _error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                old = cast("Item", error.response.get("Item") or {})
+            if bucket is not None:
+                try:
+                    attempt = bucket.attempt_for(connection_id, old)
+                except RateLimitedError as too_fast:
+                    raise AddressTooFastError(address) from too_fast
+            held = old.get("connectionIds", {}).get("SS", [])
+            if caps.held and len(held) >= caps.held:
+                gone = self._gone(held, now_s)
+                if not gone:
+                    raise AddressFullError(address)
+                self._release_address(address, gone)
+        raise StoreBusyError("ConnectsRaced")  # other handshakes from the address won each time
+
+    def _gone(self, connection_ids: Sequence[str], now_s: int) -> list[str]:
+        """Which of ``connection_ids`` have no live connection item (deleted, or past their
+        TTL and not yet deleted by DynamoDB): read consistently, 100 keys a request."""
+        alive: set[str] = set()
+        for start in range(0, len(connection_ids), _BATCH_GET_KEYS):
+            keys: list[Any] = [
+                {"connectionId": _s(c)} for c in connection_ids[start : start + _BATCH_GET_KEYS]
+            ]
+            for _ in range(_BATCH_GET_ATTEMPTS):
+                response = self._client.batch_get_item(
+                    RequestItems={
+                        self._table: {
+                            "Keys": keys,
+                            "ProjectionExpression": "connectionId, expiresAt",
+                            "ConsistentRead": True,
+                        }
+                    }
+                )
+                for item in response.get("Responses", {}).get(self._table, []):
+                    if _alive(item, now_s):
+                        alive.add(_str(item, "connectionId") or "")
+                unprocessed = response.get("UnprocessedKeys", {}).get(self._table)
+                keys = list(unprocessed["Keys"]) if unprocessed else []
+                if not keys:
+                    break
+            # Keys still unprocessed count as alive: a cap errs towards refusing, never over.
+            alive.update(_str(key, "connectionId") or "" for key in keys)
+        return [c for c in connection_ids if c not in alive]
+
+    def _release_address(self, address: str, connection_ids: Sequence[str]) -> None:
+        """Drop ``connection_ids`` from the address's set. Best-effort: a release that fails is
+        healed by the next full address's lookup."""
+        with contextlib.suppress(ClientError):
+            self._client.update_item(
+                TableName=self._table,
+                Key={"connectionId": _s(_ADDRESS_KEY_PREFIX + address)},
+                UpdateExpression="DELETE connectionIds :ids",
+                ConditionExpression="attribute_exists(connectionId)",
+                ExpressionAttributeValues={":ids": {"SS": list(connection_ids)}},
+            )
 
     @_busy_when_throttled
     def enter_room(
@@ -289,7 +410,7 @@ class ConnectionsTable:
         a member whose join is still on its way to it can be missed by a repair."""
         key = {"connectionId": _s(_ROOM_COUNT_PREFIX + room_id)}
         expires_at = _n(int(time.time()) + limits.CONNECTION_LIFETIME_SECONDS)
-        for _ in range(_ADMIT_ATTEMPTS):
+        for _ in range(_ROOM_ADMIT_ATTEMPTS):
             try:
                 self._client.update_item(
                     TableName=self._table,
@@ -461,6 +582,9 @@ class ConnectionsTable:
         old = response.get("Attributes")
         if old is None:
             return None
+        address = _str(old, "sourceAddress")
+        if address is not None:
+            self._release_address(address, [connection_id])
         return Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
 
     @_busy_when_throttled

@@ -12,9 +12,12 @@ from datetime import UTC, datetime
 
 from serverless_chat import limits
 from serverless_chat.domain import names, protocol
+from serverless_chat.domain.admission import CAPS_OFF, AddressCaps, Admission, address_of
 from serverless_chat.domain.errors import ChatError, ErrorCode
 from serverless_chat.domain.model import Member, Membership, Message, MessageDraft, NewConnection
 from serverless_chat.domain.ports import (
+    AddressFullError,
+    AddressTooFastError,
     ConnectionStore,
     DuplicateMessageError,
     MessageStore,
@@ -62,6 +65,7 @@ class ChatRules:
     room_changes: RateLimit = ROOM_CHANGES
     replies: RateLimit = REPLIES
     refusals: RateLimit = REFUSALS
+    address_caps: AddressCaps = CAPS_OFF  # off unless the settings switch it on
 
 
 @dataclass
@@ -76,13 +80,27 @@ class Chat:
 
     # ------------------------------------------------------------ $connect / $disconnect
 
-    def connect(self, connection: NewConnection, origin: str | None) -> bool:
-        """Register the connection; False when its browser origin is not allowed."""
+    def connect(self, connection: NewConnection, origin: str | None) -> Admission:
+        """Register the connection, unless its browser origin is not allowed or its source
+        address is over a cap (``rules.address_caps``)."""
         allowlist = self.rules.allowed_origins
         if origin is not None and allowlist and origin not in allowlist:
-            return False
-        self.connections.register(connection)
-        return True
+            return Admission.ORIGIN_NOT_ALLOWED
+        admission = self._register(connection)
+        if admission is not Admission.ADMITTED:
+            self.telemetry.refused(admission.value)
+        return admission
+
+    def _register(self, connection: NewConnection) -> Admission:
+        caps = self.rules.address_caps
+        address = address_of(connection.source_ip) if caps.enabled else None
+        try:
+            self.connections.register(connection, address=address, caps=caps)
+        except AddressFullError:
+            return Admission.ADDRESS_FULL
+        except AddressTooFastError:
+            return Admission.ADDRESS_TOO_FAST
+        return Admission.ADMITTED
 
     def disconnect(self, connection_id: str) -> None:
         """Forget the connection and tell its room, unless a cleanup got there first."""

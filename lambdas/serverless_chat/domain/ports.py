@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from typing import Protocol
 
+from serverless_chat.domain.admission import CAPS_OFF, AddressCaps
 from serverless_chat.domain.model import (
     Member,
     Membership,
@@ -49,8 +50,26 @@ class DuplicateMessageError(Exception):
         self.original = original
 
 
+class AddressFullError(Exception):
+    """The connection's source address already holds its cap of connections."""
+
+
+class AddressTooFastError(Exception):
+    """The connection's source address opened its cap of connections in the last minute."""
+
+
 class ConnectionStore(Protocol):
-    def register(self, connection: NewConnection) -> None: ...
+    def register(
+        self,
+        connection: NewConnection,
+        *,
+        address: str | None = None,
+        caps: AddressCaps = CAPS_OFF,
+    ) -> None:
+        """Record the connection; with an ``address`` and ``caps`` on, first take its place
+        under them (``AddressFullError``, ``AddressTooFastError``), counted from live
+        connections only, so a ``$disconnect`` that never came frees its place by itself."""
+        ...
 
     def enter_room(
         self,

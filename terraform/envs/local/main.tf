@@ -50,7 +50,10 @@ module "chat" {
   # does not keep PITR's recovery period, which would show as drift on every plan); every local
   # client is 127.0.0.1, so the access log leaves the address out.
   point_in_time_recovery = { enabled = false }
-  access_log             = { source_ip = false, retention_in_days = 1 }
+  # Every local client, the tests' and the load tests' included, is 127.0.0.1: the caps per
+  # source address are off here; the tests of the caps switch them on (tests/integration).
+  limits     = { connections_per_address = 0, connects_per_address_per_minute = 0 }
+  access_log = { source_ip = false, retention_in_days = 1 }
   # The emulator's address of the API's @connections: MiniStack's own data plane serves it, and
   # the local data plane takes the functions' requests to it (scripts/local_gateway/README.md).
   connections_api_base_url = "${var.emulator_endpoint}/_aws/execute-api"

@@ -7,6 +7,9 @@ locals {
     rate_limit_per_second  = coalesce(var.limits.rate_limit_per_second, local.contract.limits.defaultRateLimitPerSecond)
     rate_limit_burst       = coalesce(var.limits.rate_limit_burst, local.contract.limits.defaultRateLimitBurst)
     message_retention_days = coalesce(var.limits.message_retention_days, local.contract.limits.defaultMessageRetentionDays)
+    # 0 is "off", which coalesce would skip: null alone takes the contract's default.
+    connections_per_address         = var.limits.connections_per_address != null ? var.limits.connections_per_address : local.contract.limits.defaultConnectionsPerAddress
+    connects_per_address_per_minute = var.limits.connects_per_address_per_minute != null ? var.limits.connects_per_address_per_minute : local.contract.limits.defaultConnectsPerAddressPerMinute
   }
   # Deleted and expired items stay restorable as long as kept messages are readable (DynamoDB
   # keeps at most 35 days).
@@ -58,20 +61,22 @@ locals {
 
   # Exactly the variables of the contract (checked by the function_environment output).
   environment = {
-    CONNECTIONS_TABLE            = module.tables.connections_table_name
-    CONNECTIONS_ROOM_INDEX       = module.tables.room_index_name
-    MESSAGES_TABLE               = module.tables.messages_table_name
-    MESSAGE_RETENTION_DAYS       = tostring(local.limits.message_retention_days)
-    ROOM_MEMBER_LIMIT            = tostring(local.limits.room_member_limit)
-    RATE_LIMIT_PER_SECOND        = tostring(local.limits.rate_limit_per_second)
-    RATE_LIMIT_BURST             = tostring(local.limits.rate_limit_burst)
-    ALLOWED_ORIGINS              = join(",", local.allowed_origins)
-    CONNECTIONS_API_ENDPOINT     = local.connections_api_endpoint
-    FANOUT_CONCURRENCY           = tostring(local.fanout_concurrency)
-    ENVIRONMENT                  = var.environment
-    POWERTOOLS_SERVICE_NAME      = local.metrics.service
-    POWERTOOLS_METRICS_NAMESPACE = local.metrics.namespace
-    POWERTOOLS_LOG_LEVEL         = var.log_level
+    CONNECTIONS_TABLE               = module.tables.connections_table_name
+    CONNECTIONS_ROOM_INDEX          = module.tables.room_index_name
+    MESSAGES_TABLE                  = module.tables.messages_table_name
+    MESSAGE_RETENTION_DAYS          = tostring(local.limits.message_retention_days)
+    ROOM_MEMBER_LIMIT               = tostring(local.limits.room_member_limit)
+    RATE_LIMIT_PER_SECOND           = tostring(local.limits.rate_limit_per_second)
+    RATE_LIMIT_BURST                = tostring(local.limits.rate_limit_burst)
+    ALLOWED_ORIGINS                 = join(",", local.allowed_origins)
+    CONNECTIONS_API_ENDPOINT        = local.connections_api_endpoint
+    FANOUT_CONCURRENCY              = tostring(local.fanout_concurrency)
+    CONNECTIONS_PER_ADDRESS         = tostring(local.limits.connections_per_address)
+    CONNECTS_PER_ADDRESS_PER_MINUTE = tostring(local.limits.connects_per_address_per_minute)
+    ENVIRONMENT                     = var.environment
+    POWERTOOLS_SERVICE_NAME         = local.metrics.service
+    POWERTOOLS_METRICS_NAMESPACE    = local.metrics.namespace
+    POWERTOOLS_LOG_LEVEL            = var.log_level
   }
 }
 

@@ -39,8 +39,19 @@ variable "limits" {
     rate_limit_per_second  = optional(number)
     rate_limit_burst       = optional(number)
     message_retention_days = optional(number)
+    # New connections per source address (an IPv4 address, an IPv6 /64), 0 for off: clients
+    # behind one proxy or NAT share an address, so a deployment that serves them turns these
+    # up or off (README, Limits).
+    connections_per_address         = optional(number)
+    connects_per_address_per_minute = optional(number)
   })
   default = {}
+
+  validation {
+    condition = alltrue([for cap in [var.limits.connections_per_address, var.limits.connects_per_address_per_minute] :
+    cap == null ? true : cap >= 0 && cap <= 1000 && floor(cap) == cap])
+    error_message = "limits.connections_per_address and limits.connects_per_address_per_minute must be whole numbers from 0 (off) to 1000."
+  }
 }
 
 variable "fanout_concurrency" {

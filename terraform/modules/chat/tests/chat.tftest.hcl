@@ -119,9 +119,9 @@ run "routes_functions_and_least_privilege" {
 
   assert {
     condition = [for s in jsondecode(output.function_policies["connect"]).Statement : s.Action if startswith(s.Sid, "Connections") || startswith(s.Sid, "Messages")] == [
-      ["dynamodb:PutItem"]
+      ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"]
     ]
-    error_message = "$connect may only put its connection"
+    error_message = "$connect may only put its connection, take its place in its source address's item and look up the connections that item lists"
   }
 
   assert {
@@ -188,6 +188,44 @@ run "limits_overrides_and_api_custom_domain" {
     condition     = output.websocket_url == "wss://ws.example.com" && output.function_environment.CONNECTIONS_API_ENDPOINT == "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
     error_message = "behind a custom domain, clients use it and the functions post to the execute-api endpoint"
   }
+}
+
+run "caps_per_source_address_default_to_the_contract_and_switch_off_with_0" {
+  command = apply
+
+  variables {
+    limits = { connections_per_address = 0 }
+  }
+
+  assert {
+    condition     = output.function_environment.CONNECTIONS_PER_ADDRESS == "0"
+    error_message = "0 switches the cap off (and is not replaced by the default)"
+  }
+
+  assert {
+    condition     = output.function_environment.CONNECTS_PER_ADDRESS_PER_MINUTE == "60"
+    error_message = "a cap left out takes the contract's defaultConnectsPerAddressPerMinute"
+  }
+}
+
+run "a_cap_per_source_address_beyond_1000_is_refused" {
+  command = plan
+
+  variables {
+    limits = { connects_per_address_per_minute = 1001 }
+  }
+
+  expect_failures = [var.limits]
+}
+
+run "a_fractional_cap_per_source_address_is_refused" {
+  command = plan
+
+  variables {
+    limits = { connections_per_address = 2.5 }
+  }
+
+  expect_failures = [var.limits]
 }
 
 run "data_retention_defaults_follow_the_message_retention" {
