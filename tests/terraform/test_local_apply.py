@@ -171,6 +171,9 @@ def test_five_functions_with_the_zip_and_the_contract_environment(
         assert env["RATE_LIMIT_BURST"] == str(LIMITS["defaultRateLimitBurst"])
         assert env["MESSAGE_RETENTION_DAYS"] == str(LIMITS["defaultMessageRetentionDays"])
         assert env["FANOUT_CONCURRENCY"] == "64"
+        # Every local client shares 127.0.0.1: the caps per source address are off locally.
+        assert env["CONNECTIONS_PER_ADDRESS"] == "0"
+        assert env["CONNECTS_PER_ADDRESS_PER_MINUTE"] == "0"
         assert env["ENVIRONMENT"] == "local"
         assert env["POWERTOOLS_SERVICE_NAME"] == "serverless-chat"
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "ServerlessChat"
@@ -201,6 +204,10 @@ def test_routes_and_integrations(
     assert stage["AccessLogSettings"]["DestinationArn"].endswith(
         f":log-group:/aws/apigateway/{NAME}/{STAGE}/access"
     )
+    # Every local client is 127.0.0.1: envs/local leaves the source IP out of the access log.
+    access_log_fields = json.loads(stage["AccessLogSettings"]["Format"])
+    assert "connectionId" in access_log_fields
+    assert "sourceIp" not in access_log_fields
 
 
 def test_log_groups_and_alarms(terraform: Terraform, aws: Session) -> None:
@@ -211,7 +218,8 @@ def test_log_groups_and_alarms(terraform: Terraform, aws: Session) -> None:
     }
     for function_key, _ in ROUTES.values():
         assert groups[f"/aws/lambda/{NAME}-{function_key}"] == 30
-    assert groups[f"/aws/apigateway/{NAME}/{STAGE}/access"] == 30
+    # envs/local keeps the access log a day (prod's default is 7, README's Data and privacy).
+    assert groups[f"/aws/apigateway/{NAME}/{STAGE}/access"] == 1
 
     alarms = aws.client("cloudwatch").describe_alarms(AlarmNamePrefix=NAME)["MetricAlarms"]
     metrics = sorted({(a["Namespace"], a["MetricName"]) for a in alarms})
