@@ -232,8 +232,10 @@ class ConnectionsTable:
     # :held``) admits exactly up to the cap. The set is a cache of the connection items, not
     # the truth: ``$disconnect`` is best-effort, so when the set says full, its ids are looked
     # up (one consistent BatchGetItem of at most the cap) and the ones whose connection item
-    # is gone or past its TTL are dropped before trying again. A missed ``$disconnect`` costs
-    # that one lookup, when the address is full, and never a refused connection.
+    # is gone or past its TTL are dropped before trying again. A connection whose
+    # ``$disconnect`` never came thus counts only while its item lives: until a post to it gets
+    # 410 (the cleanup deletes the item and releases it here) or, at the latest, its TTL, 2 h
+    # 10 min after it connected (API Gateway has closed it by then).
 
     def _admit_address(
         self, connection_id: str, address: str, caps: AddressCaps, now_ms: int
