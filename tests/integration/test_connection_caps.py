@@ -14,13 +14,14 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Any
 
 import boto3
 import pytest
 from websockets.exceptions import InvalidStatus
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 
 from local_stack.stack import LocalStack
 from tests.conftest import ChatSocket
@@ -148,3 +149,24 @@ def test_an_address_over_its_caps_is_refused_with_429_beside_others_that_chat_on
     assert refused_status(stack, "127.0.0.5") is None
     bystander.send({"action": "on-message", "message": "and me"})
     assert first.recv_until("message")["message"] == "and me"
+
+
+def test_a_burst_of_parallel_handshakes_from_one_address_admits_exactly_the_cap(
+    capped: None, stack: LocalStack
+) -> None:
+    burst = 8
+
+    def attempt(_: int) -> ClientConnection | int:
+        try:
+            return connect(
+                stack.options.websocket_url, source_address=("127.0.0.6", 0), open_timeout=20
+            )
+        except InvalidStatus as refused:
+            return refused.response.status_code
+
+    with ThreadPoolExecutor(max_workers=burst) as pool:
+        results = list(pool.map(attempt, range(burst)))
+    with ExitStack() as opened:  # the admitted ones are closed at the end
+        admitted = [opened.enter_context(r) for r in results if isinstance(r, ClientConnection)]
+        assert len(admitted) == HELD
+        assert [r for r in results if isinstance(r, int)] == [429] * (burst - HELD)
