@@ -24,7 +24,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from local_stack.stack import LocalStack
-from tests.conftest import ChatSocket
+from tests.conftest import ChatSocket, dynamodb_of
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux",
@@ -32,6 +32,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 CONNECT_FUNCTION = "serverless-chat-local-connect"
+CONNECTIONS_TABLE = "serverless-chat-local-connections"
 HELD, PER_MINUTE = 2, 4
 _probe_addresses = (f"127.0.9.{n}" for n in itertools.count(1))
 
@@ -62,7 +63,7 @@ def refused_status(stack: LocalStack, source_ip: str) -> int | None:
 def held_by(dynamodb: Any, address: str) -> set[str]:
     """The connections the address's item lists as held."""
     item = dynamodb.get_item(
-        TableName="serverless-chat-local-connections",
+        TableName=CONNECTIONS_TABLE,
         Key={"connectionId": {"S": f"ip#{address}"}},
         ConsistentRead=True,
     ).get("Item", {})
@@ -116,6 +117,16 @@ def capped(stack: LocalStack, open_from: Callable[[str], ChatSocket]) -> Iterato
         yield
     finally:
         serve(environment)
+        # The stack as the other tests found it: no address items left behind.
+        dynamodb = dynamodb_of(stack)
+        for item in dynamodb.scan(
+            TableName=CONNECTIONS_TABLE,
+            FilterExpression="begins_with(connectionId, :address)",
+            ExpressionAttributeValues={":address": {"S": "ip#"}},
+        )["Items"]:
+            dynamodb.delete_item(
+                TableName=CONNECTIONS_TABLE, Key={"connectionId": item["connectionId"]}
+            )
 
 
 def test_an_address_over_its_caps_is_refused_with_429_beside_others_that_chat_on(
