@@ -10,7 +10,9 @@ from types import ModuleType
 import boto3
 import pytest
 
+from serverless_chat import limits
 from serverless_chat.domain.admission import AddressCaps, address_of
+from serverless_chat.settings import Settings
 from tests.unit.conftest import CONNECTIONS_TABLE, ROOM_INDEX
 
 HOME = "198.51.100.7"
@@ -204,3 +206,27 @@ def test_a_refused_connect_is_logged_with_its_reason(backend, caps, log_lines):
 )
 def test_what_an_address_is(source_ip, address):
     assert address_of(source_ip) == address
+
+
+def test_the_settings_read_both_caps_and_0_is_off():
+    base = {"CONNECTIONS_TABLE": "c", "CONNECTIONS_ROOM_INDEX": "i", "MESSAGES_TABLE": "m"}
+    base["ENVIRONMENT"] = "test"
+    on = Settings.from_environment(
+        base | {"CONNECTIONS_PER_ADDRESS": "3", "CONNECTS_PER_ADDRESS_PER_MINUTE": "30"}
+    )
+    off = Settings.from_environment(
+        base | {"CONNECTIONS_PER_ADDRESS": "0", "CONNECTS_PER_ADDRESS_PER_MINUTE": "0"}
+    )
+    defaults = Settings.from_environment(base)
+
+    assert on.address_caps == AddressCaps(held=3, per_minute=30)
+    assert on.address_caps.connects is not None
+    assert on.address_caps.connects.interval_ms == 2000  # 30 a minute: one every 2 s
+    assert not off.address_caps.enabled
+    assert off.address_caps.connects is None
+    assert defaults.address_caps == AddressCaps(
+        held=limits.DEFAULT_CONNECTIONS_PER_ADDRESS,
+        per_minute=limits.DEFAULT_CONNECTS_PER_ADDRESS_PER_MINUTE,
+    )
+    with pytest.raises(ValueError, match="0 for off"):
+        Settings.from_environment(base | {"CONNECTIONS_PER_ADDRESS": "-1"})
