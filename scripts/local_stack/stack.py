@@ -50,6 +50,15 @@ class Options:
         return f"http://{self.host}:{self.site_port}"
 
     @property
+    def site_origins(self) -> list[str]:
+        """The local site's origins: envs/local's ALLOWED_ORIGINS, and the only pages whose
+        browsers the stack's local endpoints answer (loopback_guard.py)."""
+        origins = [self.site_url]
+        if self.host == "127.0.0.1":
+            origins.append(f"http://localhost:{self.site_port}")
+        return origins
+
+    @property
     def websocket_url(self) -> str:
         return f"ws://{self.host}:{self.websocket_port}/{STAGE}"
 
@@ -125,13 +134,10 @@ class LocalStack:
         if aws.started_here:  # a new emulator is empty: an old state would only mislead
             (options.work_dir / "terraform.tfstate").unlink(missing_ok=True)
         say(f"terraform apply terraform/envs/local (log: {options.work_dir / 'terraform.log'})")
-        site_origins = [options.site_url]
-        if options.host == "127.0.0.1":
-            site_origins.append(f"http://localhost:{options.site_port}")
         self._variables = {
             "emulator_endpoint": aws.endpoint,
             "websocket_url": options.websocket_url,
-            "allowed_origins": json.dumps(site_origins),
+            "allowed_origins": json.dumps(options.site_origins),
             "lambda_package_path": str(LAMBDA_ZIP),
         }
         with open(options.work_dir / "terraform.log", "wb") as terraform_log:
@@ -174,6 +180,8 @@ class LocalStack:
                 "--port", str(options.websocket_port),
                 "--zip", str(LAMBDA_ZIP),
                 "--work-dir", str(options.work_dir / "gateway"),
+                *(argument for origin in options.site_origins
+                  for argument in ("--allowed-origin", origin)),
             ],
         )  # fmt: skip
         self.gateway = gateway

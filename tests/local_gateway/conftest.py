@@ -18,6 +18,7 @@ from tests.local_gateway.gateway_support import (
     API_NAME,
     HANDLERS,
     ROOT,
+    SITE_ORIGIN,
     STAGE,
     DeployedApi,
     GatewayProcess,
@@ -96,7 +97,7 @@ def start_gateway(
 
 @pytest.fixture(scope="session")
 def gateway(start_gateway: GatewayStarter) -> GatewayProcess:
-    process = start_gateway()
+    process = start_gateway("--allowed-origin", SITE_ORIGIN)
     process.wait_for("Listening on")
     return process
 

@@ -20,6 +20,7 @@ HANDLERS = Path(__file__).parent / "handlers"
 REGION = "us-east-1"
 STAGE = "local"
 API_NAME = "local-gateway-test"
+SITE_ORIGIN = "http://127.0.0.1:5173"  # the page whose browser may use the test gateway
 
 
 @dataclass(frozen=True)

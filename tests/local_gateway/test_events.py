@@ -8,7 +8,13 @@ from typing import Any
 from websockets.sync.client import connect
 from websockets.typing import Origin, Subprotocol
 
-from tests.local_gateway.gateway_support import DeployedApi, echo, recorded_events, shape
+from tests.local_gateway.gateway_support import (
+    SITE_ORIGIN,
+    DeployedApi,
+    echo,
+    recorded_events,
+    shape,
+)
 
 SAMPLES = Path(__file__).resolve().parents[1] / "events"
 AWS_ID = re.compile(r"^[A-Za-z0-9]{15}=$")
@@ -39,7 +45,7 @@ def test_message_event_has_the_shape_of_api_gateways(gateway_url: str) -> None:
 def test_connect_event_carries_headers_and_query(
     gateway_url: str, deployed_api: DeployedApi
 ) -> None:
-    origin = "http://127.0.0.1:8080"
+    origin = SITE_ORIGIN  # the page the gateway lets in (--allowed-origin)
     with connect(f"{gateway_url}?room=lobby&room=hall", origin=Origin(origin)) as ws:
         connection_id = echo(ws)["event"]["requestContext"]["connectionId"]
     (event,) = recorded_events(deployed_api.event_dir, "$connect", connection_id)

@@ -29,3 +29,10 @@ def test_the_sites_own_origin_passes() -> None:
 @pytest.mark.parametrize("origin", ["http://evil.example", "http://127.0.0.1:8000", "null"])
 def test_a_foreign_origin_is_refused(origin: str) -> None:
     assert GUARD.refusal("127.0.0.1:4566", origin) is Refusal.FOREIGN_ORIGIN
+
+
+def test_a_server_bound_elsewhere_than_loopback_also_answers_its_own_address() -> None:
+    guard = LoopbackGuard(port=8081, allowed_origins=(), bound_host="192.168.1.5")
+    assert guard.refusal("192.168.1.5:8081", None) is None
+    assert guard.refusal("127.0.0.1:8081", None) is None
+    assert guard.refusal("192.168.1.6:8081", None) is Refusal.FOREIGN_HOST

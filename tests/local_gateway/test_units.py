@@ -15,7 +15,7 @@ from local_gateway.discovery import FunctionSpec, RequestAuthorizer
 from local_gateway.events import ClientInfo
 from local_gateway.faults import FaultInjector
 from local_gateway.routing import RouteSelector
-from local_gateway.signatures import TEST_CREDENTIALS, handshake_refusal, is_signed
+from local_gateway.signatures import TEST_CREDENTIALS, handshake_refusal, management_refusal
 from local_gateway.throttle import TokenBucket
 from local_gateway.worker_runtime import wire
 from local_gateway.worker_runtime.connections_hook import ConnectionsChannel, ConnectionsHook
@@ -178,16 +178,38 @@ def signed_headers(path: str, body: bytes, credentials: Credentials) -> dict[str
     return {**headers, "host": "127.0.0.1:8081"}
 
 
-def test_a_signature_is_checked_against_the_test_credentials() -> None:
+def management_refusal_type(
+    headers: dict[str, str],
+    method: str = "POST",
+    path: str = PATH,
+    body: bytes = b"hello",
+    later: timedelta = timedelta(0),
+) -> str:
+    """The error type an `@connections` request is refused with ("" when it is served)."""
+    now = datetime.now(UTC) + later
+    refusal = management_refusal(
+        method, path, headers, body, credentials=TEST_CREDENTIALS, region="us-east-1", now=now
+    )
+    return "" if refusal is None else refusal.error_type
+
+
+def test_a_management_call_is_checked_against_the_test_credentials() -> None:
     headers = signed_headers(PATH, b"hello", TEST_CREDENTIALS)
-    assert is_signed("POST", PATH, headers, b"hello", TEST_CREDENTIALS)
-    assert not is_signed("POST", PATH, headers, b"hello!", TEST_CREDENTIALS)  # another body
-    assert not is_signed("DELETE", PATH, headers, b"hello", TEST_CREDENTIALS)
-    assert not is_signed("POST", PATH + "x", headers, b"hello", TEST_CREDENTIALS)
-    assert not is_signed("POST", PATH, {**headers, "host": "other:1"}, b"hello", TEST_CREDENTIALS)
-    other = signed_headers(PATH, b"hello", Credentials("test", "another-secret"))
-    assert not is_signed("POST", PATH, other, b"hello", TEST_CREDENTIALS)
-    assert not is_signed("POST", PATH, {"host": "127.0.0.1:8081"}, b"hello", TEST_CREDENTIALS)
+    assert management_refusal_type(headers) == ""
+    assert management_refusal_type(headers, body=b"hello!") == "InvalidSignatureException"
+    assert management_refusal_type(headers, method="DELETE") == "InvalidSignatureException"
+    assert management_refusal_type(headers, path=PATH + "x") == "InvalidSignatureException"
+    other_host = {**headers, "host": "other:1"}
+    assert management_refusal_type(other_host) == "InvalidSignatureException"
+    wrong_secret = signed_headers(PATH, b"hello", Credentials("test", "another-secret"))
+    assert management_refusal_type(wrong_secret) == "InvalidSignatureException"
+    other_key = signed_headers(PATH, b"hello", Credentials("AKIAOTHER", "test"))
+    assert management_refusal_type(other_key) == "UnrecognizedClientException"
+    unsigned = {"host": "127.0.0.1:8081"}
+    assert management_refusal_type(unsigned) == "MissingAuthenticationTokenException"
+    assert management_refusal_type(headers, later=timedelta(minutes=6)) == (
+        "InvalidSignatureException"
+    )
 
 
 HANDSHAKE_HOST = "127.0.0.1:8081"

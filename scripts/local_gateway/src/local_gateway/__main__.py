@@ -50,6 +50,14 @@ def _options(argv: list[str]) -> Options:
         help="the interpreter of a runtime, e.g. python3.13=/usr/bin/python3.13 (repeatable; "
         "otherwise pythonX.Y is looked for on PATH and in pyenv)",
     )
+    parser.add_argument(
+        "--allowed-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a page whose browser may use this port, e.g. http://127.0.0.1:5173 (repeatable); "
+        "a request with any other Origin header is refused (403), WebSocket upgrades included",
+    )
     parser.add_argument("--max-workers-per-function", type=int, default=4)
     parser.add_argument("--idle-timeout", type=float, default=600.0, help="seconds")
     parser.add_argument("--max-lifetime", type=float, default=7200.0, help="seconds")
@@ -67,6 +75,7 @@ def _options(argv: list[str]) -> Options:
         max_workers_per_function=args.max_workers_per_function,
         idle_timeout_s=args.idle_timeout,
         max_lifetime_s=args.max_lifetime,
+        allowed_origins=tuple(args.allowed_origin),
     )
 
 

@@ -7,6 +7,12 @@
   exception and retries it, as against AWS); `count: 0` ends it. Each worker asks before each
   DynamoDB request it sends while such a fault is armed (worker_runtime/dynamodb_faults.py), so
   any emulator will do; with none armed, an invocation's DynamoDB requests go straight out.
+
+The switch is not signed but it is behind the front door's loopback guard (a loopback Host on
+the port, no Origin but the stack's pages), as every request to the port is: the only callers
+to keep out are other web pages in the user's browser, and a signature would not keep them out
+(the test credentials are public; a DNS-rebinding page is same-origin and may send any header),
+while the guard does, and the load and fault tests stay one plain POST.
 """
 
 import json

@@ -1,14 +1,23 @@
 """The listening port: WebSocket upgrades become sessions, other HTTP requests go to
-`@connections` over keep-alive HTTP/1.1."""
+`@connections` (or `/@faults`) over keep-alive HTTP/1.1.
+
+Every request, upgrades included, first passes the loopback guard (loopback_guard.py): a
+loopback Host on this port, and no Origin but the stack's own (`--allowed-origin`). On AWS the
+`$connect` function checks the page's Origin; here the guard is the local machine's front door,
+refusing a foreign page (WebSockets have no CORS) or a DNS-rebinding name before any
+`$connect` is invoked, any `@connections` call is served or any fault is switched."""
 
 import asyncio
+import json
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import cast
 
 from .connections import ManagementApi
 from .faults import FaultInjector
 from .gateway import Gateway
-from .signatures import TEST_CREDENTIALS, is_signed
+from .loopback_guard import LoopbackGuard
+from .signatures import TEST_CREDENTIALS, management_refusal
 from .websocket_session import WebSocketSession
 
 _MAX_HEAD_BYTES = 16 * 1024
@@ -43,9 +52,18 @@ class FrontDoor(asyncio.Protocol):
     """One TCP connection to the data plane's port."""
 
     def __init__(
-        self, gateway: Gateway, management: ManagementApi, faults: FaultInjector, stage: str
+        self,
+        gateway: Gateway,
+        management: ManagementApi,
+        faults: FaultInjector,
+        *,
+        stage: str,
+        region: str,
+        guard: LoopbackGuard,
     ) -> None:
+        self._region = region
         self._gateway = gateway
+        self._guard = guard
         self._management = management
         self._faults = faults
         self._stage = stage
@@ -88,6 +106,13 @@ class FrontDoor(asyncio.Protocol):
                 self._respond(transport, HTTPStatus.BAD_REQUEST, b"", None)
                 transport.close()
                 return
+            refusal = self._guard.refusal(
+                request.headers.get("host"), request.headers.get("origin")
+            )
+            if refusal is not None:
+                self._respond(transport, refusal.status, refusal.explanation, None, "text/plain")
+                transport.close()
+                return
             if request.is_upgrade:
                 self._session = WebSocketSession(transport, self._gateway, self._stage)
                 data, self._buffer = bytes(self._buffer), bytearray()
@@ -113,33 +138,33 @@ class FrontDoor(asyncio.Protocol):
             status = HTTPStatus.NO_CONTENT if accepted else HTTPStatus.BAD_REQUEST
             self._respond(transport, status, b"", None)
             return
-        if "authorization" not in request.headers:
-            self._respond(
-                transport,
-                HTTPStatus.FORBIDDEN,
-                b'{"message":"Missing Authentication Token"}',
-                "MissingAuthenticationTokenException",
-            )
-            return
-        if not is_signed(request.method, request.path, request.headers, body, TEST_CREDENTIALS):
-            self._respond(
-                transport,
-                HTTPStatus.FORBIDDEN,
-                b'{"message":"The request signature we calculated does not match the signature '
-                b'you provided."}',
-                "InvalidSignatureException",
-            )
+        refusal = management_refusal(
+            request.method,
+            request.path,
+            request.headers,
+            body,
+            credentials=TEST_CREDENTIALS,
+            region=self._region,
+            now=datetime.now(UTC),
+        )
+        if refusal is not None:
+            message = json.dumps({"message": refusal.message}).encode()
+            self._respond(transport, HTTPStatus.FORBIDDEN, message, refusal.error_type)
             return
         response = self._management.handle(request.method, request.path, body)
         self._respond(transport, HTTPStatus(response.status), response.body, response.error_type)
 
     @staticmethod
     def _respond(
-        transport: asyncio.Transport, status: HTTPStatus, body: bytes, error_type: str | None
+        transport: asyncio.Transport,
+        status: HTTPStatus,
+        body: bytes,
+        error_type: str | None,
+        content_type: str = "application/json",
     ) -> None:
         head = [
             f"HTTP/1.1 {status.value} {status.phrase}",
-            "Content-Type: application/json",
+            f"Content-Type: {content_type}",
             f"Content-Length: {len(body)}",
         ]
         if error_type:

@@ -15,6 +15,7 @@ from .faults import FaultInjector
 from .front_door import FrontDoor
 from .function_code import CodeMismatchError, code_dir
 from .gateway import Gateway
+from .loopback_guard import LoopbackGuard
 from .runtime_layer import build_runtime_layer
 from .runtimes import RuntimeNotServedError, interpreters
 from .worker_runtime import wire
@@ -41,6 +42,7 @@ class Options:
     max_workers_per_function: int
     idle_timeout_s: float
     max_lifetime_s: float
+    allowed_origins: tuple[str, ...] = ()  # the pages whose browsers may call this port
 
 
 class _WorkerRequests:
@@ -101,9 +103,17 @@ async def serve(options: Options, reload_requests: asyncio.Event | None = None) 
     pools = functions.pools
     api = ApiIdentity(deployment.api_id, deployment.stage, f"{options.host}:{options.port}")
     gateway = Gateway(deployment, api, pools, registry)
+    guard = LoopbackGuard(options.port, options.allowed_origins, options.host)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: FrontDoor(gateway, management, faults, deployment.stage),
+        lambda: FrontDoor(
+            gateway,
+            management,
+            faults,
+            stage=deployment.stage,
+            region=deployment.region,
+            guard=guard,
+        ),
         options.host,
         options.port,
     )

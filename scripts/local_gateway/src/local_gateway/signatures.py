@@ -1,6 +1,7 @@
 """SigV4 as API Gateway checks it, against the emulator's test credentials (botocore's own
-signer recomputes the signature): `@connections` callers over HTTP, and the upgrade GET of an
-`AWS_IAM` `$connect`, signed in its headers or as a presigned URL (its query string)."""
+signer recomputes the signature): `@connections` callers over HTTP (signed in their headers, as
+the SDKs sign), and the upgrade GET of an `AWS_IAM` `$connect`, signed in its headers or as a
+presigned URL (its query string). The refusals' types and messages are API Gateway's."""
 
 import hmac
 import re
@@ -63,19 +64,37 @@ class _Signature:
     expires: str | None  # a presigned URL's X-Amz-Expires; None for the header form
 
 
-def is_signed(
-    method: str, target: str, headers: dict[str, str], body: bytes, credentials: Credentials
-) -> bool:
-    """Whether the request's `Authorization` is `credentials`' SigV4 signature of it.
+def management_refusal(
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    credentials: Credentials,
+    region: str,
+    now: datetime,
+) -> Refusal | None:
+    """Why an `@connections` request over HTTP is refused, as API Gateway answers it (403):
+    no `Authorization` header, another access key than `credentials`', a scope that is not
+    `execute-api` in `region`, a date more than 5 minutes from `now`, or a signature that is
+    not `credentials`' SigV4 signature of the request (a wrong secret, another body or path).
+    None: it is signed.
 
     `target` is the request line's path and query as sent; `headers` have lower-case names.
     """
+    if "authorization" not in headers:
+        return MISSING_TOKEN
     signature = _header_signature(headers)
-    if signature is None or signature.access_key != credentials.access_key:
-        return False
-    return _matches(
+    if signature is None:
+        return INVALID_SIGNATURE
+    refusal = _scope_refusal(signature, credentials, region) or _time_refusal(signature, now)
+    if refusal is not None:
+        return refusal
+    if not _matches(
         signature, method=method, target=target, headers=headers, body=body, credentials=credentials
-    )
+    ):
+        return INVALID_SIGNATURE
+    return None
 
 
 def handshake_refusal(
