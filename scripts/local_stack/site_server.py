@@ -9,7 +9,10 @@
 - ``Cache-Control`` and ``Content-Type`` are what ``make deploy`` sets on the objects;
 - every response carries the security headers of terraform/modules/site/security_headers.json
   (deployment.security_headers), with the WebSocket endpoint in the CSP's ``connect-src``, so a
-  CSP mistake shows up locally.
+  CSP mistake shows up locally;
+- it answers only a loopback Host on its port, and no Origin but its own pages'
+  (local_gateway's loopback guard, as every local endpoint): a DNS-rebinding name gets 421, a
+  foreign page's request 403, before anything is read (``config.json`` comes from the emulator).
 """
 
 import re
@@ -23,6 +26,7 @@ from urllib.parse import urlsplit
 
 from deployment.security_headers import security_headers
 from deployment.upload_site import CONFIG_KEY, cache_control, content_type
+from local_gateway.loopback_guard import LoopbackGuard
 from serverless_chat.limits import ROOM_ID_PATTERN
 
 INDEX_KEY = "index.html"
@@ -64,6 +68,7 @@ class SiteServer(ThreadingHTTPServer):
         self.config_json = config_json
         self.headers_to_add = security_headers(websocket_url)
         self.room_path = room_path()
+        self.guard = LoopbackGuard.of_site(self.server_address[1], address[0])
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.serve_forever, name="site", daemon=True)
@@ -83,6 +88,15 @@ class _SiteRequestHandler(BaseHTTPRequestHandler):
         self._respond(with_body=False)
 
     def _respond(self, *, with_body: bool) -> None:
+        refusal = self.server.guard.refusal(self.headers.get("Host"), self.headers.get("Origin"))
+        if refusal is not None:
+            self.send_response(refusal.status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(refusal.explanation)))
+            self.end_headers()
+            if with_body:
+                self.wfile.write(refusal.explanation)
+            return
         path = urlsplit(self.path).path
         kind = path_kind(path, self.server.room_path)
         if kind == "not a room":

@@ -36,3 +36,11 @@ def test_a_server_bound_elsewhere_than_loopback_also_answers_its_own_address() -
     assert guard.refusal("192.168.1.5:8081", None) is None
     assert guard.refusal("127.0.0.1:8081", None) is None
     assert guard.refusal("192.168.1.6:8081", None) is Refusal.FOREIGN_HOST
+
+
+def test_a_sites_guard_answers_its_own_pages_only() -> None:
+    guard = LoopbackGuard.of_site(5173)
+    assert guard.refusal("localhost:5173", "http://localhost:5173") is None
+    assert guard.refusal("127.0.0.1:5173", "http://127.0.0.1:5173") is None
+    assert guard.refusal("127.0.0.1:5173", "http://127.0.0.1:8000") is Refusal.FOREIGN_ORIGIN
+    assert guard.refusal("evil.example:5173", None) is Refusal.FOREIGN_HOST

@@ -51,6 +51,12 @@ class LoopbackGuard:
     allowed_origins: Collection[str]
     bound_host: str = "127.0.0.1"
 
+    @classmethod
+    def of_site(cls, port: int, bound_host: str = "127.0.0.1") -> "LoopbackGuard":
+        """The guard of a site on `port`: its own pages are the only origins it answers."""
+        names = LOOPBACK_HOSTS | {bound_host.lower()}
+        return cls(port, frozenset(f"http://{name}:{port}" for name in names), bound_host)
+
     def refusal(self, host: str | None, origin: str | None) -> Refusal | None:
         """Why a request with these headers is refused, or None when it may pass."""
         if host is None or host.lower() not in self._hosts:
