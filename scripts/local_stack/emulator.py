@@ -2,14 +2,18 @@
 
 - ``ministack`` (the default): MiniStack, from a virtual environment of its own
   (build/tools/ministack, which ``make`` installs from ministack-requirements.txt beside this
-  file: it pins its own botocore, and the Lambda workers it runs import boto3 from it). One
-  already answering on the endpoint is used; otherwise it is started on the endpoint's port,
+  file: it pins its own botocore, and the Lambda workers it runs import boto3 from it), served
+  behind the loopback guard (guarded_ministack.py). One already answering on the endpoint is
+  used as it is (not guarded: it is not ours); otherwise it is started on the endpoint's port,
   or on a free port when that one is taken.
-- ``moto``: moto server as moto ships it, served by waitress with a switch that throttles a
-  DynamoDB operation (moto_server.py); found or started as MiniStack is.
+- ``moto``: moto server as moto ships it, served by waitress behind the loopback guard
+  (moto_server.py); found or started as MiniStack is.
 - ``localstack``: the LocalStack that answers on the endpoint. Nothing is started: its editions
   with API Gateway v2 (WebSocket APIs) need an auth token (``LOCALSTACK_AUTH_TOKEN``), so it is
   one you run yourself.
+
+A server started here answers only a loopback Host on its port, and no Origin but
+``allowed_origins`` (the local site's): any web page open in the browser can reach loopback.
 
 A server started here runs in a process group of its own (what it starts, such as MiniStack's
 Lambda workers, with it): Ctrl-C reaches the stack alone, which stops the server last, group
@@ -40,8 +44,10 @@ NAMES = {"ministack": "MiniStack", "moto": "moto server", "localstack": "LocalSt
 NEEDED_SERVICES = ("apigatewayv2", "lambda", "dynamodb", "s3", "iam", "logs", "sts")
 STARTUP_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
-# MiniStack as `make` installs it (scripts/local_stack/ministack-requirements.txt).
+# MiniStack as `make` installs it (scripts/local_stack/ministack-requirements.txt), and the
+# script that serves its application behind the loopback guard.
 MINISTACK_PYTHON = ROOT / "build" / "tools" / "ministack" / "bin" / "python"
+GUARDED_MINISTACK = Path(__file__).with_name("guarded_ministack.py")
 MINISTACK_HEALTH = "/_ministack/health"  # LocalStack has no such path; MiniStack answers both
 # moto server as the stack runs it: stock moto, served by waitress, with a DynamoDB throttle
 # switch (moto_server.py)
@@ -101,11 +107,16 @@ def stop_group(process: "subprocess.Popen[bytes]") -> None:
 
 
 def find_or_start(
-    endpoint: str, log: IO[bytes] | None, say: Callable[[str], None], kind: str | None = None
+    endpoint: str,
+    log: IO[bytes] | None,
+    say: Callable[[str], None],
+    kind: str | None = None,
+    allowed_origins: Sequence[str] = (),
 ) -> Emulator:
     """The emulator ``kind`` (``chosen()`` by default) at ``endpoint``: the one answering
     there, or one started there (on a free port when the endpoint's is taken), writing to
-    ``log`` (None: where this process writes)."""
+    ``log`` (None: where this process writes), answering browsers of ``allowed_origins``
+    only."""
     kind = chosen(kind)
     if kind == "localstack":
         return _localstack(endpoint, say)
@@ -116,22 +127,33 @@ def find_or_start(
             say(f"Using the {name} already running at {endpoint}")
             return Emulator(endpoint, name)
         port = free_port(host)
-    emulator = start(kind, host, port, log)
+    emulator = start(kind, host, port, log, allowed_origins)
     say(f"Started {name} at {emulator.endpoint}")
     return emulator
 
 
-def start(kind: str, host: str, port: int, log: IO[bytes] | None) -> Emulator:
-    """Start the emulator ``kind`` (ministack or moto) on ``host:port``, once it answers."""
+def start(
+    kind: str,
+    host: str,
+    port: int,
+    log: IO[bytes] | None,
+    allowed_origins: Sequence[str] = (),
+) -> Emulator:
+    """Start the emulator ``kind`` (ministack or moto) on ``host:port``, once it answers, behind
+    the loopback guard (browsers of ``allowed_origins`` only)."""
     if kind == "ministack":
-        return start_ministack(host, port, log)
+        return start_ministack(host, port, log, allowed_origins=allowed_origins)
     if kind == "moto":
-        return start_moto(host, port, log)
+        return start_moto(host, port, log, allowed_origins=allowed_origins)
     raise EmulatorError(f"{NAMES.get(kind, kind)} is not started here: start it yourself")
 
 
 def start_ministack(
-    host: str, port: int, log: IO[bytes] | None, python: Path = MINISTACK_PYTHON
+    host: str,
+    port: int,
+    log: IO[bytes] | None,
+    python: Path = MINISTACK_PYTHON,
+    allowed_origins: Sequence[str] = (),
 ) -> Emulator:
     if not python.is_file():
         raise EmulatorError(
@@ -144,15 +166,25 @@ def start_ministack(
         # warnings and errors: at INFO it starts with a 15-line banner
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
     }
-    command = [str(python), "-m", "ministack"]
+    command = [str(python), str(GUARDED_MINISTACK), *origin_arguments(allowed_origins)]
     return _start("ministack", command, f"http://{host}:{port}", log, environment)
 
 
 def start_moto(
-    host: str, port: int, log: IO[bytes] | None, command: Sequence[str] = MOTO_SERVER
+    host: str,
+    port: int,
+    log: IO[bytes] | None,
+    command: Sequence[str] = MOTO_SERVER,
+    allowed_origins: Sequence[str] = (),
 ) -> Emulator:
     """Start moto server (``command``: ours by default) on ``host:port``, once it answers."""
-    return _start("moto", [*command, "-H", host, "-p", str(port)], f"http://{host}:{port}", log)
+    arguments = [*command, "-H", host, "-p", str(port), *origin_arguments(allowed_origins)]
+    return _start("moto", arguments, f"http://{host}:{port}", log)
+
+
+def origin_arguments(allowed_origins: Sequence[str]) -> list[str]:
+    """``--allowed-origin`` for each origin: the guarded servers' and the data plane's option."""
+    return [argument for origin in allowed_origins for argument in ("--allowed-origin", origin)]
 
 
 def _start(

@@ -127,7 +127,9 @@ class LocalStack:
         options.work_dir.mkdir(parents=True, exist_ok=True)
         options.ready_file.unlink(missing_ok=True)
         # The emulator's own lines go where the stack's go: the terminal, or `make up`'s log.
-        aws = emulator.find_or_start(options.emulator_endpoint, None, say, options.emulator)
+        aws = emulator.find_or_start(
+            options.emulator_endpoint, None, say, options.emulator, options.site_origins
+        )
         if aws.started_here:
             self._stoppers.append((aws.name, aws.stop))
         self.emulator_endpoint = aws.endpoint
@@ -180,8 +182,7 @@ class LocalStack:
                 "--port", str(options.websocket_port),
                 "--zip", str(LAMBDA_ZIP),
                 "--work-dir", str(options.work_dir / "gateway"),
-                *(argument for origin in options.site_origins
-                  for argument in ("--allowed-origin", origin)),
+                *emulator.origin_arguments(options.site_origins),
             ],
         )  # fmt: skip
         self.gateway = gateway

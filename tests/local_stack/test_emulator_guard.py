@@ -1,0 +1,128 @@
+"""The emulators the stack starts (MiniStack, moto server) stand behind the loopback guard: a
+foreign page's request or preflight, and a DNS-rebinding name, are refused before the emulator
+sees them (no permissive CORS for them); terraform, boto3 and the functions, which send no
+Origin, and the stack's own pages are served as before."""
+
+import http.client
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from local_stack import emulator
+
+SITE_ORIGIN = "http://127.0.0.1:5173"
+FOREIGN_ORIGIN = "http://evil.example"
+REBINDING_NAME = "evil.example"  # a name its owner made resolve to 127.0.0.1
+# DynamoDB's ListTables as a page's fetch() could send it (moto tells services apart by the
+# credential scope; neither emulator checks the signature).
+LIST_TABLES = {
+    "X-Amz-Target": "DynamoDB_20120810.ListTables",
+    "Content-Type": "application/x-amz-json-1.0",
+    "Authorization": "AWS4-HMAC-SHA256 Credential=test/20261202/us-east-1/dynamodb/aws4_request, "
+    "SignedHeaders=host, Signature=0",
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@pytest.fixture(scope="module", params=["ministack", "moto"])
+def guarded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[int]:
+    """An emulator as the stack starts it (its site's origin allowed); its port."""
+    log_path: Path = tmp_path_factory.mktemp("emulator") / "emulator.log"
+    with log_path.open("wb") as log:
+        server = emulator.start(
+            request.param, "127.0.0.1", emulator.free_port(), log, [SITE_ORIGIN]
+        )
+    try:
+        yield int(server.endpoint.rsplit(":", 1)[1])
+    finally:
+        server.stop()
+
+
+def http_request(
+    port: int, method: str, path: str, headers: dict[str, str], body: bytes = b""
+) -> Answer:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(
+            method, path, body=body, headers={"Host": f"127.0.0.1:{port}", **headers}
+        )
+        response = connection.getresponse()
+        return Answer(
+            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        )
+    finally:
+        connection.close()
+
+
+def test_sdks_without_origin_are_served(guarded: int) -> None:
+    dynamodb = boto3.client(
+        "dynamodb",
+        endpoint_url=f"http://127.0.0.1:{guarded}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    assert "TableNames" in dynamodb.list_tables()
+    localhost = http_request(
+        guarded, "POST", "/", {**LIST_TABLES, "Host": f"localhost:{guarded}"}, b"{}"
+    )
+    assert localhost.status == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Origin": FOREIGN_ORIGIN}, 403),
+        ({"Host": f"{REBINDING_NAME}:{{port}}"}, 421),
+        (
+            {"Host": f"{REBINDING_NAME}:{{port}}", "Origin": f"http://{REBINDING_NAME}:{{port}}"},
+            421,
+        ),
+    ],
+    ids=["foreign-page", "rebinding-host", "rebinding-page"],
+)
+def test_a_foreign_page_or_a_rebinding_name_cannot_read_the_tables(
+    guarded: int, headers: dict[str, str], status: int
+) -> None:
+    headers = {name: value.format(port=guarded) for name, value in headers.items()}
+    answer = http_request(guarded, "POST", "/", {**LIST_TABLES, **headers}, b"{}")
+    assert answer.status == status
+    assert b"TableNames" not in answer.body
+    assert "access-control-allow-origin" not in answer.headers
+
+
+def test_a_foreign_pages_preflight_gets_no_cors_answer(guarded: int) -> None:
+    preflight = {
+        "Origin": FOREIGN_ORIGIN,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "x-amz-target,content-type",
+    }
+    answer = http_request(guarded, "OPTIONS", "/", preflight)
+    assert answer.status == 403
+    assert not [name for name in answer.headers if name.startswith("access-control-")]
+
+
+def test_the_sites_own_page_passes_the_guard(guarded: int) -> None:
+    answer = http_request(guarded, "POST", "/", {**LIST_TABLES, "Origin": SITE_ORIGIN}, b"{}")
+    assert answer.status == 200
+    assert b"TableNames" in answer.body
+
+
+def test_a_foreign_pages_websocket_is_refused(guarded: int) -> None:
+    url = f"ws://127.0.0.1:{guarded}/_aws/execute-api/abcdef1234/local"
+    with pytest.raises(InvalidStatus) as refused:
+        connect(url, origin=FOREIGN_ORIGIN, open_timeout=10)
+    assert refused.value.response.status_code == 403
