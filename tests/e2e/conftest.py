@@ -4,7 +4,7 @@ import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from local_stack.stack import LocalStack
 
@@ -21,13 +21,23 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+def launch_chromium(playwright: Playwright, *args: str) -> Browser:
+    """Debian's Chromium, with CHROMIUM_ARGS and `args`."""
     chromium = shutil.which("chromium")
     assert chromium, "Chromium is missing: `make test` installs Debian's package"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    return playwright.chromium.launch(executable_path=chromium, args=[*CHROMIUM_ARGS, *args])
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = launch_chromium(playwright)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture
