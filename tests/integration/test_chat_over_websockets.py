@@ -6,6 +6,8 @@ import uuid
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+ADAS_GUEST_KEY = "adas-browser-guest-key-0123"
+
 
 def room_name() -> str:
     return f"room-{uuid.uuid4().hex[:8]}"
@@ -247,17 +249,46 @@ def test_a_flooder_is_closed_while_a_bystander_keeps_chatting(open_socket):
     assert [f["username"] for f in got if f["type"] == "presence"] == ["flooder"]
 
 
+@pytest.mark.behaviour("connections-delete")
+def test_a_renaming_flood_costs_the_room_three_frames_and_the_flooder_its_socket(open_socket):
+    room = room_name()
+    flooder, bystander, friend = open_socket(), open_socket(), open_socket()
+    for client, name in ((flooder, "flooder"), (bystander, "bystander"), (friend, "friend")):
+        client.enter(room, name)
+
+    refusals, closed = [], False
+    try:
+        for number in range(60):  # renames: 3 in any 30 s, then refusals, then the close
+            flooder.send({"action": "on-enter-room", "groupId": room, "username": f"f{number}"})
+        while True:
+            refusals.append(flooder.recv_until("error")["code"])
+    except ConnectionClosed:
+        closed = True
+    assert closed
+    assert set(refusals) == {"rate_limited"}
+
+    bystander.send({"action": "on-message", "message": "still here"})
+    seen: list[dict] = []
+    while not any(f.get("message") == "still here" for f in seen):
+        seen.append(friend.recv())
+    renames = [f["username"] for f in seen if f.get("event") == "rename"]
+    assert renames == ["f0", "f1", "f2"]  # not 60
+
+
 def test_a_look_alike_name_is_refused_with_a_variant_and_the_exact_name_comes_back(open_socket):
     room = room_name()
     ada, impostor = open_socket(), open_socket()
-    ada.enter(room, "ada")
+    ada.enter(room, "ada", guest_key=ADAS_GUEST_KEY)
     impostor.send({"action": "on-enter-room", "groupId": room, "username": "\u0430da"})  # Cyrillic
 
     refusal = impostor.recv_until("error")
     assert (refusal["code"], refusal["suggestedUsername"]) == ("name_taken", "\u0430da 2")
     impostor.send({"action": "on-enter-room", "groupId": room, "username": "\u0430da 2"})
     assert impostor.recv_until("room")["members"] == ["ada", "\u0430da 2"]
-    # A second tab of ada's (or a reload before the old socket is gone) keeps the exact name.
+    # A second tab of ada's (or a reload before the old socket is gone) keeps the exact name;
+    # another sender asking for it gets a variant.
     again = open_socket()
-    again.send({"action": "on-enter-room", "groupId": room, "username": "ada"})
-    assert again.recv_until("room")["username"] == "ada"
+    assert again.enter(room, "ada", guest_key=ADAS_GUEST_KEY)["username"] == "ada"
+    stranger = open_socket()
+    stranger.send({"action": "on-enter-room", "groupId": room, "username": "ada"})
+    assert stranger.recv_until("error")["code"] == "name_taken"

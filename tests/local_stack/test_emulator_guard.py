@@ -3,8 +3,10 @@ foreign page's request or preflight, and a DNS-rebinding name, are refused befor
 sees them (no permissive CORS for them); terraform, boto3 and the functions, which send no
 Origin, and the stack's own pages are served as before."""
 
+import asyncio
 import http.client
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +15,9 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from local_gateway.loopback_guard import LoopbackGuard
 from local_stack import emulator
+from local_stack.guarded_ministack import GuardedApplication, Message, Receive, Scope, Send
 
 SITE_ORIGIN = "http://127.0.0.1:5173"
 FOREIGN_ORIGIN = "http://evil.example"
@@ -126,3 +130,35 @@ def test_a_foreign_pages_websocket_is_refused(guarded: int) -> None:
     with pytest.raises(InvalidStatus) as refused:
         connect(url, origin=FOREIGN_ORIGIN, open_timeout=10)
     assert refused.value.response.status_code == 403
+
+
+def run_apart(coroutine: Coroutine[object, object, None]) -> None:
+    """``asyncio.run`` on a thread of its own: the e2e tests' Playwright (sync API) keeps an event
+    loop running on the main thread for the rest of the session."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, coroutine).result()
+
+
+def test_a_refused_websocket_never_reaches_the_application_on_any_asgi_server() -> None:
+    """Where a server offers no `websocket.http.response`, a refused upgrade is closed before
+    it is accepted (the server answers 403); the application is never called."""
+    called: list[Scope] = []
+    sent: list[Message] = []
+
+    async def application(scope: Scope, _receive: Receive, _send: Send) -> None:
+        called.append(scope)
+
+    async def receive() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    guarded = GuardedApplication(application, LoopbackGuard(4566, frozenset({SITE_ORIGIN})))
+    foreign = [(b"host", b"127.0.0.1:4566"), (b"origin", FOREIGN_ORIGIN.encode())]
+    run_apart(guarded({"type": "websocket", "headers": foreign}, receive, send))
+    assert sent == [{"type": "websocket.close"}]
+    assert called == []
+    own = [(b"host", b"localhost:4566"), (b"origin", SITE_ORIGIN.encode())]
+    run_apart(guarded({"type": "websocket", "headers": own}, receive, send))
+    assert len(called) == 1
