@@ -1,10 +1,11 @@
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../src/components/App';
 import { FakeWebSocket, chatMessage, roomFrame } from './fakeWebSocket';
 
 const NAME_KEY = 'serverless-chat.username';
+const GUEST_KEY_KEY = 'serverless-chat.guest-key';
 
 function openPage(path: string): void {
   window.history.replaceState(null, '', path);
@@ -86,7 +87,12 @@ describe('the display name', () => {
     expect(localStorage.getItem(NAME_KEY)).toBe('Zoë');
     act(() => socket.open());
     expect(socket.url).toBe('ws://localhost:3001');
-    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Zoë' });
+    expect(socket.lastSent()).toEqual({
+      action: 'on-enter-room',
+      groupId: 'lobby',
+      username: 'Zoë',
+      guestKey: localStorage.getItem(GUEST_KEY_KEY),
+    });
   });
 
   it('refuses an empty name', async () => {
@@ -127,7 +133,13 @@ describe('the display name', () => {
     expect(nameInput).toHaveFocus();
     await userEvent.clear(nameInput);
     await userEvent.type(nameInput, 'Alicia{Enter}');
-    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alicia', afterSeq: 0 });
+    expect(socket.lastSent()).toEqual({
+      action: 'on-enter-room',
+      groupId: 'lobby',
+      username: 'Alicia',
+      afterSeq: 0,
+      guestKey: localStorage.getItem(GUEST_KEY_KEY),
+    });
     expect(menuButton).toHaveFocus();
 
     serverSends(socket, roomFrame({ username: 'Alicia', members: ['Alicia', 'Bob'] }));
@@ -389,6 +401,23 @@ describe('names and messages with bidi controls or right-to-left text', () => {
     openPage(`/${encodeURIComponent(`${RLO}moor`)}`);
     const explanation = screen.getByText(/can’t be a room name/);
     expect(isolatedTexts(explanation)).toEqual([`${RLO}moor`]);
+  });
+});
+
+describe('who is sending', () => {
+  it("sends this browser's guest key on entering, and the same one after a reload", async () => {
+    const socket = await openLobby();
+    const guestKey = localStorage.getItem(GUEST_KEY_KEY);
+    expect(guestKey).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(socket.sentFrames()[0]).toMatchObject({ action: 'on-enter-room', groupId: 'lobby', guestKey });
+
+    cleanup(); // a reload: the page goes, localStorage stays
+    FakeWebSocket.reset();
+    openPage('/lobby');
+    const reloaded = await connectionOpened();
+    act(() => reloaded.open());
+
+    expect(reloaded.sentFrames()[0]).toMatchObject({ action: 'on-enter-room', guestKey });
   });
 });
 

@@ -13,12 +13,14 @@ import { FakeWebSocket, chatMessage, roomFrame } from './fakeWebSocket';
 
 let client: ChatClient;
 let ids: number;
+const GUEST_KEY = 'AAECAwQFBgcICQoLDA0ODw';
 
 function createClient(random = () => 0.5): ChatClient {
   client = new ChatClient({
     websocketUrl: 'wss://chat.example/test',
     roomId: 'lobby',
     username: 'Alice',
+    guestKey: GUEST_KEY,
     createSocket: (url) => new FakeWebSocket(url),
     random,
     newClientMessageId: () => `cid-${++ids}`,
@@ -63,7 +65,7 @@ describe('entering a room', () => {
     expect(socket.url).toBe('wss://chat.example/test');
     expect(socket.sent).toEqual([]);
     socket.open();
-    expect(socket.sentFrames()).toEqual([{ action: 'on-enter-room', groupId: 'lobby', username: 'Alice' }]);
+    expect(socket.sentFrames()).toEqual([{ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', guestKey: GUEST_KEY }]);
     expect(state().status).toBe('connecting');
   });
 
@@ -268,7 +270,13 @@ describe('presence and names', () => {
     createClient();
     const socket = enter({ history: [chatMessage(1)] });
     client.rename('Alicia');
-    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alicia', afterSeq: 1 });
+    expect(socket.lastSent()).toEqual({
+      action: 'on-enter-room',
+      groupId: 'lobby',
+      username: 'Alicia',
+      afterSeq: 1,
+      guestKey: GUEST_KEY,
+    });
     socket.receive(roomFrame({ username: 'Alicia', members: ['Alicia', 'Bob'] }));
     expect(state().username).toBe('Alicia');
     expect(state().members).toEqual(['Alicia', 'Bob']);
@@ -293,7 +301,7 @@ describe('presence and names', () => {
     const socket = FakeWebSocket.latest();
     socket.open();
     socket.receive({ type: 'error', code: 'name_taken', message: 'taken', suggestedUsername: 'Alice 2' });
-    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice 2' });
+    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice 2', guestKey: GUEST_KEY });
     socket.receive(roomFrame({ username: 'Alice 2', members: ['alice', 'Alice 2'] }));
     expect(state().username).toBe('Alice 2');
     expect(state().status).toBe('online');
@@ -382,7 +390,13 @@ describe('reconnecting', () => {
 
     const socket = FakeWebSocket.latest();
     socket.open();
-    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', afterSeq: 2 });
+    expect(socket.lastSent()).toEqual({
+      action: 'on-enter-room',
+      groupId: 'lobby',
+      username: 'Alice',
+      afterSeq: 2,
+      guestKey: GUEST_KEY,
+    });
     socket.receive(roomFrame({ history: [chatMessage(3), chatMessage(4)], more: true }));
     expect(socket.lastSent()).toMatchObject({ action: 'on-enter-room', afterSeq: 4 });
     socket.receive(roomFrame({ history: [chatMessage(5)], more: false }));
@@ -406,7 +420,7 @@ describe('reconnecting', () => {
     expect(socket.sentFrames()).toHaveLength(2);
     vi.advanceTimersByTime(1);
     expect(socket.sentFrames()).toHaveLength(3);
-    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', afterSeq: 2 });
+    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', afterSeq: 2, guestKey: GUEST_KEY });
     socket.receive(roomFrame({ history: [chatMessage(3)], more: false }));
     expect(shownMessages()).toEqual(['message 1', 'message 2', 'message 3']);
   });
@@ -421,7 +435,7 @@ describe('reconnecting', () => {
     socket.open();
     expect(socket.lastSent()).toMatchObject({ afterSeq: 3 });
     socket.receive({ type: 'error', code: 'invalid_after_seq', message: 'beyond the last message (seq 1)' });
-    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice' });
+    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', guestKey: GUEST_KEY });
     socket.receive(roomFrame({ history: [chatMessage(1, { id: 'new-1', message: 'new life 1' })] }));
     expect(state().status).toBe('online');
     expect(state().error).toBeNull();

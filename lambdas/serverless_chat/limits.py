@@ -10,6 +10,9 @@ from serverless_chat.contract import LIMITS as _LIMITS
 
 ROOM_ID_PATTERN: Final[str] = _LIMITS["roomIdPattern"]
 CLIENT_MESSAGE_ID_PATTERN: Final[str] = _LIMITS["clientMessageIdPattern"]
+GUEST_KEY_PATTERN: Final[str] = _LIMITS["guestKeyPattern"]
+MIN_GUEST_KEY_LENGTH: Final[int] = _LIMITS["minGuestKeyLength"]
+MAX_GUEST_KEY_LENGTH: Final[int] = _LIMITS["maxGuestKeyLength"]
 MAX_USERNAME_LENGTH: Final[int] = _LIMITS["maxUsernameLength"]
 MAX_MESSAGE_LENGTH: Final[int] = _LIMITS["maxMessageLength"]
 HISTORY_PAGE_SIZE: Final[int] = _LIMITS["historyPageSize"]

@@ -76,6 +76,20 @@ def test_a_reload_keeps_the_name_and_shows_the_history(open_room):
     expect(ada.get_by_role("status")).to_have_text("Online")
     expect(ada.locator(".header-name")).to_have_text("Ada")
     expect(ada.locator("li.message")).to_contain_text(["before the reload"])
+    # Shown as hers: the page sent the same guest key from its new connection.
+    expect(ada.locator("li.message.own")).to_contain_text(["before the reload"])
+
+
+def test_a_newcomer_under_your_name_does_not_see_your_messages_as_theirs(open_room):
+    room = room_name()
+    ada = open_room(room, "Ada")
+    send(ada, "written by the first Ada")
+    expect(ada.locator("li.message.own")).to_have_count(1)
+
+    other_ada = open_room(room, "Ada")  # another browser: another guest key
+
+    expect(other_ada.locator("li.message")).to_contain_text(["written by the first Ada"])
+    expect(other_ada.locator("li.message.own")).to_have_count(0)
 
 
 def test_what_is_typed_while_the_data_plane_restarts_is_delivered_once(open_room, stack):

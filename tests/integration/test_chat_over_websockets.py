@@ -92,6 +92,48 @@ def test_history_on_entry_and_presence(open_socket):
     assert writer.recv_until("presence")["event"] == "leave"
 
 
+def frames_until_quiet(client, wait: float = 1.5) -> list[dict]:
+    frames = []
+    while True:
+        try:
+            frames.append(client.recv(timeout=wait))
+        except TimeoutError:
+            return frames
+
+
+def test_a_resend_from_a_reconnected_socket_with_the_same_guest_key_is_delivered_once(
+    open_socket,
+):
+    room, guest_key = room_name(), uuid.uuid4().hex  # one browser's key, kept across a reload
+    page, friend = open_socket(), open_socket()
+    page.send(
+        {"action": "on-enter-room", "groupId": room, "username": "ada", "guestKey": guest_key}
+    )
+    page.recv_until("room")
+    friend.enter(room, "friend")
+    resend = {"action": "on-message", "message": "queued", "clientMessageId": "q-1"}
+    page.send(resend)
+    first = page.recv_until("message")
+    assert friend.recv_until("message")["message"] == "queued"
+
+    page.drop()  # the reload: the page's outbox still holds the message, unconfirmed
+    reloaded = open_socket()
+    reloaded.send(
+        {"action": "on-enter-room", "groupId": room, "username": "ada", "guestKey": guest_key}
+    )
+    history = reloaded.recv_until("room")["history"]
+    reloaded.send(resend)
+    confirmation = reloaded.recv_until("message")
+
+    assert [(m["message"], m["isOwnMessage"]) for m in history] == [("queued", True)]
+    assert confirmation == first
+    assert [f for f in frames_until_quiet(friend) if f["type"] == "message"] == []
+    # Another sender reusing the id is another message, not ada's confirmed to it.
+    friend.send(resend | {"message": "mine"})
+    assert friend.recv_until("message")["message"] == "mine"
+    assert reloaded.recv_until("message")["seq"] == first["seq"] + 1
+
+
 def test_a_client_that_vanishes_without_a_close_frame_leaves(open_socket):
     room = room_name()
     stayer, leaver = open_socket(), open_socket()

@@ -165,11 +165,13 @@ def test_before_seq_and_after_seq_together_are_refused(backend):
 
 
 def test_history_shows_ones_own_messages_as_own(backend):
+    guest_key = "YWRhcy1icm93c2VyLWtlZXBzLXRoaXM"
     ada = backend.connect()
-    ada.enter("lobby", "ada")
+    ada.enter("lobby", "ada", guestKey=guest_key)
     ada.say("mine")
 
-    again = backend.connect().enter("lobby", "ada")  # a reload: a new connection, same name
+    # A reload: a new connection, the same browser's guest key.
+    again = backend.connect().enter("lobby", "ada", guestKey=guest_key)
     other = backend.connect().enter("lobby", "carol")
 
     assert again["history"][0]["isOwnMessage"] is True

@@ -9,6 +9,7 @@ run is the same on every machine.
 """
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +43,9 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-plausible_strings = st.sampled_from(["lobby", "ada", "hi", "m-1", "", " ", "\n", "a" * 65])
+plausible_strings = st.sampled_from(
+    ["lobby", "ada", "hi", "m-1", "", " ", "\n", "a" * 65, "g" * limits.MIN_GUEST_KEY_LENGTH]
+)
 # Each known field: a plausible value (so some frames get past validation and into the tables),
 # or anything at all.
 field_values = (
@@ -56,7 +59,7 @@ actions = (
     st.sampled_from([protocol.ENTER_ROOM, protocol.SEND_MESSAGE, protocol.PING, "dance", ""])
     | json_values
 )
-FIELDS = ("groupId", "roomId", "username", "message", "clientMessageId", "afterSeq")
+FIELDS = ("groupId", "roomId", "username", "message", "clientMessageId", "afterSeq", "guestKey")
 any_frames = st.fixed_dictionaries(
     {"action": actions}, optional=dict.fromkeys(FIELDS, field_values)
 )
@@ -68,6 +71,7 @@ valid_frames = st.one_of(
         optional={
             "username": st.sampled_from(["ada", "grace", "", None]),
             "afterSeq": st.integers(min_value=0, max_value=3),
+            "guestKey": st.sampled_from(["k" * limits.MIN_GUEST_KEY_LENGTH, "Kb-_" * 8]),
         },
     ),
     st.fixed_dictionaries(
@@ -151,6 +155,27 @@ def test_an_after_seq_is_accepted_only_as_a_whole_number_from_0_to_max_seq(frame
         assert valid
         assert request.after_seq == value
     event("valid afterSeq" if valid else "invalid afterSeq")
+
+
+@given(frames)
+def test_a_guest_key_is_accepted_only_as_a_string_of_its_pattern_and_lengths(frame):
+    value = frame.get("guestKey")
+    valid = value is None or (
+        isinstance(value, str)
+        and limits.MIN_GUEST_KEY_LENGTH <= len(value) <= limits.MAX_GUEST_KEY_LENGTH
+        and re.fullmatch(limits.GUEST_KEY_PATTERN, value) is not None
+    )
+    request = _outcome(
+        protocol.parse_enter_room,
+        {**frame, "groupId": "lobby", "username": None, "afterSeq": None},
+    )
+    if isinstance(request, ChatError):
+        assert request.code.value == "invalid_guest_key"
+        assert not valid
+    else:
+        assert valid
+        assert request.guest_key == value
+    event("valid guestKey" if valid else "invalid guestKey")
 
 
 # ---------------------------------------------------------------- every route's handler

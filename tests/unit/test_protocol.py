@@ -18,6 +18,7 @@ def message(seq, text="hi"):
         text=text,
         username="ada",
         sender_connection_id="c1",
+        sender_id="0" * 64,
         sent_at="2026-11-26T10:00:00.000Z",
         client_message_id=None,
     )

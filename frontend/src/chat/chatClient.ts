@@ -73,6 +73,8 @@ export interface ChatClientOptions {
   websocketUrl: string;
   roomId: string;
   username: string;
+  /** Who is sending, sent on every `on-enter-room` (src/guestKey.ts). */
+  guestKey: string;
   createSocket?: (url: string) => SocketLike;
   /** A number in [0, 1) for the reconnect jitter. */
   random?: () => number;
@@ -111,6 +113,7 @@ export function newClientMessageId(): string {
 export class ChatClient {
   private readonly websocketUrl: string;
   private readonly roomId: string;
+  private readonly guestKey: string;
   private readonly createSocket: (url: string) => SocketLike;
   private readonly random: () => number;
   private readonly newClientMessageId: () => string;
@@ -149,6 +152,7 @@ export class ChatClient {
   constructor(options: ChatClientOptions) {
     this.websocketUrl = options.websocketUrl;
     this.roomId = options.roomId;
+    this.guestKey = options.guestKey;
     this.desiredUsername = options.username;
     this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
     this.random = options.random ?? Math.random;
@@ -290,7 +294,7 @@ export class ChatClient {
 
   private sendEnter(afterSeq: number | null): void {
     this.requestedAfterSeq = afterSeq;
-    this.transmit(enterRoomFrame(this.roomId, this.desiredUsername, afterSeq));
+    this.transmit(enterRoomFrame(this.roomId, this.desiredUsername, afterSeq, this.guestKey));
     this.armEnterTimer();
   }
 

@@ -6,6 +6,8 @@ export interface EnterRoomFrame {
   groupId: string;
   username: string;
   afterSeq?: number;
+  /** Who is sending: the browser's guest key (src/guestKey.ts), the same on every connection. */
+  guestKey?: string;
 }
 
 export interface SendMessageFrame {
@@ -80,9 +82,15 @@ export interface GatewayErrorFrame {
 
 export type ServerFrame = RoomFrame | PresenceFrame | MessageFrame | PongFrame | ErrorFrame | GatewayErrorFrame;
 
-export function enterRoomFrame(roomId: string, username: string, afterSeq: number | null): EnterRoomFrame {
+export function enterRoomFrame(
+  roomId: string,
+  username: string,
+  afterSeq: number | null,
+  guestKey: string | null = null,
+): EnterRoomFrame {
   const frame: EnterRoomFrame = { action: 'on-enter-room', groupId: roomId, username };
   if (afterSeq !== null) frame.afterSeq = afterSeq;
+  if (guestKey !== null) frame.guestKey = guestKey;
   return frame;
 }
 

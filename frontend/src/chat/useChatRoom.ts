@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { loadGuestKey } from '../guestKey';
 import { storeName } from '../storedName';
 import { ChatClient, type ChatState } from './chatClient';
 
@@ -12,7 +13,7 @@ export interface ChatRoomHandle {
 
 /** Connects to one room for the component's lifetime; re-render with another room by giving the component a new key. */
 export function useChatRoom(websocketUrl: string, roomId: string, username: string): ChatRoomHandle {
-  const [client] = useState(() => new ChatClient({ websocketUrl, roomId, username }));
+  const [client] = useState(() => new ChatClient({ websocketUrl, roomId, username, guestKey: loadGuestKey() }));
 
   useEffect(() => {
     client.start();

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from botocore.exceptions import ClientError
 
 from serverless_chat import limits
+from serverless_chat.domain import identity
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps
 from serverless_chat.domain.model import (
     Member,
@@ -335,11 +336,13 @@ class ConnectionsTable:
         username: str | None,
         default_username: str,
         *,
+        sender_id: str,
         now_ms: int,
         room_changes: RateLimit,
         replies: RateLimit,
     ) -> tuple[Membership, str]:
-        """One conditional update puts the connection in the room and takes a token: of
+        """One conditional update puts the connection in the room, records who sends from it
+        (``senderId``, read back by ``claim_send``) and takes a token: of
         ``room_changes`` (``changeTat``) for a rename or a move, of ``replies`` (``replyTat``)
         for any other entry (a first one, or one that changes nothing). The update tried first
         is the common one: an entry that renames or moves nothing, from an idle bucket. When
@@ -368,11 +371,16 @@ class ConnectionsTable:
             common=_Attempt(
                 assignments=(
                     "roomId = :room",
+                    "senderId = :sender",
                     "username = :username"
                     if username
                     else "username = if_not_exists(username, :username)",
                 ),
-                values={":room": _s(room_id), ":username": _s(username or default_username)},
+                values={
+                    ":room": _s(room_id),
+                    ":username": _s(username or default_username),
+                    ":sender": _s(sender_id),
+                },
             ),
             first=replies_bucket.idle.when(no_change),
             next_attempt=next_attempt,
@@ -494,7 +502,7 @@ class ConnectionsTable:
             return_values="ALL_NEW",
         )
         self._remember_bucket(connection_id, busy=held is bucket.busy)
-        return Sender(room_id=_str(item, "roomId") or "", username=_str(item, "username") or "")
+        return _sender(connection_id, item)
 
     @_busy_when_throttled
     def claim_reply(self, connection_id: str, now_ms: int, replies: RateLimit) -> None:
@@ -645,7 +653,7 @@ class MessagesTable:
         marker = (
             None
             if draft.client_message_id is None
-            else {"roomId": _s(f"{draft.room_id}#{draft.client_message_id}"), "seq": _n(0)}
+            else {"roomId": _s(_marker_partition(draft)), "seq": _n(0)}
         )
         if marker is not None:
             self._raise_if_stored(marker)
@@ -660,6 +668,7 @@ class MessagesTable:
             text=draft.text,
             username=draft.username,
             sender_connection_id=draft.sender_connection_id,
+            sender_id=draft.sender_id,
             sent_at=draft.sent_at,
             client_message_id=draft.client_message_id,
         )
@@ -704,6 +713,7 @@ class MessagesTable:
             "message": _s(message.text),
             "username": _s(message.username),
             "senderConnectionId": _s(message.sender_connection_id),
+            "senderId": _s(message.sender_id),
             "sentAt": _s(message.sent_at),
             "expiresAt": expires_at,
         }
@@ -795,14 +805,34 @@ class MessagesTable:
         return [_message(item) for item in response.get("Items", []) if _alive(item, now_s)]
 
 
+def _sender(connection_id: str, item: Item) -> Sender:
+    """The connection item as ``claim_send`` read it. One that entered its room before senders
+    were recorded has no ``senderId``: it is its connection's sender, as a keyless client is."""
+    return Sender(
+        room_id=_str(item, "roomId") or "",
+        username=_str(item, "username") or "",
+        sender_id=_str(item, "senderId") or identity.connection_sender_id(connection_id),
+    )
+
+
+def _marker_partition(draft: MessageDraft) -> str:
+    """The key of a ``clientMessageId`` marker: per room and sender, so a resend of the same
+    sender (from any of its connections) is found, and another sender's same id is not. Room ids
+    and sender ids hold no ``#``; the room comes first (``_stored`` reads it back)."""
+    return f"{draft.room_id}#{draft.sender_id}#{draft.client_message_id}"
+
+
 def _message(item: Item) -> Message:
+    sender_connection_id = _str(item, "senderConnectionId") or ""
     return Message(
         id=_str(item, "id") or "",
         room_id=_str(item, "roomId") or "",
         seq=_int(item, "seq") or 0,
         text=_str(item, "message") or "",
         username=_str(item, "username") or "",
-        sender_connection_id=_str(item, "senderConnectionId") or "",
+        sender_connection_id=sender_connection_id,
+        # Stored before senders were: the sender of its connection.
+        sender_id=_str(item, "senderId") or identity.connection_sender_id(sender_connection_id),
         sent_at=_str(item, "sentAt") or "",
         client_message_id=_str(item, "clientMessageId"),
     )

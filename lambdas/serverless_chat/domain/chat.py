@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from serverless_chat import limits
-from serverless_chat.domain import names, protocol
+from serverless_chat.domain import identity, names, protocol
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps, Admission, address_of
 from serverless_chat.domain.errors import ChatError, ErrorCode
 from serverless_chat.domain.model import Member, Membership, Message, MessageDraft, NewConnection
@@ -175,7 +175,8 @@ class Chat:
         request = protocol.parse_enter_room(frame)
         if request.after_seq:  # 0 asks for the whole history: never beyond the room
             self._check_after_seq(request.room_id, request.after_seq)
-        before, username = self._enter(connection_id, request)
+        sender_id = identity.sender_id(request.guest_key, connection_id)
+        before, username = self._enter(connection_id, request, sender_id)
         others = self._checked_entry(connection_id, request, before)
         self.telemetry.in_room(request.room_id)
 
@@ -199,7 +200,7 @@ class Chat:
             request.room_id,
             username,
             sorted([m.username for m in others] + [username], key=str.casefold),
-            [protocol.message_frame(m, for_sender=m.username == username) for m in page],
+            [protocol.message_frame(m, for_sender=m.sender_id == sender_id) for m in page],
             keep="newest" if request.after_seq is None else "oldest",
             more=more,
         )
@@ -227,7 +228,9 @@ class Chat:
                 f"{last_seq}); enter without afterSeq for its latest messages.",
             )
 
-    def _enter(self, connection_id: str, request: protocol.EnterRoom) -> tuple[Membership, str]:
+    def _enter(
+        self, connection_id: str, request: protocol.EnterRoom, sender_id: str
+    ) -> tuple[Membership, str]:
         """The conditional update that moves the connection and takes its budget's token."""
         try:
             return self.connections.enter_room(
@@ -235,6 +238,7 @@ class Chat:
                 request.room_id,
                 request.username,
                 self._default_username(),
+                sender_id=sender_id,
                 now_ms=int(self.clock() * 1000),
                 room_changes=self.rules.room_changes,
                 replies=self.rules.replies,
@@ -324,6 +328,7 @@ class Chat:
             text=request.text,
             username=sender.username,
             sender_connection_id=connection_id,
+            sender_id=sender.sender_id,
             sent_at=_iso_utc(now),
             client_message_id=request.client_message_id,
         )

@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     MESSAGE_TOO_LONG = "message_too_long"
     INVALID_MESSAGE = "invalid_message"
     INVALID_CLIENT_MESSAGE_ID = "invalid_client_message_id"
+    INVALID_GUEST_KEY = "invalid_guest_key"
     NOT_CONNECTED = "not_connected"
     NOT_IN_ROOM = "not_in_room"
     ROOM_MISMATCH = "room_mismatch"

@@ -13,10 +13,12 @@ class Member:
 
 @dataclass(frozen=True)
 class Sender:
-    """A connection allowed to send a message, with the room and name the server holds for it."""
+    """A connection allowed to send a message, with the room and name the server holds for it,
+    and who is sending from it (``domain.identity``: the same across a browser's connections)."""
 
     room_id: str
     username: str
+    sender_id: str
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class MessageDraft:
     text: str
     username: str
     sender_connection_id: str
+    sender_id: str  # who sent it (domain.identity), never in a frame
     sent_at: str
     client_message_id: str | None
 
@@ -57,5 +60,6 @@ class Message:
     text: str
     username: str
     sender_connection_id: str
+    sender_id: str  # who sent it (domain.identity), never in a frame
     sent_at: str
     client_message_id: str | None

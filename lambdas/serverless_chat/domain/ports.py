@@ -43,7 +43,7 @@ class StoreBusyError(Exception):
 
 
 class DuplicateMessageError(Exception):
-    """A message with this ``clientMessageId`` is already stored in the room."""
+    """A message with this ``clientMessageId`` of this sender is already stored in the room."""
 
     def __init__(self, original: Message) -> None:
         super().__init__(f"message {original.id} was already stored")
@@ -78,12 +78,14 @@ class ConnectionStore(Protocol):
         username: str | None,
         default_username: str,
         *,
+        sender_id: str,
         now_ms: int,
         room_changes: RateLimit,
         replies: RateLimit,
     ) -> tuple[Membership, str]:
         """Put the connection in the room under ``username`` (or keep its name, or take the
-        default): return where it stood before and the name it has now. A rename or a move
+        default), sending as ``sender_id`` from now on: return where it stood before and the
+        name it has now. A rename or a move
         (not a first entry) takes one token of ``room_changes``, any other entry one of
         ``replies``. Raises ``NotConnectedError`` or ``RateLimitedError``."""
         ...
@@ -110,7 +112,8 @@ class ConnectionStore(Protocol):
 
     def claim_send(self, connection_id: str, now_ms: int, rate_limit: RateLimit) -> Sender:
         """Take one message from the connection's bucket and return the sender as it stands in
-        its room. Raises ``NotConnectedError``, ``NotInRoomError`` or ``RateLimitedError``."""
+        its room, with the sender id its last entry gave it. Raises ``NotConnectedError``,
+        ``NotInRoomError`` or ``RateLimitedError``."""
         ...
 
     def count_refusal(self, connection_id: str, now_ms: int, refusals: RateLimit) -> bool:
@@ -131,7 +134,8 @@ class ConnectionStore(Protocol):
 
 class MessageStore(Protocol):
     def append(self, draft: MessageDraft) -> Message:
-        """Give the draft the room's next seq and store it. Raises ``DuplicateMessageError``."""
+        """Give the draft the room's next seq and store it. Raises ``DuplicateMessageError``
+        when its sender stored one with its ``clientMessageId`` in the room before."""
         ...
 
     def latest(self, room_id: str, limit: int) -> list[Message]:

@@ -22,6 +22,7 @@ PING: Final = "ping"
 
 _ROOM_ID = re.compile(limits.ROOM_ID_PATTERN)
 _CLIENT_MESSAGE_ID = re.compile(limits.CLIENT_MESSAGE_ID_PATTERN)
+_GUEST_KEY = re.compile(limits.GUEST_KEY_PATTERN)
 # Line breaks a name may not hold besides the control characters: NEL, LINE and PARAGRAPH SEPARATOR.
 _LINE_SEPARATORS: Final = frozenset("\u0085\u2028\u2029")
 _ALLOWED_CONTROLS_IN_MESSAGES: Final = frozenset("\n\t")
@@ -34,6 +35,7 @@ class EnterRoom:
     room_id: str
     username: str | None  # None: keep the current name, or get a default one
     after_seq: int | None
+    guest_key: str | None  # None: the connection is its own sender (domain.identity)
     before_seq: int | None = None  # a page of older history; never with after_seq
 
 
@@ -114,6 +116,7 @@ def parse_enter_room(frame: Frame) -> EnterRoom:
         username=_username(frame.get("username")),
         after_seq=after_seq,
         before_seq=before_seq,
+        guest_key=_guest_key(frame.get("guestKey")),
     )
 
 
@@ -159,6 +162,22 @@ def _username(value: object) -> str | None:
         return None
     names.check_name(name)
     return name
+
+
+def _guest_key(value: object) -> str | None:
+    if value is None:
+        return None
+    if not (
+        isinstance(value, str)
+        and limits.MIN_GUEST_KEY_LENGTH <= len(value) <= limits.MAX_GUEST_KEY_LENGTH
+        and _GUEST_KEY.fullmatch(value)
+    ):
+        raise ChatError(
+            ErrorCode.INVALID_GUEST_KEY,
+            f"guestKey must be {limits.MIN_GUEST_KEY_LENGTH} to {limits.MAX_GUEST_KEY_LENGTH} "
+            "letters, digits, '-' or '_'.",
+        )
+    return value
 
 
 def _after_seq(value: object) -> int | None:
