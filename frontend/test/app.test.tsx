@@ -421,6 +421,26 @@ describe('who is sending', () => {
   });
 });
 
+describe('older messages', () => {
+  it('are offered when the room holds more than its latest page, and loaded on request', async () => {
+    const socket = await openLobby({ history: [chatMessage(51)], more: true });
+    await userEvent.click(screen.getByRole('button', { name: 'Show older messages' }));
+    expect(socket.lastSent()).toMatchObject({ action: 'on-enter-room', groupId: 'lobby', beforeSeq: 51 });
+
+    act(() => socket.receive(roomFrame({ history: [chatMessage(50)], more: false })));
+    expect(messageItems().map((item) => item.textContent)).toEqual([
+      expect.stringContaining('message 50'),
+      expect.stringContaining('message 51'),
+    ]);
+    expect(screen.queryByRole('button', { name: 'Show older messages' })).toBeNull();
+  });
+
+  it('are not offered when the latest page is all there is', async () => {
+    await openLobby({ history: [chatMessage(1)], more: false });
+    expect(screen.queryByRole('button', { name: 'Show older messages' })).toBeNull();
+  });
+});
+
 describe('when /config.json is missing', () => {
   it('says the chat could not start', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response('not found', { status: 404 })));

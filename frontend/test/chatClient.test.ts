@@ -4,6 +4,7 @@ import {
   ChatClient,
   ENTER_TIMEOUT_MS,
   MAX_NAME_VARIANTS,
+  MAX_TIMELINE_ITEMS,
   PONG_TIMEOUT_MS,
   type ChatState,
   type MessageEntry,
@@ -382,7 +383,7 @@ describe('reconnecting', () => {
     expect(delays).toEqual([999, 1_998, 3_996, 7_992, 15_984, 29_970, 29_970, 29_970]);
   });
 
-  it('re-enters with afterSeq = the last seq and pages until the gap is filled', () => {
+  it('re-enters with afterSeq = the last seq, and takes the page of what it missed', () => {
     createClient();
     enter({ history: [chatMessage(1), chatMessage(2)] });
     FakeWebSocket.latest().drop();
@@ -390,39 +391,74 @@ describe('reconnecting', () => {
 
     const socket = FakeWebSocket.latest();
     socket.open();
-    expect(socket.lastSent()).toEqual({
-      action: 'on-enter-room',
-      groupId: 'lobby',
-      username: 'Alice',
-      afterSeq: 2,
-      guestKey: GUEST_KEY,
-    });
-    socket.receive(roomFrame({ history: [chatMessage(3), chatMessage(4)], more: true }));
-    expect(socket.lastSent()).toMatchObject({ action: 'on-enter-room', afterSeq: 4 });
-    socket.receive(roomFrame({ history: [chatMessage(5)], more: false }));
-    expect(socket.sentFrames()).toHaveLength(2);
-    expect(shownMessages()).toEqual(['message 1', 'message 2', 'message 3', 'message 4', 'message 5']);
+    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', afterSeq: 2, guestKey: GUEST_KEY });
+    socket.receive(roomFrame({ history: [chatMessage(3), chatMessage(4)], more: false }));
+    expect(socket.sentFrames()).toHaveLength(1);
+    expect(shownMessages()).toEqual(['message 1', 'message 2', 'message 3', 'message 4']);
+    expect(state().olderMessages).toBe(false);
   });
 
-  it('asks for the next page again when the server says pages come too fast', () => {
+  it('back after missing more than a page, shows the latest page at once and offers the older ones', () => {
     createClient();
-    enter({ history: [chatMessage(1)] });
+    enter({ history: [chatMessage(1), chatMessage(2)] });
     FakeWebSocket.latest().drop();
     vi.advanceTimersByTime(1_000);
     const socket = FakeWebSocket.latest();
     socket.open();
-    socket.receive(roomFrame({ history: [chatMessage(2)], more: true }));
-    expect(socket.lastSent()).toMatchObject({ afterSeq: 2 });
 
+    socket.receive(roomFrame({ history: [chatMessage(3), chatMessage(4)], more: true })); // 3 to 52 and more
+    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', guestKey: GUEST_KEY });
+    socket.receive(roomFrame({ history: [chatMessage(900), chatMessage(901)], more: true }));
+
+    expect(socket.sentFrames()).toHaveLength(2); // not one request per page missed
+    expect(shownMessages()).toEqual(['message 900', 'message 901']);
+    expect(state().olderMessages).toBe(true);
+    client.loadOlder();
+    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', beforeSeq: 900, guestKey: GUEST_KEY });
+    socket.receive(roomFrame({ history: [chatMessage(898), chatMessage(899)], more: true }));
+    expect(shownMessages()).toEqual(['message 898', 'message 899', 'message 900', 'message 901']);
+  });
+
+  it('asks for older messages again when the server says pages come too fast', () => {
+    createClient();
+    const socket = enter({ history: [chatMessage(51)], more: true });
+    expect(state().olderMessages).toBe(true);
+
+    client.loadOlder();
+    client.loadOlder(); // one at a time
+    expect(socket.sentFrames()).toHaveLength(2);
     socket.receive({ type: 'error', code: 'rate_limited', message: 'Too many requests', retryAfterMs: 700 });
     expect(state().error).toBeNull();
     vi.advanceTimersByTime(699);
     expect(socket.sentFrames()).toHaveLength(2);
     vi.advanceTimersByTime(1);
-    expect(socket.sentFrames()).toHaveLength(3);
-    expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', afterSeq: 2, guestKey: GUEST_KEY });
-    socket.receive(roomFrame({ history: [chatMessage(3)], more: false }));
-    expect(shownMessages()).toEqual(['message 1', 'message 2', 'message 3']);
+    expect(socket.lastSent()).toMatchObject({ action: 'on-enter-room', beforeSeq: 51 });
+    socket.receive(roomFrame({ history: [chatMessage(50)], more: false }));
+    expect(shownMessages()).toEqual(['message 50', 'message 51']);
+    expect(state().olderMessages).toBe(false);
+    client.loadOlder();
+    expect(socket.sentFrames()).toHaveLength(3); // nothing older to ask for
+  });
+
+  it('keeps the timeline within its limit and never sorts it, whatever a room floods it with', () => {
+    createClient();
+    const socket = enter({ history: [chatMessage(1)] });
+    const sort = vi.spyOn(Array.prototype, 'sort');
+    for (let line = 0; line < 20_000; line += 1) {
+      socket.receive({ type: 'presence', event: 'join', username: `bot${line}`, memberCount: 2 });
+    }
+    socket.receive({ type: 'message', ...chatMessage(3) });
+    socket.receive({ type: 'message', ...chatMessage(2) }); // late: in its place, not at the end
+    expect(sort).not.toHaveBeenCalled();
+    sort.mockRestore();
+
+    const timeline = state().timeline;
+    expect(timeline).toHaveLength(MAX_TIMELINE_ITEMS);
+    expect(timeline.filter((entry) => entry.kind === 'message').map((entry) => entry.key)).toEqual([
+      'message-msg-2',
+      'message-msg-3',
+    ]);
+    expect(state().olderMessages).toBe(true); // message 1 went: it can come back
   });
 
   it('enters afresh when the room has no message as far as its afterSeq (the room was reset)', () => {

@@ -52,8 +52,10 @@ export interface ChatState {
   username: string;
   /** One name per connection in the room, as the server reports them (a name may appear twice). */
   members: string[];
-  /** Messages in `seq` order, with presence lines where they arrived. */
+  /** Messages in `seq` order, with presence lines where they arrived: the newest `MAX_TIMELINE_ITEMS`, and the older pages asked for. */
   timeline: TimelineEntry[];
+  /** The room holds older messages than the timeline's first: `loadOlder()` asks for them. */
+  olderMessages: boolean;
   outbox: OutgoingMessage[];
   /** The latest problem to show next to the input, in plain words. */
   error: string | null;
@@ -91,6 +93,8 @@ export const ENTER_TIMEOUT_MS = 10_000;
 export const ACK_TIMEOUT_MS = 15_000;
 /** How long a ping may wait for any frame before the connection is taken for dead. */
 export const PONG_TIMEOUT_MS = 10_000;
+/** The timeline keeps its newest items up to this many (a room flooding presence lines cannot slow the tab); older messages come back on request. */
+export const MAX_TIMELINE_ITEMS = 1_000;
 /** Numbered variants the page takes in a row when its name is taken in the room (`name_taken`). */
 export const MAX_NAME_VARIANTS = 3;
 
@@ -144,6 +148,12 @@ export class ChatClient {
   private readonly ownClientMessageIds = new Set<string>();
   private highestSeq = 0;
   private presenceLines = 0;
+  /** How many timeline items are kept: `MAX_TIMELINE_ITEMS`, plus the older pages the user asked for. */
+  private timelineLimit = MAX_TIMELINE_ITEMS;
+  /** Messages were dropped from the start of the timeline to keep it within its limit. */
+  private trimmedMessages = false;
+  /** The `beforeSeq` of the page of older messages asked for and not answered yet. */
+  private requestedBeforeSeq: number | null = null;
   /** Every message up to this seq is here; re-entering asks only for what came after. `null` before the first entry. */
   private syncedSeq: number | null = null;
   /** The `afterSeq` of the latest `on-enter-room` sent, to tell a page of missed messages from a first entry. */
@@ -160,7 +170,15 @@ export class ChatClient {
     this.outboxStore = options.outboxStore ?? sessionOutboxStore(options.roomId);
     const outbox = this.outboxStore.load();
     for (const item of outbox) this.ownClientMessageIds.add(item.clientMessageId);
-    this.state = { status: 'connecting', username: options.username, members: [], timeline: [], outbox, error: null };
+    this.state = {
+      status: 'connecting',
+      username: options.username,
+      members: [],
+      timeline: [],
+      olderMessages: false,
+      outbox,
+      error: null,
+    };
   }
 
   getState = (): ChatState => this.state;
@@ -210,6 +228,15 @@ export class ChatClient {
   }
 
   /** Changes the display name: re-enters the room under the new name (the others see a rename). */
+  /** Ask for the page of messages before the timeline's oldest (`beforeSeq`), once at a time. */
+  loadOlder(): void {
+    const oldest = this.timelineItems.find((item) => item.entry.kind === 'message')?.seq ?? this.highestSeq + 1;
+    if (!this.inRoom || !this.state.olderMessages || this.requestedBeforeSeq !== null || oldest <= 1) return;
+    this.requestedBeforeSeq = oldest;
+    this.transmit(enterRoomFrame(this.roomId, this.desiredUsername, null, this.guestKey, oldest));
+    this.armEnterTimer();
+  }
+
   rename(username: string): void {
     this.desiredUsername = username;
     this.update({ error: null });
@@ -235,6 +262,7 @@ export class ChatClient {
     const socket = this.socket;
     this.socket = null;
     this.inRoom = false;
+    this.requestedBeforeSeq = null; // a page of older messages asked for on this socket will not come
     for (const timer of [this.enterTimer, this.idleTimer, this.pongTimer]) this.clearTimer(timer);
     this.enterTimer = this.idleTimer = this.pongTimer = null;
     for (const clientMessageId of [...this.ackTimers.keys()]) this.clearAckTimer(clientMessageId);
@@ -354,22 +382,32 @@ export class ChatClient {
     this.failedAttempts = 0;
     this.desiredUsername = frame.username;
     this.nameVariantsTried = 0;
-    for (const message of frame.history) this.addMessage(message);
-
-    const requested = this.requestedAfterSeq;
-    const pageEnd = frame.history.at(-1)?.seq ?? requested;
-    if (frame.more && requested !== null && pageEnd !== null && pageEnd > requested) {
-      this.sendEnter(pageEnd); // more missed messages after this page
-    } else {
-      this.syncedSeq = Math.max(this.syncedSeq ?? 0, pageEnd ?? 0);
+    if (this.requestedBeforeSeq !== null) {
+      this.requestedBeforeSeq = null;
+      this.timelineLimit += frame.history.length; // asked for: kept beside the newest
+      for (const message of frame.history) this.addMessage(message);
+      this.update({ members: frame.members, timeline: this.timelineEntries(), olderMessages: frame.more });
+      return;
     }
+    const requested = this.requestedAfterSeq;
+    if (frame.more && requested !== null) {
+      // Back after a long absence: more was missed than a page. The latest page at once, and the
+      // older ones on request, rather than one request per page of everything missed.
+      this.forgetTimeline();
+      this.sendEnter(null);
+      return;
+    }
+    for (const message of frame.history) this.addMessage(message);
+    const pageEnd = frame.history.at(-1)?.seq ?? requested;
+    this.syncedSeq = Math.max(this.syncedSeq ?? 0, pageEnd ?? 0);
     this.advanceSyncedSeq();
 
     this.update({
       status: 'online',
       username: frame.username,
       members: frame.members,
-      timeline: this.sortedTimeline(),
+      timeline: this.timelineEntries(),
+      ...(requested === null ? { olderMessages: frame.more || this.trimmedMessages } : {}),
       ...(justEntered ? { error: this.nameNotice } : {}),
     });
     this.nameNotice = null;
@@ -392,7 +430,7 @@ export class ChatClient {
       members.push(frame.username);
     }
     this.presenceLines += 1;
-    this.timelineItems.push({
+    this.insertItem({
       seq: this.highestSeq,
       order: this.presenceLines,
       entry: {
@@ -404,7 +442,7 @@ export class ChatClient {
         usernames,
       },
     });
-    this.update({ members, timeline: this.sortedTimeline() });
+    this.update({ members, timeline: this.timelineEntries(), olderMessages: this.state.olderMessages || this.trimmedMessages });
   }
 
   private handleError(frame: ErrorFrame): void {
@@ -426,9 +464,7 @@ export class ChatClient {
     if (code === 'invalid_after_seq' && this.requestedAfterSeq !== null) {
       // The room has no message as far as the page's (its history was reset): its seqs are not
       // this room's. Forget them and enter afresh, for the latest messages.
-      this.knownSeqs.clear();
-      this.highestSeq = 0;
-      this.syncedSeq = null;
+      this.forgetTimeline();
       this.sendEnter(null);
       return;
     }
@@ -438,10 +474,13 @@ export class ChatClient {
       return;
     }
     const requested = this.requestedAfterSeq;
-    if (code === 'rate_limited' && this.inRoom && requested !== null && this.desiredUsername === this.state.username) {
-      // A page of missed messages asked for faster than the server answers them: ask again when it does.
+    const older = this.requestedBeforeSeq;
+    if (code === 'rate_limited' && this.inRoom && (older !== null || (requested !== null && this.desiredUsername === this.state.username))) {
+      // A page of history asked for faster than the server answers them: ask again when it does.
       this.clearTimer(this.enterTimer);
-      this.enterTimer = setTimeout(() => this.sendEnter(requested), frame.retryAfterMs ?? RECONNECT_BASE_MS);
+      this.requestedBeforeSeq = null;
+      const again = older !== null ? () => this.loadOlder() : () => this.sendEnter(requested);
+      this.enterTimer = setTimeout(again, frame.retryAfterMs ?? RECONNECT_BASE_MS);
       return;
     }
     if (code === 'name_taken') {
@@ -508,11 +547,46 @@ export class ChatClient {
     this.highestSeq = Math.max(this.highestSeq, message.seq);
     const isOwnMessage =
       message.isOwnMessage || (clientMessageId !== undefined && this.ownClientMessageIds.has(clientMessageId));
-    this.timelineItems.push({
+    this.insertItem({
       seq: message.seq,
       order: 0,
       entry: { kind: 'message', key: `message-${message.id}`, message: { ...message, isOwnMessage } },
     });
+  }
+
+  /**
+   * Kept in (seq, order) order as items come, so no frame sorts the timeline: live items go at the
+   * end, a late or older message where its seq says (a binary search). Beyond the limit the oldest go.
+   */
+  private insertItem(item: TimelineItem): void {
+    const items = this.timelineItems;
+    const before = (a: TimelineItem, b: TimelineItem): boolean => a.seq < b.seq || (a.seq === b.seq && a.order < b.order);
+    let low = items.length;
+    if (low > 0 && before(item, items[low - 1]!)) {
+      low = 0;
+      let high = items.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (before(item, items[middle]!)) high = middle;
+        else low = middle + 1;
+      }
+    }
+    items.splice(low, 0, item);
+    if (items.length > this.timelineLimit) {
+      const dropped = items.splice(0, items.length - this.timelineLimit);
+      if (dropped.some((old) => old.entry.kind === 'message')) this.trimmedMessages = true;
+    }
+  }
+
+  /** The timeline's messages are not this room's now (a reset, or a long absence): start again from the latest page. */
+  private forgetTimeline(): void {
+    this.timelineItems.length = 0;
+    this.messageIds.clear();
+    this.knownSeqs.clear();
+    this.highestSeq = 0;
+    this.syncedSeq = null;
+    this.timelineLimit = MAX_TIMELINE_ITEMS;
+    this.trimmedMessages = false;
   }
 
   /** Live messages may arrive out of order; syncedSeq only moves over an unbroken run of seqs. */
@@ -521,13 +595,12 @@ export class ChatClient {
     while (this.knownSeqs.has(this.syncedSeq + 1)) this.syncedSeq += 1;
   }
 
-  private sortedTimeline(): TimelineEntry[] {
-    this.timelineItems.sort((a, b) => a.seq - b.seq || a.order - b.order);
+  private timelineEntries(): TimelineEntry[] {
     return this.timelineItems.map((item) => item.entry);
   }
 
   private publishTimeline(): void {
-    this.update({ timeline: this.sortedTimeline() });
+    this.update({ timeline: this.timelineEntries(), olderMessages: this.state.olderMessages || this.trimmedMessages });
   }
 
   private markUnsent(clientMessageId: string, failure: string): void {

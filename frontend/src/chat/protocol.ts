@@ -6,6 +6,8 @@ export interface EnterRoomFrame {
   groupId: string;
   username: string;
   afterSeq?: number;
+  /** A page of older history: the messages before this seq (never with `afterSeq`). */
+  beforeSeq?: number;
   /** Who is sending: the browser's guest key (src/guestKey.ts), the same on every connection. */
   guestKey?: string;
 }
@@ -87,9 +89,11 @@ export function enterRoomFrame(
   username: string,
   afterSeq: number | null,
   guestKey: string | null = null,
+  beforeSeq: number | null = null,
 ): EnterRoomFrame {
   const frame: EnterRoomFrame = { action: 'on-enter-room', groupId: roomId, username };
   if (afterSeq !== null) frame.afterSeq = afterSeq;
+  if (beforeSeq !== null) frame.beforeSeq = beforeSeq;
   if (guestKey !== null) frame.guestKey = guestKey;
   return frame;
 }

@@ -9,6 +9,7 @@ export interface ChatRoomHandle {
   retry: (clientMessageId: string) => void;
   discard: (clientMessageId: string) => void;
   rename: (username: string) => void;
+  loadOlder: () => void;
 }
 
 /** Connects to one room for the component's lifetime; re-render with another room by giving the component a new key. */
@@ -32,5 +33,6 @@ export function useChatRoom(websocketUrl: string, roomId: string, username: stri
     retry: (clientMessageId) => client.retry(clientMessageId),
     discard: (clientMessageId) => client.discard(clientMessageId),
     rename: (name) => client.rename(name),
+    loadOlder: () => client.loadOlder(),
   };
 }

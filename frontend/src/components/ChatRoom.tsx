@@ -13,7 +13,7 @@ interface ChatRoomProps {
 }
 
 export function ChatRoom({ websocketUrl, roomId, username }: ChatRoomProps) {
-  const { state, send, retry, discard, rename } = useChatRoom(websocketUrl, roomId, username);
+  const { state, send, retry, discard, rename, loadOlder } = useChatRoom(websocketUrl, roomId, username);
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButtonRef = useRef<HTMLButtonElement>(null);
   const menuId = useId();
@@ -60,7 +60,14 @@ export function ChatRoom({ websocketUrl, roomId, username }: ChatRoomProps) {
         />
       )}
       <div className="chat-body">
-        <MessageList timeline={state.timeline} outbox={state.outbox} onRetry={retry} onDiscard={discard} />
+        <MessageList
+          timeline={state.timeline}
+          outbox={state.outbox}
+          olderMessages={state.olderMessages}
+          onLoadOlder={loadOlder}
+          onRetry={retry}
+          onDiscard={discard}
+        />
         <aside className="member-panel">
           <MemberList members={state.members} username={state.username} />
         </aside>

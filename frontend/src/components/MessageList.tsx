@@ -8,11 +8,14 @@ const FOLLOW_THRESHOLD_PX = 48;
 interface MessageListProps {
   timeline: TimelineEntry[];
   outbox: OutgoingMessage[];
+  /** The room holds messages older than the timeline's first. */
+  olderMessages: boolean;
+  onLoadOlder: () => void;
   onRetry: (clientMessageId: string) => void;
   onDiscard: (clientMessageId: string) => void;
 }
 
-export function MessageList({ timeline, outbox, onRetry, onDiscard }: MessageListProps) {
+export function MessageList({ timeline, outbox, olderMessages, onLoadOlder, onRetry, onDiscard }: MessageListProps) {
   const scrollerRef = useRef<HTMLDivElement>(null);
   const followingRef = useRef(true);
   const messageCount = timeline.filter((entry) => entry.kind === 'message').length;
@@ -41,6 +44,7 @@ export function MessageList({ timeline, outbox, onRetry, onDiscard }: MessageLis
     if (!scroller) return;
     followingRef.current = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_THRESHOLD_PX;
     if (followingRef.current) setUnseenCount(0);
+    if (olderMessages && scroller.scrollTop <= FOLLOW_THRESHOLD_PX) onLoadOlder(); // scrolled up to the top
   };
 
   return (
@@ -54,6 +58,11 @@ export function MessageList({ timeline, outbox, onRetry, onDiscard }: MessageLis
         tabIndex={0}
         onScroll={handleScroll}
       >
+        {olderMessages && (
+          <button type="button" className="older-messages" onClick={onLoadOlder}>
+            Show older messages
+          </button>
+        )}
         {timeline.length === 0 && outbox.length === 0 ? (
           <p className="empty-room">No messages yet. Say hello!</p>
         ) : (
