@@ -58,8 +58,10 @@ class ChatSocket:
             return True
         return False
 
-    def enter(self, room: str, username: str = "") -> dict[str, Any]:
-        self.send({"action": "on-enter-room", "groupId": room, "username": username})
+    def enter(self, room: str, username: str = "", guest_key: str | None = None) -> dict[str, Any]:
+        """The seed's frame to enter a room; with ``guest_key``, as the page sends it."""
+        frame = {"action": "on-enter-room", "groupId": room, "username": username}
+        self.send(frame if guest_key is None else {**frame, "guestKey": guest_key})
         return self.recv_until("room")
 
     def drop(self) -> None:

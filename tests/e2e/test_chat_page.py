@@ -80,7 +80,7 @@ def test_a_reload_keeps_the_name_and_shows_the_history(open_room):
     expect(ada.locator("li.message.own")).to_contain_text(["before the reload"])
 
 
-def test_a_newcomer_under_your_name_does_not_see_your_messages_as_theirs(open_room):
+def test_a_newcomer_asking_for_your_name_gets_a_variant_and_not_your_messages(open_room):
     room = room_name()
     ada = open_room(room, "Ada")
     send(ada, "written by the first Ada")
@@ -90,6 +90,7 @@ def test_a_newcomer_under_your_name_does_not_see_your_messages_as_theirs(open_ro
 
     expect(other_ada.locator("li.message")).to_contain_text(["written by the first Ada"])
     expect(other_ada.locator("li.message.own")).to_have_count(0)
+    expect(ada.get_by_role("region", name="In this room (2)")).to_contain_text("Ada 2")
 
 
 def test_what_is_typed_while_the_data_plane_restarts_is_delivered_once(open_room, stack):

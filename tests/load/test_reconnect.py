@@ -46,15 +46,26 @@ def send_own(room: str, client: ChatSocket, number: int, client_message_id: str)
     client.send({"action": "on-message", "message": text, "clientMessageId": client_message_id})
 
 
+def guest_key(number: int) -> str:
+    """A victim's browser: the same guest key on every connection, as the page keeps it."""
+    return f"victim-{number}-guest-key-0123456789"
+
+
 def rejoin(
-    clients: Clients, room: str, name: str, after_seq: int
+    clients: Clients, room: str, number: int, after_seq: int
 ) -> tuple[ChatSocket, list[Frame]]:
     """A new connection enters with afterSeq and pages on while `more` is true."""
     client = clients.open()
     pages: list[Frame] = []
     for _ in range(MAX_PAGES):
         client.send(
-            {"action": "on-enter-room", "groupId": room, "username": name, "afterSeq": after_seq}
+            {
+                "action": "on-enter-room",
+                "groupId": room,
+                "username": f"v{number}",
+                "guestKey": guest_key(number),
+                "afterSeq": after_seq,
+            }
         )
         page = client.recv_until("room", timeout=60)
         pages += page["history"]
@@ -71,7 +82,7 @@ def one_round(clients: Clients) -> int:
     writers: list[Member] = list(enumerate(clients.open_many(WRITERS)))
     victims: list[Member] = list(enumerate(clients.open_many(VICTIMS)))
     parallel(lambda w: w[1].enter(room, f"w{w[0]}"), writers)
-    parallel(lambda v: v[1].enter(room, f"v{v[0]}"), victims)
+    parallel(lambda v: v[1].enter(room, f"v{v[0]}", guest_key(v[0])), victims)
     parallel(drain, [c for _, c in writers + victims])
     own_ids = {number: str(uuid.uuid4()) for number, _ in victims}
     writer_total = WRITERS * PER_PHASE * 2
@@ -103,7 +114,7 @@ def one_round(clients: Clients) -> int:
     def back(victim: Member) -> tuple[set[int], list[Frame], Frame, set[int]]:
         number, _ = victim
         before = set(range(1, contiguous_prefix(seen_before[number]) + 1))
-        client, pages = rejoin(clients, room, f"v{number}", max(before, default=0))
+        client, pages = rejoin(clients, room, number, max(before, default=0))
         send_own(room, client, number, own_ids[number])  # the offline queue resends it
         after = collect(client, lambda f: any(m.get("clientMessageId") for m in messages(f)))
         confirmed = next(m for m in messages(after) if m.get("clientMessageId"))

@@ -489,10 +489,71 @@ def test_a_rename_or_a_move_onto_a_look_alike_is_refused_and_changes_nothing(bac
     assert ada.last("room")["username"] == "CAROL"  # alone with its own look-alike: fine
 
 
-def test_the_exact_name_of_a_member_is_not_refused_it_may_be_the_same_sender_reconnecting(backend):
+GUEST_KEY = "the-guest-key-of-adas-browser"
+ANOTHER_KEY = "the-guest-key-of-someone-else"
+
+
+def test_the_same_sender_takes_its_name_back_while_its_old_connection_lingers(backend):
     old_tab = backend.connect()
-    old_tab.enter("lobby", "ada")  # and never closed: a reload or a dropped network that API
-    # Gateway has not noticed yet (it keeps such a connection up to the idle timeout)
+    old_tab.enter("lobby", "ada", guestKey=GUEST_KEY)  # and never closed: a reload or a dropped
+    # network that API Gateway has not noticed yet (it keeps such a connection up to 10 minutes)
 
     reloaded = backend.connect()
-    assert reloaded.enter("lobby", "ada")["username"] == "ada"
+    assert reloaded.enter("lobby", "ada", guestKey=GUEST_KEY)["username"] == "ada"
+    assert backend.connect().enter("lobby", "Ada", guestKey=GUEST_KEY)["username"] == "Ada"
+
+
+@pytest.mark.parametrize("other", [{"guestKey": ANOTHER_KEY}, {}], ids=["another-key", "keyless"])
+def test_another_sender_meets_name_taken_even_for_the_exact_name(backend, other):
+    ada = backend.connect()
+    ada.enter("lobby", "ada", guestKey=GUEST_KEY)
+    ada.new_frames()
+
+    impostor = backend.connect()
+    impostor.send({"action": "on-enter-room", "groupId": "lobby", "username": "ada", **other})
+
+    refusal = impostor.last("error")
+    assert refusal["code"] == "name_taken"
+    assert refusal["suggestedUsername"] == "ada 2"
+    assert ada.new_frames() == []
+
+
+def test_a_name_nobody_in_the_room_uses_any_more_is_free_again(backend):
+    ada = backend.connect()
+    ada.enter("lobby", "ada", guestKey=GUEST_KEY)
+    ada.enter("lobby", "ada lovelace", guestKey=GUEST_KEY)  # renamed away from "ada"
+    backend.clock.shift(10)  # a name taken a moment ago is held: the room index lags behind
+
+    assert backend.connect().enter("lobby", "ada", guestKey=ANOTHER_KEY)["username"] == "ada"
+    again = backend.connect()
+    again.send(
+        {"action": "on-enter-room", "groupId": "lobby", "username": "ADA", "guestKey": GUEST_KEY}
+    )
+    assert again.last("error")["code"] == "name_taken"  # held by its new sender now
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")  # threads share Metrics
+def test_two_senders_taking_one_name_at_once_cannot_both_have_it(backend, atomic_dynamodb):
+    backend.tick_seconds = 0
+    clients = [backend.connect() for _ in range(ROOM_MEMBER_LIMIT - 1)]
+    start = threading.Barrier(len(clients))
+
+    def take(number_and_client):
+        number, client = number_and_client
+        start.wait()
+        client.send(
+            {
+                "action": "on-enter-room",
+                "groupId": "lobby",
+                "username": "ada",
+                "guestKey": f"{GUEST_KEY}-{number}",
+            }
+        )
+        [answer] = [f for f in client.new_frames() if f["type"] in ("room", "error")]
+        return answer
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        answers = list(pool.map(take, enumerate(clients)))
+
+    assert len([a for a in answers if a["type"] == "room"]) == 1
+    assert {a["code"] for a in answers if a["type"] == "error"} == {"name_taken"}

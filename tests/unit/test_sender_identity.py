@@ -95,7 +95,7 @@ def test_a_keyless_clients_new_connection_is_a_new_sender(backend):
     wscat = entered(backend, "lobby", "wscat")
     wscat.say("once", clientMessageId="w-1")
     wscat.drop()
-    again = entered(backend, "lobby", "wscat")
+    again = entered(backend, "lobby", "wscat again")  # "wscat" is its old connection's
 
     resent = again.say("once", clientMessageId="w-1")
 
@@ -109,9 +109,11 @@ def test_a_keyless_clients_new_connection_is_a_new_sender(backend):
 def test_a_newcomer_with_your_name_does_not_see_your_history_as_theirs(backend):
     ada = entered(backend, "lobby", "ada", ADAS_KEY)
     ada.say("mine")
+    ada.disconnect()
+    backend.clock.shift(10)  # "ada" is free again: nobody in the room uses it
 
     impostor = backend.connect().enter("lobby", "ada", guestKey=MALLORYS_KEY)
-    keyless = backend.connect().enter("lobby", "ada")
+    keyless = backend.connect().enter("lobby", "ada 2")
 
     assert [m["isOwnMessage"] for m in impostor["history"]] == [False]
     assert [m["isOwnMessage"] for m in keyless["history"]] == [False]
@@ -154,7 +156,7 @@ def test_each_entry_sets_the_sender_its_key_or_without_one_its_connection(backen
     tab.enter("lobby", "ada l.")  # a rename that leaves the key out: the connection again
     tab.say("renamed without the key")
 
-    reloaded = backend.connect().enter("lobby", "ada", guestKey=ADAS_KEY)
+    reloaded = backend.connect().enter("lobby", "ada again", guestKey=ADAS_KEY)
 
     assert [(m["message"], m["isOwnMessage"]) for m in reloaded["history"]] == [
         ("as a connection", False),

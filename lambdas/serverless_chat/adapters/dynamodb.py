@@ -109,6 +109,12 @@ def _alive(item: Item, now_s: int) -> bool:
 # A room's member count is an item of the connections table under this prefix (connection ids
 # never hold "#"), without ``roomId``: the room index never sees it.
 _ROOM_COUNT_PREFIX = "room#"
+# A name held in a room: an item under this prefix + room + "#" + comparison key, holding its
+# sender; without ``roomId``, the room index never sees it.
+_NAME_PREFIX = "name#"
+# A name taken this recently is held, whoever the room index shows: a join reaches the index a
+# moment after its write, so a concurrent look-alike must not take it over meanwhile.
+_NAME_SETTLE_MS = 10_000
 _ROOM_ADMIT_ATTEMPTS = 3  # the count, a repair, and one more after a race with another join
 _BURSTING_SENDERS_KEPT = 1024  # a hint per sender, forgotten wholesale beyond this many
 _BUCKET_ATTEMPTS = 3  # the first, the other state's, and one after a race
@@ -459,6 +465,55 @@ class ConnectionsTable:
                 if _error_code(error) != "ConditionalCheckFailedException":
                     raise  # else another join or leave changed the count: count again
         return False
+
+    @_busy_when_throttled
+    def reserve_name(
+        self, room_id: str, key: str, sender_id: str, now_ms: int, *, in_use: bool
+    ) -> bool:
+        """One conditional update: the name is free or already this sender's. Else, when nobody
+        in the room uses it and its holder took it long enough ago, one more, conditional on
+        that holder and moment, so two senders taking one stale name over cannot both win."""
+        item_key = {"connectionId": _s(f"{_NAME_PREFIX}{room_id}#{key}")}
+        values: dict[str, AttributeValueTypeDef] = {
+            ":me": _s(sender_id),
+            ":now": _n(now_ms),
+            ":expires": _n(now_ms // 1000 + limits.CONNECTION_LIFETIME_SECONDS),
+        }
+        update = "SET holder = :me, heldAt = :now, expiresAt = :expires"
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=item_key,
+                UpdateExpression=update,
+                ConditionExpression="attribute_not_exists(holder) OR holder = :me",
+                ExpressionAttributeValues=values,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            return True
+        except ClientError as error:
+            if _error_code(error) != "ConditionalCheckFailedException":
+                raise
+            held = cast("Item", error.response.get("Item") or {})
+        held_at = _int(held, "heldAt") or 0
+        if in_use or now_ms - held_at < _NAME_SETTLE_MS:
+            return False
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=item_key,
+                UpdateExpression=update,
+                ConditionExpression="holder = :holder AND heldAt = :held_at",
+                ExpressionAttributeValues={
+                    **values,
+                    ":holder": held.get("holder") or _s(""),
+                    ":held_at": _n(held_at),
+                },
+            )
+            return True
+        except ClientError as error:
+            if _error_code(error) != "ConditionalCheckFailedException":
+                raise
+            return False  # another sender took it over first
 
     @_busy_when_throttled
     def release(self, room_id: str, places: int = 1) -> None:

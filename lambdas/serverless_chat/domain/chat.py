@@ -177,7 +177,7 @@ class Chat:
             self._check_after_seq(request.room_id, request.after_seq)
         sender_id = identity.sender_id(request.guest_key, connection_id)
         before, username = self._enter(connection_id, request, sender_id)
-        others = self._checked_entry(connection_id, request, before)
+        others = self._checked_entry(connection_id, request, before, (sender_id, username))
         self.telemetry.in_room(request.room_id)
 
         if request.after_seq is None:  # the latest page, or the one before beforeSeq
@@ -256,10 +256,14 @@ class Chat:
             ) from None
 
     def _checked_entry(
-        self, connection_id: str, request: protocol.EnterRoom, before: Membership
+        self,
+        connection_id: str,
+        request: protocol.EnterRoom,
+        before: Membership,
+        sender: tuple[str, str],
     ) -> list[Member]:
         """The room's other members, once the entry holds: a place for a join or a move, and a
-        name nobody else's looks like. The connection entered first, so a refused entry reads
+        name held by its sender. The connection entered first, so a refused entry reads
         nothing of the room; a refusal undoes the entry, and nobody was told anything."""
         entered = before.room_id != request.room_id  # a join or a move: it needs a place
         if entered:
@@ -267,15 +271,39 @@ class Chat:
         others = [
             m for m in self.connections.members(request.room_id) if m.connection_id != connection_id
         ]
-        look_alike = _look_alike_refusal(request.room_id, request.username, others)
-        if look_alike is not None:
+        renamed = entered or before.username != sender[1]
+        taken = self._name_refusal(request.room_id, sender, others) if renamed else None
+        if taken is not None:
             self.connections.undo_entry(connection_id, request.room_id, before)
             if entered:
                 self._release(request.room_id, 1)
-            raise look_alike
+            raise taken
         if entered and before.room_id is not None:
             self._release(before.room_id, 1)
         return others
+
+    def _name_refusal(
+        self, room_id: str, sender: tuple[str, str], others: Sequence[Member]
+    ) -> ChatError | None:
+        """``name_taken`` unless the sender holds its name's comparison key in the room (a
+        conditional write; Cyrillic, fullwidth or capital look-alikes of "ada" are "ada"). The
+        same sender takes its name back at once from another tab or after a reconnect, even while
+        its old connection lingers; a name nobody in the room uses any more is free again."""
+        sender_id, username = sender
+        key = names.comparison_key(username)
+        users = [m.username for m in others if names.comparison_key(m.username) == key]
+        now_ms = int(self.clock() * 1000)
+        if self.connections.reserve_name(room_id, key, sender_id, now_ms, in_use=bool(users)):
+            return None
+        suggestion = names.numbered_variant(
+            username, {names.comparison_key(m.username) for m in others} | {key}
+        )
+        held = f'looks like "{users[0]}", already' if users else "was just taken"
+        return ChatError(
+            ErrorCode.NAME_TAKEN,
+            f'"{username}" {held} in room {room_id}; choose another name, such as "{suggestion}".',
+            suggested_username=suggestion,
+        )
 
     def _take_place(self, connection_id: str, room_id: str, before: Membership) -> None:
         """A place in the room for the connection that just entered it, taken by a conditional
@@ -384,31 +412,6 @@ class Chat:
 
     def _default_username(self) -> str:
         return f"guest-{self.rng.randint(1000, 9999)}"
-
-
-def _look_alike_refusal(
-    room_id: str, username: str | None, others: Sequence[Member]
-) -> ChatError | None:
-    """``name_taken`` when another member's name looks like the ``username`` asked for (the
-    same comparison key). A default name is digits the chat drew: it is never refused.
-
-    A member holding exactly this name does not count: it may be this sender's own connection,
-    still open after a reload or a dropped network (API Gateway keeps it up to the idle timeout),
-    and until the chat knows senders apart it cannot tell; a look-alike is never that.
-    """
-    if username is None:
-        return None
-    taken = {names.comparison_key(m.username): m.username for m in others}
-    key = names.comparison_key(username)
-    if key not in taken or any(m.username == username for m in others):
-        return None
-    suggestion = names.numbered_variant(username, taken)
-    return ChatError(
-        ErrorCode.NAME_TAKEN,
-        f'"{username}" looks like "{taken[key]}", already in room {room_id}; choose another '
-        f'name, such as "{suggestion}".',
-        suggested_username=suggestion,
-    )
 
 
 def _too_many_replies(limited: RateLimitedError) -> ChatError:

@@ -101,6 +101,15 @@ class ConnectionStore(Protocol):
         full, the room's members are counted again and the count repaired."""
         ...
 
+    def reserve_name(
+        self, room_id: str, key: str, sender_id: str, now_ms: int, *, in_use: bool
+    ) -> bool:
+        """Hold the name ``key`` (a comparison key) in the room for ``sender_id``: True when it
+        holds it now. Held by another sender, it is taken over only when not ``in_use`` (no other
+        member of the room has a name of this key) and not taken a moment ago (the room index
+        lags)."""
+        ...
+
     def release(self, room_id: str, places: int = 1) -> None:
         """Give back places of members who left the room."""
         ...
