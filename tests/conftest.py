@@ -5,6 +5,7 @@ envs/local, the WebSocket data plane running the deployed functions, and the sit
 
 import json
 import os
+import signal
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -165,3 +166,32 @@ def dynamodb_of(stack: LocalStack) -> Any:
         aws_access_key_id="test",
         aws_secret_access_key="test",
     )
+
+
+@contextmanager
+def function_settings(stack: LocalStack, function: str, **variables: str) -> Iterator[None]:
+    """A deployed function's environment with ``variables`` set (as Terraform would set them),
+    in the emulator, and our data plane told to re-read it (SIGHUP, as after an edit); back as it
+    was at the end. Only our data plane re-reads an environment: tests using this run on it."""
+    lambdas: Any = boto3.client(
+        "lambda",
+        endpoint_url=stack.emulator_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    name = f"serverless-chat-local-{function}"
+    deployed = lambdas.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+
+    def serve(environment: dict[str, str]) -> None:
+        lambdas.update_function_configuration(
+            FunctionName=name, Environment={"Variables": environment}
+        )
+        assert stack.gateway is not None
+        stack.gateway.send_signal(signal.SIGHUP)
+
+    serve({**deployed, **variables})
+    try:
+        yield
+    finally:
+        serve(deployed)

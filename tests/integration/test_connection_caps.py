@@ -9,7 +9,6 @@ peer's address as `identity.sourceIp`, as API Gateway reports the client's.
 """
 
 import itertools
-import signal
 import sys
 import time
 import uuid
@@ -18,20 +17,18 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Any
 
-import boto3
 import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from local_stack.stack import LocalStack
-from tests.conftest import ChatSocket, dynamodb_of
+from tests.conftest import ChatSocket, dynamodb_of, function_settings
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux",
     reason="needs loopback addresses beyond 127.0.0.1, which only Linux routes by default",
 )
 
-CONNECT_FUNCTION = "serverless-chat-local-connect"
 CONNECTIONS_TABLE = "serverless-chat-local-connections"
 HELD, PER_MINUTE = 2, 4
 _probe_addresses = (f"127.0.9.{n}" for n in itertools.count(1))
@@ -79,24 +76,6 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30) -> None:
 
 @pytest.fixture
 def capped(stack: LocalStack, open_from: Callable[[str], ChatSocket]) -> Iterator[None]:
-    lambdas: Any = boto3.client(
-        "lambda",
-        endpoint_url=stack.emulator_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    deployed = lambdas.get_function_configuration(FunctionName=CONNECT_FUNCTION)
-    environment = deployed["Environment"]["Variables"]
-    assert environment["CONNECTIONS_PER_ADDRESS"] == "0", "envs/local leaves the caps off"
-
-    def serve(variables: dict[str, str]) -> None:
-        lambdas.update_function_configuration(
-            FunctionName=CONNECT_FUNCTION, Environment={"Variables": variables}
-        )
-        assert stack.gateway is not None
-        stack.gateway.send_signal(signal.SIGHUP)
-
     def caps_on() -> bool:  # a fresh address each time: HELD admitted, then 429
         probe = next(_probe_addresses)
         held = [open_from(probe) for _ in range(HELD)]
@@ -105,18 +84,15 @@ def capped(stack: LocalStack, open_from: Callable[[str], ChatSocket]) -> Iterato
             socket.close()
         return status == 429
 
-    serve(
-        {
-            **environment,
-            "CONNECTIONS_PER_ADDRESS": str(HELD),
-            "CONNECTS_PER_ADDRESS_PER_MINUTE": str(PER_MINUTE),
-        }
-    )
+    caps = {
+        "CONNECTIONS_PER_ADDRESS": str(HELD),
+        "CONNECTS_PER_ADDRESS_PER_MINUTE": str(PER_MINUTE),
+    }
     try:
-        wait_until(caps_on)
-        yield
+        with function_settings(stack, "connect", **caps):
+            wait_until(caps_on)
+            yield
     finally:
-        serve(environment)
         # The stack as the other tests found it: no address items left behind.
         dynamodb = dynamodb_of(stack)
         for item in dynamodb.scan(
