@@ -2,9 +2,7 @@
 Origin, or a DNS-rebinding Host, is refused before any `$connect`, `@connections` call or fault
 switch; the stack's own page, and clients that send no Origin (SDKs, curl), are served."""
 
-import http.client
 import json
-from dataclasses import dataclass
 
 import pytest
 from websockets.exceptions import InvalidStatus
@@ -19,33 +17,10 @@ from tests.local_gateway.gateway_support import (
     receive_json,
     send_json,
 )
+from tests.raw_http import http_request
 
 FOREIGN_ORIGIN = "http://evil.example"
 REBINDING_NAME = "evil.example"  # a name its owner made resolve to 127.0.0.1
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-def http_request(
-    port: int, method: str, path: str, headers: dict[str, str], body: bytes = b""
-) -> Answer:
-    """One request to the data plane's port, with exactly these headers (Host included)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request(
-            method, path, body=body, headers={"Host": f"127.0.0.1:{port}", **headers}
-        )
-        response = connection.getresponse()
-        return Answer(
-            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        )
-    finally:
-        connection.close()
 
 
 def connect_invocations(gateway: GatewayProcess) -> int:

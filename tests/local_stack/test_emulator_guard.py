@@ -4,10 +4,8 @@ sees them (no permissive CORS for them); terraform, boto3 and the functions, whi
 Origin, and the stack's own pages are served as before."""
 
 import asyncio
-import http.client
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -18,6 +16,7 @@ from websockets.sync.client import connect
 from local_gateway.loopback_guard import LoopbackGuard
 from local_stack import emulator
 from local_stack.guarded_ministack import GuardedApplication, Message, Receive, Scope, Send
+from tests.raw_http import http_request
 
 SITE_ORIGIN = "http://127.0.0.1:5173"
 FOREIGN_ORIGIN = "http://evil.example"
@@ -30,13 +29,6 @@ LIST_TABLES = {
     "Authorization": "AWS4-HMAC-SHA256 Credential=test/20261202/us-east-1/dynamodb/aws4_request, "
     "SignedHeaders=host, Signature=0",
 }
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
 
 
 @pytest.fixture(scope="module", params=["ministack", "moto"])
@@ -53,22 +45,6 @@ def guarded(
         yield int(server.endpoint.rsplit(":", 1)[1])
     finally:
         server.stop()
-
-
-def http_request(
-    port: int, method: str, path: str, headers: dict[str, str], body: bytes = b""
-) -> Answer:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request(
-            method, path, body=body, headers={"Host": f"127.0.0.1:{port}", **headers}
-        )
-        response = connection.getresponse()
-        return Answer(
-            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        )
-    finally:
-        connection.close()
 
 
 def test_sdks_without_origin_are_served(guarded: int) -> None:
