@@ -265,22 +265,34 @@ def test_a_browser_origin_outside_the_allowlist_is_refused_at_the_handshake(stac
     open_socket(origin=stack.options.site_url)  # the site's own origin is allowed
 
 
-@pytest.mark.behaviour("connections-delete")
-def test_a_flooder_is_closed_while_a_bystander_keeps_chatting(open_socket):
-    room = room_name()
-    flooder, bystander, friend = open_socket(), open_socket(), open_socket()
-    for client, name in ((flooder, "flooder"), (bystander, "bystander"), (friend, "friend")):
+def flooder_and_bystanders(open_socket, room):
+    """A flooder, a bystander and a friend, entered in the room under those names."""
+    clients = open_socket(), open_socket(), open_socket()
+    for client, name in zip(clients, ("flooder", "bystander", "friend"), strict=True):
         client.enter(room, name)
+    return clients
 
-    refusals, closed = [], False
+
+def flood_until_closed(flooder, frames):
+    """Send every frame, then read refusals until the chat closes the socket: their codes.
+    Fails when it never closes."""
+    refusals = []
     try:
-        for _ in range(200):  # refused faster than the chat allows: it closes the socket
-            flooder.send("{not json")
+        for frame in frames:
+            flooder.send(frame)
         while True:
             refusals.append(flooder.recv_until("error")["code"])
     except ConnectionClosed:
-        closed = True
-    assert closed
+        return refusals
+
+
+@pytest.mark.behaviour("connections-delete")
+def test_a_flooder_is_closed_while_a_bystander_keeps_chatting(open_socket):
+    room = room_name()
+    flooder, bystander, friend = flooder_and_bystanders(open_socket, room)
+
+    # Refused faster than the chat allows: it closes the socket.
+    refusals = flood_until_closed(flooder, ["{not json"] * 200)
     assert len(refusals) >= 10
     assert set(refusals) == {"invalid_json"}
 
@@ -294,20 +306,14 @@ def test_a_flooder_is_closed_while_a_bystander_keeps_chatting(open_socket):
 @pytest.mark.behaviour("connections-delete")
 def test_a_renaming_flood_costs_the_room_three_frames_and_the_flooder_its_socket(open_socket):
     room = room_name()
-    flooder, bystander, friend = open_socket(), open_socket(), open_socket()
-    for client, name in ((flooder, "flooder"), (bystander, "bystander"), (friend, "friend")):
-        client.enter(room, name)
+    flooder, bystander, friend = flooder_and_bystanders(open_socket, room)
 
-    refusals, closed = [], False
-    try:
-        for number in range(60):  # renames: 3 in any 30 s, then refusals, then the close
-            flooder.send({"action": "on-enter-room", "groupId": room, "username": f"f{number}"})
-        while True:
-            refusals.append(flooder.recv_until("error")["code"])
-    except ConnectionClosed:
-        closed = True
-    assert closed
-    assert set(refusals) == {"rate_limited"}
+    # Renames: 3 in any 30 s, then refusals, then the close.
+    renames = [
+        {"action": "on-enter-room", "groupId": room, "username": f"f{number}"}
+        for number in range(60)
+    ]
+    assert set(flood_until_closed(flooder, renames)) == {"rate_limited"}
 
     bystander.send({"action": "on-message", "message": "still here"})
     seen: list[dict] = []
