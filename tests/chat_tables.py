@@ -18,7 +18,7 @@ def create_chat_tables(client: Any, connections: str, room_index: str, messages:
                 "KeySchema": [{"AttributeName": "roomId", "KeyType": "HASH"}],
                 "Projection": {
                     "ProjectionType": "INCLUDE",
-                    "NonKeyAttributes": ["username", "expiresAt"],
+                    "NonKeyAttributes": ["username", "expiresAt", "guest"],
                 },
             }
         ],
@@ -34,4 +34,13 @@ def create_chat_tables(client: Any, connections: str, room_index: str, messages:
             {"AttributeName": "roomId", "KeyType": "HASH"},
             {"AttributeName": "seq", "KeyType": "RANGE"},
         ],
+    )
+
+
+def create_handles_table(client: Any, handles: str) -> None:
+    client.create_table(
+        TableName=handles,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
     )

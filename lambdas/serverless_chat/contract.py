@@ -44,6 +44,10 @@ LIMITS: Final[Mapping[str, Any]] = _CONTRACT["limits"]
 # What a display name may hold: the code points refused by name, and the cases both sides test.
 NAMES: Final[Mapping[str, Any]] = _CONTRACT["names"]
 ENVIRONMENT: Final[frozenset[str]] = frozenset(_CONTRACT["environment"])
+# A signed-in page offers both subprotocols: the chat's, which ``$connect`` chooses, and its ID
+# token after the prefix, which the ``$connect`` authorizer verifies.
+SUBPROTOCOL: Final[str] = _CONTRACT["signIn"]["subprotocol"]
+TOKEN_PROTOCOL_PREFIX: Final[str] = _CONTRACT["signIn"]["tokenProtocolPrefix"]
 
 
 def document() -> dict[str, Any]:

@@ -14,11 +14,13 @@ from botocore.config import Config
 from serverless_chat.adapters.api_gateway import WebSocketRequest
 from serverless_chat.adapters.connections_api import ConnectionsApi
 from serverless_chat.adapters.dynamodb import ConnectionsTable, MessagesTable
+from serverless_chat.adapters.handles_table import HandlesTable
 from serverless_chat.adapters.telemetry import PowertoolsTelemetry
 from serverless_chat.domain.chat import Chat, ChatRules
 from serverless_chat.settings import Settings
 
 OK: Final[dict[str, Any]] = {"statusCode": 200}
+UNAUTHORIZED: Final[dict[str, Any]] = {"statusCode": 401}
 FORBIDDEN: Final[dict[str, Any]] = {"statusCode": 403}
 TOO_MANY_REQUESTS: Final[dict[str, Any]] = {"statusCode": 429}
 
@@ -33,12 +35,16 @@ _connections = ConnectionsTable(
     dynamodb, settings.connections_table, settings.connections_room_index
 )
 _messages = MessagesTable(dynamodb, settings.messages_table, settings.message_retention_days)
+_handles = (
+    HandlesTable(dynamodb, settings.handles_table) if settings.handles_table is not None else None
+)
 _fanout = ThreadPoolExecutor(max_workers=settings.fanout_concurrency)
 _rules = ChatRules(
     room_member_limit=settings.room_member_limit,
     rate_limit=settings.rate_limit,
     allowed_origins=settings.allowed_origins,
     address_caps=settings.address_caps,
+    auth_mode=settings.auth_mode,
 )
 
 
@@ -58,4 +64,5 @@ def chat_for(request: WebSocketRequest) -> Chat:
         outbox=ConnectionsApi(endpoint, _fanout, settings.fanout_concurrency),
         telemetry=PowertoolsTelemetry(logger, metrics),
         rules=_rules,
+        handles=_handles,
     )

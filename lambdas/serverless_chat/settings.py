@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from serverless_chat import limits
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps
+from serverless_chat.domain.identity import AuthMode
 from serverless_chat.domain.rate_limit import RateLimit
 
 
@@ -22,12 +23,18 @@ class Settings:
     fanout_concurrency: int
     environment: str
     address_caps: AddressCaps = CAPS_OFF
+    auth_mode: AuthMode = AuthMode.OFF
+    handles_table: str | None = None  # set whenever auth_mode is not off
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
         """Read the settings; a missing table name or environment is a deployment error and
         fails loudly."""
         origins = environ.get("ALLOWED_ORIGINS", "")
+        auth_mode = AuthMode(environ.get("AUTH_MODE") or AuthMode.OFF)
+        handles_table = environ.get("HANDLES_TABLE") or None
+        if auth_mode is not AuthMode.OFF and handles_table is None:
+            raise ValueError(f"AUTH_MODE={auth_mode} needs HANDLES_TABLE")
         return cls(
             connections_table=environ["CONNECTIONS_TABLE"],
             connections_room_index=environ["CONNECTIONS_ROOM_INDEX"],
@@ -61,4 +68,6 @@ class Settings:
                     )
                 ),
             ),
+            auth_mode=auth_mode,
+            handles_table=handles_table,
         )

@@ -309,6 +309,7 @@ class ChatClient:
     connection_id: str
     handshake_status: int
     seen: int = 0
+    headers: dict[str, str] = field(default_factory=dict)  # of $connect's answer
 
     def send(self, frame: dict[str, Any] | str) -> None:
         body = frame if isinstance(frame, str) else json.dumps(frame, ensure_ascii=False)
@@ -358,25 +359,40 @@ class ChatBackend:
     clock: time_machine.Traveller
     tick_seconds: float = 1.0  # how far the clock moves per invocation; 0 to send in a burst
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # What the $connect authorizer answered per connection: API Gateway passes it to every event.
+    authorizers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def connect(
-        self, origin: str | None = ALLOWED_ORIGIN, source_ip: str | None = None
+        self,
+        origin: str | None = ALLOWED_ORIGIN,
+        source_ip: str | None = None,
+        *,
+        authorizer: dict[str, str] | None = None,
+        subprotocols: str | None = None,
     ) -> ChatClient:
+        """A handshake; ``authorizer`` is the context the ``$connect`` authorizer returned, and
+        ``subprotocols`` the ``Sec-WebSocket-Protocol`` header the client offered."""
         number = next(self._ids)
         connection_id = f"Conn{number:08d}AbC="
+        if authorizer is not None:
+            self.authorizers[connection_id] = authorizer
         event = load_event("connect")
         if source_ip is not None:
             event["requestContext"]["identity"]["sourceIp"] = source_ip
         headers = {k: v for k, v in event["headers"].items() if k != "Origin"}
         if origin is not None:
             headers["Origin"] = origin
+        if subprotocols is not None:
+            headers["Sec-WebSocket-Protocol"] = subprotocols
         event["headers"] = headers
         event["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
         response = self.invoke("$connect", connection_id, event=event)
         if response["statusCode"] == 200:
             with self.connections_api.lock:
                 self.connections_api.open.add(connection_id)
-        return ChatClient(self, connection_id, response["statusCode"])
+        return ChatClient(
+            self, connection_id, response["statusCode"], headers=response.get("headers", {})
+        )
 
     def route_message(self, connection_id: str, body: str) -> dict[str, Any]:
         """API Gateway's route selection on ``$request.body.action``, ``$default`` otherwise."""
@@ -403,6 +419,8 @@ class ChatBackend:
         )
         if route == "$connect":
             context["connectedAt"] = int(time.time() * 1000)
+        if connection_id in self.authorizers:
+            context["authorizer"] = dict(self.authorizers[connection_id])
         response: dict[str, Any] = self.handlers[route].lambda_handler(event, LambdaContext())
         self.clock.shift(self.tick_seconds)
         return response

@@ -68,7 +68,9 @@ class _Recording(Mapping[str, str]):
 
 
 def test_the_settings_read_the_contracts_variables_and_powertools_reads_the_rest() -> None:
-    environment = _Recording(dict.fromkeys(contract.ENVIRONMENT, "1") | {"ALLOWED_ORIGINS": ""})
+    environment = _Recording(
+        dict.fromkeys(contract.ENVIRONMENT, "1") | {"ALLOWED_ORIGINS": "", "AUTH_MODE": "optional"}
+    )
     Settings.from_environment(environment)
     powertools = {name for name in contract.ENVIRONMENT if name.startswith("POWERTOOLS_")}
     assert environment.read == contract.ENVIRONMENT - powertools

@@ -7,7 +7,8 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import
     APIGatewayProxyEvent,
 )
 
-from serverless_chat.domain.model import NewConnection
+from serverless_chat import contract
+from serverless_chat.domain.model import NewConnection, SignedInUser
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,28 @@ class WebSocketRequest:
         value = self.event.headers.get("origin")
         return str(value) if value is not None else None
 
+    @property
+    def user(self) -> SignedInUser | None:
+        """The signed-in user the ``$connect`` authorizer verified, from the context API Gateway
+        passes to every event of the connection; None for a guest (no authorizer, or one that
+        admitted a guest). Never read from a frame."""
+        context = self.event.raw_event["requestContext"].get("authorizer") or {}
+        user_id = context.get("userId")
+        if not user_id:
+            return None
+        return SignedInUser(
+            user_id=str(user_id),
+            handle=str(context["handle"]),
+            token_expires_at_s=int(context["tokenExpiresAt"]),
+        )
+
+    @property
+    def offers_chat_subprotocol(self) -> bool:
+        """Whether the handshake offers the chat's subprotocol (a signed-in page does, beside its
+        token): ``$connect`` must then choose it, or the browser fails the handshake."""
+        offered = self.event.headers.get("sec-websocket-protocol") or ""
+        return contract.SUBPROTOCOL in (p.strip() for p in str(offered).split(","))
+
     def new_connection(self) -> NewConnection:
         context = self.event.request_context
         return NewConnection(
@@ -47,4 +70,5 @@ class WebSocketRequest:
             connected_at_ms=context.connected_at or 0,
             source_ip=context.identity.source_ip,
             user_agent=context.identity.user_agent,
+            user=self.user,
         )

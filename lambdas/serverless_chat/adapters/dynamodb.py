@@ -101,6 +101,11 @@ def _int(item: Item, name: str) -> int | None:
     return int(value["N"]) if value is not None and "N" in value else None
 
 
+def _bool(item: Item, name: str) -> bool:
+    value = item.get(name)
+    return value is not None and value.get("BOOL") is True
+
+
 def _alive(item: Item, now_s: int) -> bool:
     expires_at = _int(item, "expiresAt")
     return expires_at is None or expires_at > now_s
@@ -214,11 +219,21 @@ class ConnectionsTable:
         caps: AddressCaps = CAPS_OFF,
     ) -> None:
         connected_at_s = connection.connected_at_ms // 1000
+        expires_at_s = connected_at_s + limits.CONNECTION_LIFETIME_SECONDS
         item: dict[str, AttributeValueTypeDef] = {
             "connectionId": _s(connection.connection_id),
             "connectedAt": _n(connection.connected_at_ms),
-            "expiresAt": _n(connected_at_s + limits.CONNECTION_LIFETIME_SECONDS),
         }
+        user = connection.user
+        if user is not None:
+            # The connection counts only while its token is valid: past it, every update's
+            # condition refuses it and the room's reads leave it out, so it is sent nothing more.
+            expires_at_s = min(expires_at_s, user.token_expires_at_s)
+            item["userId"] = _s(user.user_id)
+            item["tokenExpiresAt"] = _n(user.token_expires_at_s)
+        if connection.guest:
+            item["guest"] = {"BOOL": True}
+        item["expiresAt"] = _n(expires_at_s)
         if connection.source_ip:
             item["sourceIp"] = _s(connection.source_ip)
         if connection.user_agent:
@@ -659,6 +674,7 @@ class ConnectionsTable:
             Member(
                 connection_id=_str(item, "connectionId") or "",
                 username=_str(item, "username") or "",
+                guest=_bool(item, "guest"),
             )
             for item in self._query(
                 TableName=self._table,
@@ -726,6 +742,7 @@ class MessagesTable:
             sender_id=draft.sender_id,
             sent_at=draft.sent_at,
             client_message_id=draft.client_message_id,
+            guest=draft.guest,
         )
         self._store(message, marker, expires_at_s)
         return message
@@ -772,6 +789,8 @@ class MessagesTable:
             "sentAt": _s(message.sent_at),
             "expiresAt": expires_at,
         }
+        if message.guest:
+            item["guest"] = {"BOOL": True}
         if marker is None:
             self._client.put_item(TableName=self._table, Item=item)
             return
@@ -867,6 +886,7 @@ def _sender(connection_id: str, item: Item) -> Sender:
         room_id=_str(item, "roomId") or "",
         username=_str(item, "username") or "",
         sender_id=_str(item, "senderId") or identity.connection_sender_id(connection_id),
+        guest=_bool(item, "guest"),
     )
 
 
@@ -890,4 +910,5 @@ def _message(item: Item) -> Message:
         sender_id=_str(item, "senderId") or identity.connection_sender_id(sender_connection_id),
         sent_at=_str(item, "sentAt") or "",
         client_message_id=_str(item, "clientMessageId"),
+        guest=_bool(item, "guest"),
     )

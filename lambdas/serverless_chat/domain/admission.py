@@ -22,6 +22,8 @@ class Admission(StrEnum):
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"  # 403
     ADDRESS_FULL = "too_many_connections_from_address"  # 429
     ADDRESS_TOO_FAST = "too_many_connects_from_address"  # 429
+    # 401: the token expired within the authorizer's leeway for clock skew
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105 (a code, no secret)
 
 
 @dataclass(frozen=True)

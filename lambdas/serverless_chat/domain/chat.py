@@ -4,6 +4,7 @@ Every reply and error goes to the caller through the outbox, one path for all of
 """
 
 import contextlib
+import dataclasses
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -14,12 +15,21 @@ from serverless_chat import limits
 from serverless_chat.domain import identity, names, protocol
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps, Admission, address_of
 from serverless_chat.domain.errors import ChatError, ErrorCode
-from serverless_chat.domain.model import Member, Membership, Message, MessageDraft, NewConnection
+from serverless_chat.domain.identity import AuthMode
+from serverless_chat.domain.model import (
+    Member,
+    Membership,
+    Message,
+    MessageDraft,
+    NewConnection,
+    SignedInUser,
+)
 from serverless_chat.domain.ports import (
     AddressFullError,
     AddressTooFastError,
     ConnectionStore,
     DuplicateMessageError,
+    HandleRegistry,
     MessageStore,
     NotConnectedError,
     NotInRoomError,
@@ -55,6 +65,10 @@ REPLIES = RateLimit(per_second=1 / limits.REPLY_INTERVAL_SECONDS, burst=limits.R
 REFUSALS = RateLimit(per_second=1 / limits.REFUSAL_INTERVAL_SECONDS, burst=limits.REFUSAL_BURST)
 # Refusals that are not the client's doing: they never close it.
 _NOT_THE_CLIENTS_DOING = frozenset({ErrorCode.BUSY, ErrorCode.NOT_CONNECTED})
+_TOKEN_EXPIRED = ChatError(
+    ErrorCode.TOKEN_EXPIRED,
+    "Your sign-in has expired; nothing was done. Reconnect with a fresh token.",
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,12 @@ class ChatRules:
     replies: RateLimit = REPLIES
     refusals: RateLimit = REFUSALS
     address_caps: AddressCaps = CAPS_OFF  # off unless the settings switch it on
+    auth_mode: AuthMode = AuthMode.OFF
+
+    @property
+    def marks_guests(self) -> bool:
+        """Guests are marked as such only beside signed-in users."""
+        return self.auth_mode is AuthMode.OPTIONAL
 
 
 @dataclass
@@ -75,17 +95,24 @@ class Chat:
     outbox: Outbox
     telemetry: Telemetry
     rules: ChatRules
+    handles: HandleRegistry | None = None  # None: nobody signs in (auth_mode off)
     clock: Callable[[], float] = time.time
     rng: random.Random = field(default_factory=random.Random)
 
     # ------------------------------------------------------------ $connect / $disconnect
 
     def connect(self, connection: NewConnection, origin: str | None) -> Admission:
-        """Register the connection, unless its browser origin is not allowed or its source
-        address is over a cap (``rules.address_caps``)."""
+        """Register the connection, unless its browser origin is not allowed, its sign-in token
+        expired (within the authorizer's leeway for clock skew), or its source address is over a
+        cap (``rules.address_caps``)."""
         allowlist = self.rules.allowed_origins
         if origin is not None and allowlist and origin not in allowlist:
             return Admission.ORIGIN_NOT_ALLOWED
+        if connection.user is not None and self._expired(connection.user):
+            self.telemetry.refused(Admission.TOKEN_EXPIRED.value)
+            return Admission.TOKEN_EXPIRED
+        if connection.user is None and self.rules.marks_guests:
+            connection = dataclasses.replace(connection, guest=True)
         admission = self._register(connection)
         if admission is not Admission.ADMITTED:
             self.telemetry.refused(admission.value)
@@ -109,26 +136,41 @@ class Chat:
 
     # ------------------------------------------------------------ routes that reply
 
-    def enter_room(self, connection_id: str, body: str | None) -> None:
-        self._replying_errors(connection_id, body, self._enter_room)
+    # ``user``: who the connection's ``$connect`` authorizer verified (None: a guest). A frame
+    # after its token's expiry is refused with ``token_expired`` before anything else, and the
+    # connection closed: the page reconnects with a fresh token.
 
-    def send_message(self, connection_id: str, body: str | None) -> None:
-        self._replying_errors(connection_id, body, self._send_message)
+    def enter_room(
+        self, connection_id: str, body: str | None, user: SignedInUser | None = None
+    ) -> None:
+        self._replying_errors(connection_id, body, user, self._enter_room)
 
-    def answer(self, connection_id: str, body: str | None) -> None:
+    def send_message(
+        self, connection_id: str, body: str | None, user: SignedInUser | None = None
+    ) -> None:
+        self._replying_errors(connection_id, body, user, self._send_message)
+
+    def answer(
+        self, connection_id: str, body: str | None, user: SignedInUser | None = None
+    ) -> None:
         """``$default``: a ping gets a pong; anything else, an error naming the problem."""
-        self._replying_errors(connection_id, body, self._answer)
+        self._replying_errors(connection_id, body, user, self._answer)
 
     def _replying_errors(
         self,
         connection_id: str,
         body: str | None,
-        handle: Callable[[str, protocol.Frame], None],
+        user: SignedInUser | None,
+        handle: Callable[[str, protocol.Frame, SignedInUser | None], None],
     ) -> None:
         frame: protocol.Frame = {}
+        if user is not None and self._expired(user):
+            self._refuse(connection_id, _TOKEN_EXPIRED, frame)
+            self.outbox.close(connection_id)
+            return
         try:
             frame = protocol.parse_frame(body)
-            handle(connection_id, frame)
+            handle(connection_id, frame, user)
         except StoreBusyError:
             self._refuse(connection_id, _BUSY, frame)
         except ChatError as error:
@@ -138,7 +180,7 @@ class Chat:
         self.telemetry.refused(error.code.value)
         reply = protocol.error_frame(error, protocol.client_message_id_of(frame))
         self._deliver([(connection_id, protocol.encode(reply))])
-        if error.code in _NOT_THE_CLIENTS_DOING:
+        if error.code in _NOT_THE_CLIENTS_DOING or error.code is ErrorCode.TOKEN_EXPIRED:
             return
         try:
             flooding = self.connections.count_refusal(
@@ -150,7 +192,10 @@ class Chat:
             self.telemetry.closed_for_refusals()
             self.outbox.close(connection_id)
 
-    def _answer(self, connection_id: str, frame: protocol.Frame) -> None:
+    def _expired(self, user: SignedInUser) -> bool:
+        return self.clock() >= user.token_expires_at_s
+
+    def _answer(self, connection_id: str, frame: protocol.Frame, _: SignedInUser | None) -> None:
         action = frame.get("action")
         if action != protocol.PING:
             known = f"{protocol.ENTER_ROOM}, {protocol.SEND_MESSAGE} or {protocol.PING}"
@@ -171,13 +216,24 @@ class Chat:
             raise _too_many_replies(limited) from None
         self._deliver([(connection_id, protocol.encode(protocol.PONG))])
 
-    def _enter_room(self, connection_id: str, frame: protocol.Frame) -> None:
+    def _enter_room(
+        self, connection_id: str, frame: protocol.Frame, user: SignedInUser | None
+    ) -> None:
         request = protocol.parse_enter_room(frame)
+        if user is not None:  # a signed-in user's name is its handle, whatever the frame says
+            request = dataclasses.replace(request, username=user.handle)
         if request.after_seq:  # 0 asks for the whole history: never beyond the room
             self._check_after_seq(request.room_id, request.after_seq)
-        sender_id = identity.sender_id(request.guest_key, connection_id)
+        sender_id = (
+            identity.user_sender_id(user.user_id)
+            if user is not None
+            else identity.sender_id(request.guest_key, connection_id)
+        )
         before, username = self._enter(connection_id, request, sender_id)
-        others = self._checked_entry(connection_id, request, before, (sender_id, username))
+        others = self._checked_entry(
+            connection_id, request, before, (sender_id, username), signed_in=user is not None
+        )
+        guest = user is None and self.rules.marks_guests
         self.telemetry.in_room(request.room_id)
 
         if request.after_seq is None:  # the latest page, or the one before beforeSeq
@@ -203,16 +259,27 @@ class Chat:
             [protocol.message_frame(m, for_sender=m.sender_id == sender_id) for m in page],
             keep="newest" if request.after_seq is None else "oldest",
             more=more,
+            guests=(
+                sorted(
+                    [m.username for m in others if m.guest] + ([username] if guest else []),
+                    key=str.casefold,
+                )
+                if self.rules.marks_guests
+                else None
+            ),
         )
         posts = [(connection_id, protocol.encode(room))]
 
         member_count = len(others) + 1
         if before.room_id == request.room_id:
             if before.username != username:
-                rename = protocol.presence_frame("rename", username, member_count, before.username)
+                rename = protocol.presence_frame(
+                    "rename", username, member_count, before.username, guest=guest
+                )
                 posts += _to_each(others, rename)
         else:
-            posts += _to_each(others, protocol.presence_frame("join", username, member_count))
+            join = protocol.presence_frame("join", username, member_count, guest=guest)
+            posts += _to_each(others, join)
         if before.room_id is not None and before.room_id != request.room_id:
             posts += self._leave_posts(before.room_id, [before.username or ""])
         self._deliver(posts)
@@ -261,10 +328,13 @@ class Chat:
         request: protocol.EnterRoom,
         before: Membership,
         sender: tuple[str, str],
+        *,
+        signed_in: bool,
     ) -> list[Member]:
         """The room's other members, once the entry holds: a place for a join or a move, and a
-        name held by its sender. The connection entered first, so a refused entry reads
-        nothing of the room; a refusal undoes the entry, and nobody was told anything."""
+        name held by its sender (a signed-in user's handle is its own already). The connection
+        entered first, so a refused entry reads nothing of the room; a refusal undoes the entry,
+        and nobody was told anything."""
         entered = before.room_id != request.room_id  # a join or a move: it needs a place
         if entered:
             self._take_place(connection_id, request.room_id, before)
@@ -272,7 +342,11 @@ class Chat:
             m for m in self.connections.members(request.room_id) if m.connection_id != connection_id
         ]
         renamed = entered or before.username != sender[1]
-        taken = self._name_refusal(request.room_id, sender, others) if renamed else None
+        taken = (
+            self._name_refusal(request.room_id, sender, others)
+            if renamed and not signed_in
+            else None
+        )
         if taken is not None:
             self.connections.undo_entry(connection_id, request.room_id, before)
             if entered:
@@ -285,7 +359,8 @@ class Chat:
     def _name_refusal(
         self, room_id: str, sender: tuple[str, str], others: Sequence[Member]
     ) -> ChatError | None:
-        """``name_taken`` unless the sender holds its name's comparison key in the room (a
+        """``name_taken`` when the name's comparison key is a signed-in user's handle (a guest
+        never takes one), or unless the sender holds its comparison key in the room (a
         conditional write; Cyrillic, fullwidth or capital look-alikes of "ada" are "ada"). The
         same sender takes its name back at once from another tab or after a reconnect, even while
         its old connection lingers; a name nobody in the room uses any more is free again."""
@@ -293,15 +368,23 @@ class Chat:
         key = names.comparison_key(username)
         users = [m.username for m in others if names.comparison_key(m.username) == key]
         now_ms = int(self.clock() * 1000)
-        if self.connections.reserve_name(room_id, key, sender_id, now_ms, in_use=bool(users)):
+        registered = self.handles is not None and self.handles.holder(key) is not None
+        if not registered and self.connections.reserve_name(
+            room_id, key, sender_id, now_ms, in_use=bool(users)
+        ):
             return None
         suggestion = names.numbered_variant(
             username, {names.comparison_key(m.username) for m in others} | {key}
         )
-        held = f'looks like "{users[0]}", already' if users else "was just taken"
+        if registered:
+            held = "is a signed-in user's name"
+        elif users:
+            held = f'looks like "{users[0]}", already in room {room_id}'
+        else:
+            held = f"was just taken in room {room_id}"
         return ChatError(
             ErrorCode.NAME_TAKEN,
-            f'"{username}" {held} in room {room_id}; choose another name, such as "{suggestion}".',
+            f'"{username}" {held}; choose another name, such as "{suggestion}".',
             suggested_username=suggestion,
         )
 
@@ -321,7 +404,9 @@ class Chat:
         with contextlib.suppress(StoreBusyError):
             self.connections.release(room_id, places)
 
-    def _send_message(self, connection_id: str, frame: protocol.Frame) -> None:
+    def _send_message(
+        self, connection_id: str, frame: protocol.Frame, _: SignedInUser | None
+    ) -> None:
         request = protocol.parse_send_message(frame)
         now = self.clock()
         try:
@@ -359,6 +444,7 @@ class Chat:
             sender_id=sender.sender_id,
             sent_at=_iso_utc(now),
             client_message_id=request.client_message_id,
+            guest=sender.guest,
         )
         try:
             message = self.messages.append(draft)

@@ -1,7 +1,8 @@
 """Who is sending: one sender identity for every "own message" rule.
 
 A reload opens a new connection and the page resends its queued messages from it, so the sender
-cannot be the connection. Until the chat has signed-in users, it is the guest key: a random secret
+cannot be the connection. A signed-in user's sender is its user id (the token's ``sub``, which
+the ``$connect`` authorizer verified). A guest's is the guest key: a random secret
 (at least 128 bits) the page creates once, keeps in the browser and sends on every
 ``on-enter-room``. A client that sends none (wscat, the seed's page) is its own connection's
 sender. So the sender of an entry is known from the frame and its connection alone, before
@@ -18,10 +19,23 @@ table's reader (it is the item's key), and is hashed only to give every sender i
 """
 
 import hashlib
+from enum import StrEnum
 from typing import Final
+
+
+class AuthMode(StrEnum):
+    """Sign-in, per deployment: ``off`` (everyone is a guest, as in the seed), ``optional``
+    (guests beside signed-in users; guests are marked as such and cannot take a handle's name),
+    ``required`` (the ``$connect`` authorizer admits signed-in users only)."""
+
+    OFF = "off"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
 
 _GUEST_KEY_PREFIX: Final = b"serverless-chat sender: guest key\x00"
 _CONNECTION_PREFIX: Final = b"serverless-chat sender: connection\x00"
+_USER_PREFIX: Final = b"serverless-chat sender: user\x00"
 
 
 def sender_id(guest_key: str | None, connection_id: str) -> str:
@@ -29,6 +43,11 @@ def sender_id(guest_key: str | None, connection_id: str) -> str:
     if guest_key is None:
         return connection_sender_id(connection_id)
     return guest_sender_id(guest_key)
+
+
+def user_sender_id(user_id: str) -> str:
+    """The sender of every connection of a signed-in user, whatever guest key its page holds."""
+    return _hashed(_USER_PREFIX, user_id)
 
 
 def guest_sender_id(guest_key: str) -> str:

@@ -4,11 +4,24 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class SignedInUser:
+    """Who the ``$connect`` authorizer verified a connection's token for: the user id (the
+    token's ``sub``), the handle the chat holds for it, and when the token expires (epoch
+    seconds). Every event of the connection carries it; no frame can."""
+
+    user_id: str
+    handle: str
+    token_expires_at_s: int
+
+
+@dataclass(frozen=True)
 class Member:
-    """A connection that has entered a room, under the name it chose."""
+    """A connection that has entered a room, under the name it chose. ``guest``: marked as a
+    guest, beside signed-in users (``auth_mode`` optional)."""
 
     connection_id: str
     username: str
+    guest: bool = False
 
 
 @dataclass(frozen=True)
@@ -19,6 +32,7 @@ class Sender:
     room_id: str
     username: str
     sender_id: str
+    guest: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,8 @@ class NewConnection:
     connected_at_ms: int
     source_ip: str | None
     user_agent: str | None
+    user: SignedInUser | None = None  # None: a guest
+    guest: bool = False  # a guest marked as one (beside signed-in users)
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,7 @@ class MessageDraft:
     sender_id: str  # who sent it (domain.identity), never in a frame
     sent_at: str
     client_message_id: str | None
+    guest: bool = False  # sent by a guest marked as one
 
 
 @dataclass(frozen=True)
@@ -63,3 +80,4 @@ class Message:
     sender_id: str  # who sent it (domain.identity), never in a frame
     sent_at: str
     client_message_id: str | None
+    guest: bool = False  # sent by a guest marked as one

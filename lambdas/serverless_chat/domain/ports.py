@@ -141,6 +141,12 @@ class ConnectionStore(Protocol):
         ...
 
 
+class HandleRegistry(Protocol):
+    def holder(self, key: str) -> str | None:
+        """The user id holding the handle of comparison key ``key``, or None."""
+        ...
+
+
 class MessageStore(Protocol):
     def append(self, draft: MessageDraft) -> Message:
         """Give the draft the room's next seq and store it. Raises ``DuplicateMessageError``

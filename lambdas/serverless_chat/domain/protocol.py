@@ -250,16 +250,25 @@ def message_frame(message: Message, *, for_sender: bool) -> Frame:
     }
     if for_sender and message.client_message_id is not None:
         frame["clientMessageId"] = message.client_message_id
+    if message.guest:
+        frame["guest"] = True
     return frame
 
 
 def presence_frame(
-    event: str, username: str, member_count: int, previous_username: str | None = None
+    event: str,
+    username: str,
+    member_count: int,
+    previous_username: str | None = None,
+    *,
+    guest: bool = False,
 ) -> Frame:
     frame: Frame = {"type": "presence", "event": event, "username": username}
     if previous_username is not None:
         frame["previousUsername"] = previous_username
     frame["memberCount"] = member_count
+    if guest:
+        frame["guest"] = True
     return frame
 
 
@@ -294,19 +303,24 @@ def room_frame(
     *,
     keep: Literal["newest", "oldest"],
     more: bool,
+    guests: Sequence[str] | None = None,
 ) -> Frame:
     """The caller's view of the room, with as much history as fits in one post.
 
     ``keep="newest"`` drops the oldest messages to fit (the last page of the room, or the one
     before ``beforeSeq``: ``more`` says older ones are left); ``keep="oldest"`` drops the newest
     (a page after ``afterSeq``: ``more`` says newer ones are left). Either sets ``more`` when it
-    drops any.
+    drops any. ``guests`` (only beside signed-in users) lists the members who are guests.
     """
     frame: Frame = {
         "type": "room",
         "roomId": room_id,
         "username": username,
         "members": list(members),
+    }
+    if guests is not None:
+        frame["guests"] = list(guests)
+    frame |= {
         "history": [],
         "more": True,  # the longest value, so the budget below holds whatever ``more`` ends up
     }

@@ -11,5 +11,5 @@ from serverless_chat.runtime import OK, chat_for, logger, metrics, websocket_req
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = websocket_request(event)
-    chat_for(request).send_message(request.connection_id, request.body)
+    chat_for(request).send_message(request.connection_id, request.body, request.user)
     return OK

@@ -23,12 +23,14 @@ resource "aws_dynamodb_table" "connections" {
     type = "S"
   }
 
-  # Members of a room: the fan-out and the member list read only these attributes.
+  # Members of a room: the fan-out and the member list read only these attributes (`guest`
+  # marks guests beside signed-in users). DynamoDB cannot change an index's projection in
+  # place: adding one re-creates the index, and the room's reads fail until it is back.
   global_secondary_index {
     name               = var.room_index_name
     hash_key           = "roomId"
     projection_type    = "INCLUDE"
-    non_key_attributes = ["username", "expiresAt"]
+    non_key_attributes = ["username", "expiresAt", "guest"]
   }
 
   ttl {

@@ -14,9 +14,9 @@ run "tables_match_the_contract" {
 
   assert {
     condition = jsonencode([for g in aws_dynamodb_table.connections.global_secondary_index : [g.name, g.hash_key, g.projection_type, sort(g.non_key_attributes)]]) == jsonencode([
-      ["room-index", "roomId", "INCLUDE", ["expiresAt", "username"]]
+      ["room-index", "roomId", "INCLUDE", ["expiresAt", "guest", "username"]]
     ])
-    error_message = "connections: room index keyed by roomId, projecting username and expiresAt"
+    error_message = "connections: room index keyed by roomId, projecting username, expiresAt and guest"
   }
 
   assert {
