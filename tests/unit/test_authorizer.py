@@ -29,6 +29,7 @@ from local_gateway.authorizers import _allows
 from serverless_chat import contract
 from serverless_chat.adapters.id_tokens import IdTokenVerifier, JsonWebKeys
 from serverless_chat.domain.sign_in import UnauthorizedError
+from serverless_chat.settings import AuthorizerSettings
 
 REGION = "eu-west-1"
 POOL = "eu-west-1_TestPool1"
@@ -462,3 +463,35 @@ def test_a_key_set_that_cannot_be_fetched_fails_the_invocation_not_the_user(auth
         OSError, match="Connection refused"
     ):  # Lambda reports the error; API Gateway answers 500, not 401
         answer(module, signed_in(ISSUER_KEY.token(id_claims())))
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def _authorizer_environment(**changes: str) -> dict[str, str]:
+    environment = dict.fromkeys(contract.AUTHORIZER_ENVIRONMENT, "1")
+    environment.update(AUTH_MODE="required", JWKS_URL="https://issuer.example/jwks.json")
+    return {**environment, **changes}
+
+
+def test_the_authorizer_settings_are_the_contracts_and_the_chats_need_none_of_them():
+    read: set[str] = set()
+
+    class Recording(dict[str, str]):
+        def __getitem__(self, key: str) -> str:
+            read.add(key)
+            return super().__getitem__(key)
+
+    AuthorizerSettings.from_environment(Recording(_authorizer_environment()))
+    powertools = {name for name in contract.AUTHORIZER_ENVIRONMENT if name.startswith("POWERTOOLS")}
+    assert read == contract.AUTHORIZER_ENVIRONMENT - powertools
+    assert not (read - {"AUTH_MODE", "HANDLES_TABLE"}) & contract.ENVIRONMENT
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"AUTH_MODE": "off"}, {"AUTH_MODE": "Optional"}, {"JWKS_URL": "file:///etc/passwd"}],
+)
+def test_an_authorizer_without_a_mode_or_with_a_key_set_url_that_is_not_http_fails_loudly(changes):
+    with pytest.raises(ValueError, match=r"AUTH_MODE|JWKS_URL"):
+        AuthorizerSettings.from_environment(_authorizer_environment(**changes))
