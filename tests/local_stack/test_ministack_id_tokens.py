@@ -19,7 +19,7 @@ from local_stack.emulator import free_port
 from serverless_chat.adapters.handles_table import HandlesTable
 from serverless_chat.adapters.id_tokens import IdTokenVerifier, JsonWebKeys, fetch
 from serverless_chat.domain.sign_in import SignIn, UnauthorizedError
-from tests.unit.test_authorizer import HANDLES_TABLE, create_handles_table
+from tests.sign_in import HANDLES_TABLE, create_handles_table
 
 REGION = "us-east-1"
 PASSWORD = "Correct-Horse-Battery-9"

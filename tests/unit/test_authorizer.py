@@ -1,10 +1,8 @@
 """The `$connect` authorizer as API Gateway calls it: a REQUEST event whose Sec-WebSocket-Protocol
 header may carry an ID token, answered with a policy on exactly the event's methodArn, or with
-the error "Unauthorized" (API Gateway's 401).
-
-Tokens are made here and signed with `cryptography` (another RSA implementation than the `rsa`
-package the function verifies with); the key set is served over HTTP on loopback and fetched by
-the function as it fetches Cognito's; DynamoDB is moto's."""
+the error "Unauthorized" (API Gateway's 401). Tokens are signed by tests/sign_in.py's keys; the
+key set is served over HTTP on loopback and fetched by the function as it fetches Cognito's;
+DynamoDB is moto's."""
 
 import base64
 import hashlib
@@ -21,8 +19,7 @@ from typing import Any
 
 import boto3
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import hashes
 from moto import mock_aws
 
 from local_gateway.authorizers import _allows
@@ -30,89 +27,30 @@ from serverless_chat import contract
 from serverless_chat.adapters.id_tokens import IdTokenVerifier, JsonWebKeys
 from serverless_chat.domain.sign_in import UnauthorizedError
 from serverless_chat.settings import AuthorizerSettings
+from tests.sign_in import (
+    CLIENT_ID,
+    FOREIGN_KEY,
+    HANDLES_TABLE,
+    ISSUER,
+    ISSUER_KEY,
+    OTHER_POOL_KEY,
+    POOL,
+    REGION,
+    ROTATED_KEY,
+    USER,
+    SigningKey,
+    b64,
+    create_handles_table,
+    id_claims,
+)
 
-REGION = "eu-west-1"
-POOL = "eu-west-1_TestPool1"
-ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL}"
-CLIENT_ID = "4k1ient1d0fth3app"
-HANDLES_TABLE = "chat-handles"
 METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/prod/$connect"
-USER = "7d3f0a52-6b1e-4c0e-9f5e-2a4b8c6d1e90"
 PROTOCOL = "Sec-WebSocket-Protocol"
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _number(value: int) -> str:
-    return _b64(value.to_bytes((value.bit_length() + 7) // 8, "big"))
-
-
-class SigningKey:
-    """An RSA key pair with its kid, as an issuer holds it."""
-
-    def __init__(self, kid: str, bits: int = 2048) -> None:
-        self.kid = kid
-        self.private = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-
-    @property
-    def jwk(self) -> dict[str, str]:
-        numbers = self.private.public_key().public_numbers()
-        return {
-            "kty": "RSA",
-            "alg": "RS256",
-            "use": "sig",
-            "kid": self.kid,
-            "n": _number(numbers.n),
-            "e": _number(numbers.e),
-        }
-
-    @property
-    def public_pem(self) -> bytes:
-        return self.private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-
-    def token(
-        self,
-        claims: dict[str, Any],
-        alg: str = "RS256",
-        kid: str | None = None,
-        digest: hashes.HashAlgorithm | None = None,
-    ) -> str:
-        header = _b64(json.dumps({"alg": alg, "kid": kid or self.kid}).encode())
-        signing_input = f"{header}.{_b64(json.dumps(claims).encode())}".encode()
-        signature = self.private.sign(signing_input, padding.PKCS1v15(), digest or hashes.SHA256())
-        return f"{signing_input.decode()}.{_b64(signature)}"
-
-
-ISSUER_KEY = SigningKey("pool-key-1")
-ROTATED_KEY = SigningKey("pool-key-2")
-FOREIGN_KEY = SigningKey("pool-key-1")  # another key under the same kid
-OTHER_POOL_KEY = SigningKey("other-pool-key")
-
-
-def id_claims(**changes: Any) -> dict[str, Any]:
-    now = int(time.time())
-    claims = {
-        "sub": USER,
-        "iss": ISSUER,
-        "aud": CLIENT_ID,
-        "token_use": "id",
-        "auth_time": now,
-        "iat": now,
-        "exp": now + 3600,
-        "cognito:username": "ada",
-        "email": "ada@example.com",
-    }
-    claims.update(changes)
-    return {name: value for name, value in claims.items() if value is not None}
 
 
 def unsigned(header: dict[str, Any], claims: dict[str, Any], signature: bytes = b"") -> str:
     return ".".join(
-        [_b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode()), _b64(signature)]
+        [b64(json.dumps(header).encode()), b64(json.dumps(claims).encode()), b64(signature)]
     )
 
 
@@ -154,16 +92,6 @@ def key_set() -> Iterator[KeySetServer]:
     thread.start()
     yield server
     server.shutdown()
-
-
-def create_handles_table(client: Any) -> None:
-    """The handles table as terraform/modules/tables makes it."""
-    client.create_table(
-        TableName=HANDLES_TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-    )
 
 
 @pytest.fixture
@@ -320,7 +248,7 @@ def test_no_token_where_sign_in_is_required_is_401(authorizer):
 
 def _tampered() -> str:
     header, _, signature = ISSUER_KEY.token(id_claims()).split(".")
-    payload = _b64(
+    payload = b64(
         json.dumps(id_claims(sub="someone-else", **{"cognito:username": "root"})).encode()
     )
     return f"{header}.{payload}.{signature}"
@@ -330,14 +258,14 @@ def _forged_signature() -> str:
     header, payload, signature = ISSUER_KEY.token(id_claims()).split(".")
     raw = bytearray(base64.urlsafe_b64decode(signature + "=="))
     raw[-1] ^= 0x01
-    return f"{header}.{payload}.{_b64(bytes(raw))}"
+    return f"{header}.{payload}.{b64(bytes(raw))}"
 
 
 def _hs256_with_the_public_key(secret: bytes) -> str:
-    header = _b64(json.dumps({"alg": "HS256", "kid": ISSUER_KEY.kid}).encode())
-    signing_input = f"{header}.{_b64(json.dumps(id_claims()).encode())}"
+    header = b64(json.dumps({"alg": "HS256", "kid": ISSUER_KEY.kid}).encode())
+    signing_input = f"{header}.{b64(json.dumps(id_claims()).encode())}"
     signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{_b64(signature)}"
+    return f"{signing_input}.{b64(signature)}"
 
 
 NOW = int(time.time())
@@ -384,10 +312,10 @@ REFUSED = {
     "three garbage parts": lambda: "a.b.c",
     "an empty token": lambda: "",
     "a signature of zeros": lambda: ".".join(
-        [*ISSUER_KEY.token(id_claims()).split(".")[:2], _b64(bytes(256))]
+        [*ISSUER_KEY.token(id_claims()).split(".")[:2], b64(bytes(256))]
     ),
     "a signature past the modulus": lambda: ".".join(
-        [*ISSUER_KEY.token(id_claims()).split(".")[:2], _b64(b"\xff" * 256)]
+        [*ISSUER_KEY.token(id_claims()).split(".")[:2], b64(b"\xff" * 256)]
     ),
 }
 

@@ -13,7 +13,7 @@ from moto import mock_aws
 from serverless_chat.adapters.handles_table import HandlesTable
 from serverless_chat.domain.names import comparison_key
 from serverless_chat.domain.sign_in import wanted_handle
-from tests.unit.test_authorizer import HANDLES_TABLE, REGION, create_handles_table
+from tests.sign_in import HANDLES_TABLE, REGION, create_handles_table
 
 ADA, BOB, CAROL = "sub-ada", "sub-bob", "sub-carol"
 CYRILLIC_ADA = "\u0430da"  # a Cyrillic a (U+0430), then a Latin d and a

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from serverless_chat import contract
-from tests.unit.test_authorizer import CLIENT_ID, ISSUER, ISSUER_KEY, USER, id_claims
+from tests.sign_in import CLIENT_ID, ISSUER, ISSUER_KEY, USER, id_claims
 
 ROOT = Path(__file__).resolve().parents[2]
 ZIP = ROOT / "build" / "lambdas.zip"
