@@ -4,7 +4,11 @@ handles table as terraform/modules/tables makes it."""
 
 import base64
 import json
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -95,3 +99,46 @@ def create_handles_table(client: Any) -> None:
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
     )
+
+
+class KeySetServer(ThreadingHTTPServer):
+    """The issuer's JWKS endpoint: serves ``keys`` and counts the fetches."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _KeySetHandler)
+        self.keys: list[dict[str, str]] = [ISSUER_KEY.jwk]
+        self.fetches = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/{POOL}/.well-known/jwks.json"
+
+
+class _KeySetHandler(BaseHTTPRequestHandler):
+    server: KeySetServer
+
+    def do_GET(self) -> None:
+        self.server.fetches += 1
+        body = json.dumps({"keys": self.server.keys}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def key_set_served() -> Iterator[KeySetServer]:
+    """An issuer's JWKS endpoint on loopback, serving ``ISSUER_KEY``, for as long as it is used."""
+    server = KeySetServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()

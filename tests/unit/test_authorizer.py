@@ -10,10 +10,8 @@ import hmac
 import importlib
 import json
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from typing import Any
 
@@ -38,10 +36,12 @@ from tests.sign_in import (
     REGION,
     ROTATED_KEY,
     USER,
+    KeySetServer,
     SigningKey,
     b64,
     create_handles_table,
     id_claims,
+    key_set_served,
 )
 
 METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/prod/$connect"
@@ -54,44 +54,10 @@ def unsigned(header: dict[str, Any], claims: dict[str, Any], signature: bytes = 
     )
 
 
-class KeySetServer(ThreadingHTTPServer):
-    """The issuer's JWKS endpoint: serves ``keys`` and counts the fetches."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _KeySetHandler)
-        self.keys: list[dict[str, str]] = [ISSUER_KEY.jwk]
-        self.fetches = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/{POOL}/.well-known/jwks.json"
-
-
-class _KeySetHandler(BaseHTTPRequestHandler):
-    server: KeySetServer
-
-    def do_GET(self) -> None:
-        self.server.fetches += 1
-        body = json.dumps({"keys": self.server.keys}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def key_set() -> Iterator[KeySetServer]:
-    server = KeySetServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
+    with key_set_served() as server:
+        yield server
 
 
 @pytest.fixture
