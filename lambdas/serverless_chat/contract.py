@@ -44,10 +44,15 @@ LIMITS: Final[Mapping[str, Any]] = _CONTRACT["limits"]
 # What a display name may hold: the code points refused by name, and the cases both sides test.
 NAMES: Final[Mapping[str, Any]] = _CONTRACT["names"]
 ENVIRONMENT: Final[frozenset[str]] = frozenset(_CONTRACT["environment"])
-# A signed-in page offers both subprotocols: the chat's, which ``$connect`` chooses, and its ID
-# token after the prefix, which the ``$connect`` authorizer verifies.
-SUBPROTOCOL: Final[str] = _CONTRACT["signIn"]["subprotocol"]
-TOKEN_PROTOCOL_PREFIX: Final[str] = _CONTRACT["signIn"]["tokenProtocolPrefix"]
+# Sign-in: the subprotocol a signed-in page offers, and the prefix of the one that carries its
+# ID token (`Sec-WebSocket-Protocol: serverless-chat, serverless-chat.token.<token>`).
+SUBPROTOCOL: Final[str] = _CONTRACT["subprotocol"]
+TOKEN_PROTOCOL_PREFIX: Final[str] = _CONTRACT["tokenProtocolPrefix"]
+# The `$connect` authorizer: a function of its own, with an environment of its own.
+AUTHORIZER: Final[Route] = Route(
+    function=_CONTRACT["authorizer"]["function"], handler=_CONTRACT["authorizer"]["handler"]
+)
+AUTHORIZER_ENVIRONMENT: Final[frozenset[str]] = frozenset(_CONTRACT["authorizer"]["environment"])
 
 
 def document() -> dict[str, Any]:

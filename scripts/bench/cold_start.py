@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.rows import Row
 
-HANDLERS = ("connect", "disconnect", "default", "enter_room", "send_message")
+HANDLERS = ("connect", "disconnect", "default", "enter_room", "send_message", "authorize")
 RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 ENVIRONMENT = {  # what Lambda sets, with the function's own variables
     "AWS_REGION": "eu-west-1",
@@ -25,6 +25,13 @@ ENVIRONMENT = {  # what Lambda sets, with the function's own variables
     "CONNECTIONS_ROOM_INDEX": "room-index",
     "MESSAGES_TABLE": "messages",
     "ENVIRONMENT": "bench",
+    # the `$connect` authorizer's own
+    "AUTH_MODE": "optional",
+    "TOKEN_ISSUER": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Bench",
+    "TOKEN_AUDIENCE": "bench-client",
+    "TOKEN_USE": "id",
+    "JWKS_URL": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Bench/.well-known/jwks.json",
+    "HANDLES_TABLE": "handles",
 }
 BASELINE = "import boto3\nboto3.client('dynamodb')\n"
 MAX_ZIP_BYTES = 5 * 1024 * 1024

@@ -1,21 +1,130 @@
-"""The handles table: each signed-in user's handle, one per comparison key
-(``domain.names.comparison_key``), so no two users and no guest share a name's look."""
+"""The handles table: which signed-in user holds which handle.
 
-from typing import TYPE_CHECKING
+Two items per user, written together by one transaction of two conditional puts, so that no
+two users hold names that look alike and no user holds two:
+
+    pk = "user#<sub>"            handle, key        the user's handle and its comparison key
+    pk = "handle#<key>"          userId, handle     who holds the comparison key
+
+The key is the names' comparison key (``names.comparison_key``): "ada", "Ada" and "ada" with a
+Cyrillic a (U+0430) are one key. A first sign-in asks for a name; when another user holds its
+key, the next numbered variant ("ada 2") is tried, until one is free.
+"""
+
+import time
+from typing import TYPE_CHECKING, Final
+
+from botocore.exceptions import ClientError
+
+from serverless_chat.domain.names import comparison_key, numbered_variant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+USER_PREFIX: Final = "user#"
+HANDLE_PREFIX: Final = "handle#"
+# A claim writes once per name it finds taken: the 50th user wanting "ada" is refused (500)
+# rather than looping; names that crowded are rare in one chat.
+CLAIM_ATTEMPTS: Final = 50
+_CONFLICT_PAUSE_S: Final = 0.05
+# Cancellation reasons of a transaction that say "try again", as DynamoDB documents them.
+_TRANSIENT_CANCELLATIONS: Final = frozenset(
+    {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+)
+
+
+class HandleClaimError(Exception):
+    """No handle could be claimed in ``CLAIM_ATTEMPTS`` writes."""
 
 
 class HandlesTable:
-    """Items ``handle#<comparison key>`` → ``{userId, handle}``."""
-
-    def __init__(self, client: "DynamoDBClient", table: str) -> None:
+    def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
         self._client = client
-        self._table = table
+        self._table = table_name
+
+    def handle_of(self, user_id: str) -> str | None:
+        """The user's handle, or None before their first sign-in."""
+        return self._get(USER_PREFIX + user_id, "handle")
 
     def holder(self, key: str) -> str | None:
+        """The user id holding comparison key ``key``, or None when nobody does."""
+        return self._get(HANDLE_PREFIX + key, "userId")
+
+    def claim(self, user_id: str, wanted: str) -> str:
+        """The user's handle: the one they hold, else ``wanted`` or the first numbered variant
+        of it whose key nobody holds, claimed now. The same user gets the same handle again,
+        however many of their first sign-ins race; two users never get one key."""
+        taken: set[str] = set()
+        handle = wanted
+        for _ in range(CLAIM_ATTEMPTS):
+            held = self.handle_of(user_id)
+            if held is not None:
+                return held
+            key = comparison_key(handle)
+            reason = self._put_both(user_id, handle, key)
+            if reason is None:
+                return handle
+            if reason == "key taken":
+                if self.holder(key) == user_id:
+                    return handle
+                taken.add(key)
+                handle = numbered_variant(wanted, taken)
+            elif reason == "conflict":
+                time.sleep(_CONFLICT_PAUSE_S)
+            # "user exists": a concurrent sign-in of the same user claimed first; read it
+        raise HandleClaimError(f"no handle claimed for {wanted!r} in {CLAIM_ATTEMPTS} writes")
+
+    def _put_both(self, user_id: str, handle: str, key: str) -> str | None:
+        """Both items, or neither; None when written, else why not."""
+        absent = "attribute_not_exists(pk)"
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {
+                                "pk": _s(USER_PREFIX + user_id),
+                                "handle": _s(handle),
+                                "key": _s(key),
+                            },
+                            "ConditionExpression": absent,
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {
+                                "pk": _s(HANDLE_PREFIX + key),
+                                "userId": _s(user_id),
+                                "handle": _s(handle),
+                            },
+                            "ConditionExpression": absent,
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            user, held = (r.get("Code", "None") for r in error.response["CancellationReasons"])
+            if user == "ConditionalCheckFailed":
+                return "user exists"
+            if held == "ConditionalCheckFailed":
+                return "key taken"
+            if {user, held} & _TRANSIENT_CANCELLATIONS:
+                return "conflict"  # nothing written: try again
+            raise
+        return None
+
+    def _get(self, pk: str, attribute: str) -> str | None:
         item = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": f"handle#{key}"}}, ProjectionExpression="userId"
+            TableName=self._table, Key={"pk": _s(pk)}, ConsistentRead=True
         ).get("Item")
-        return None if item is None else item["userId"]["S"]
+        value = item.get(attribute) if item else None
+        return value["S"] if value is not None and "S" in value else None
+
+
+def _s(value: str) -> "AttributeValueTypeDef":
+    return {"S": value}

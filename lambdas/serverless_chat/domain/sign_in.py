@@ -1,0 +1,88 @@
+"""Sign-in at ``$connect``: who opens a connection, a signed-in user or a guest.
+
+A signed-in page offers its ID token on the handshake; the token's ``sub`` is the user, and the
+user's name in the chat is their handle, claimed at the first sign-in from a name the token
+carries (the first of ``cognito:username``, ``preferred_username`` and ``name``), or its first
+free numbered variant ("ada 2") when another user holds a name that looks like it. The auth mode
+decides what a connection without a token is: a guest (``optional``) or refused (``required``).
+A token that is offered and not valid is refused in both modes.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+from serverless_chat import limits
+from serverless_chat.domain.errors import ChatError
+from serverless_chat.domain.names import check_name
+
+HANDLE_CLAIMS: Final = ("cognito:username", "preferred_username", "name")
+FALLBACK_HANDLE: Final = "user"
+REQUIRED: Final = "required"
+
+
+class UnauthorizedError(Exception):
+    """No connection: no token where one is required, or a token that is not valid (401)."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A signed-in user: the token's ``sub``, their handle, and when their token expires
+    (epoch seconds): the connection is refused after that."""
+
+    user_id: str
+    handle: str
+    token_expires_at: int
+
+
+class IdTokens(Protocol):
+    def verify(self, token: str) -> Mapping[str, Any]:
+        """The token's claims (``sub`` and ``exp`` among them), or ``UnauthorizedError``."""
+
+
+class Handles(Protocol):
+    def handle_of(self, user_id: str) -> str | None: ...
+
+    def claim(self, user_id: str, wanted: str) -> str: ...
+
+
+class SignIn:
+    def __init__(self, mode: str, tokens: IdTokens, handles: Handles) -> None:
+        self._mode = mode
+        self._tokens = tokens
+        self._handles = handles
+
+    def admit(self, token: str | None) -> SignedIn | None:
+        """The signed-in user of ``token``, or None for a guest (no token, where guests may
+        connect); ``UnauthorizedError`` otherwise."""
+        if token is None:
+            if self._mode == REQUIRED:
+                raise UnauthorizedError("a sign-in is required")
+            return None
+        claims = self._tokens.verify(token)
+        user_id = claims["sub"]
+        handle = self._handles.handle_of(user_id) or self._handles.claim(
+            user_id, wanted_handle(claims)
+        )
+        return SignedIn(user_id=user_id, handle=handle, token_expires_at=int(claims["exp"]))
+
+
+def wanted_handle(claims: Mapping[str, Any]) -> str:
+    """The handle a new user asks for: the first name claim that makes a valid chat name once
+    trimmed and cut to ``maxUsernameLength``; "user" when none does."""
+    for claim in HANDLE_CLAIMS:
+        value = claims.get(claim)
+        if not isinstance(value, str):
+            continue
+        name = value.strip()[: limits.MAX_USERNAME_LENGTH].rstrip()
+        if name and _is_valid(name):
+            return name
+    return FALLBACK_HANDLE
+
+
+def _is_valid(name: str) -> bool:
+    try:
+        check_name(name)
+    except ChatError:
+        return False
+    return True
