@@ -18,7 +18,7 @@ locals {
       var.route_selection_expression,
       { for k, r in local.routes : k => [r.route_key, r.target, r.authorization_type, r.authorizer_id, r.operation_name] },
       { for k, i in aws_apigatewayv2_integration.this : k => [i.integration_type, i.integration_method, i.integration_uri, i.timeout_milliseconds] },
-      [for a in aws_apigatewayv2_authorizer.this : [a.authorizer_uri, sort(tolist(a.identity_sources))]],
+      var.authorizer == null ? null : [var.authorizer.uri, local.identity_sources[var.auth_mode]],
     ]))
   }
 
