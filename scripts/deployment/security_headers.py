@@ -11,12 +11,17 @@ SPEC = (
 )
 
 
-def security_headers(websocket_url: str) -> dict[str, str]:
-    """The headers, with the WebSocket endpoint's origin in the CSP's ``connect-src``."""
+def security_headers(websocket_url: str, sign_in_origin: str | None = None) -> dict[str, str]:
+    """The headers, with the WebSocket endpoint's origin in the CSP's ``connect-src``, and the
+    origin the page signs in at when it has one (terraform/modules/site's ``sign_in.origin``)."""
     spec = json.loads(SPEC.read_text())
     parts = urlsplit(websocket_url)
     directives = dict(spec["contentSecurityPolicy"])
-    directives["connect-src"] = [*directives["connect-src"], f"{parts.scheme}://{parts.netloc}"]
+    directives["connect-src"] = [
+        *directives["connect-src"],
+        f"{parts.scheme}://{parts.netloc}",
+        *([sign_in_origin] if sign_in_origin else []),
+    ]
     hsts = spec["strictTransportSecurity"]
     return {
         "Content-Security-Policy": "; ".join(
