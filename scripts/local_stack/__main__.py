@@ -157,6 +157,10 @@ def _print_ready(options: Options) -> None:
     say(f"WebSocket API  {ready['websocket']}")
     say(f"AWS emulator   {ready['emulator']}")
     say(f"Logs           {options.work_dir / 'stack.log'}")
+    if ready.get("userPoolId"):
+        say(
+            f"Sign-in        {ready['authMode']}: make local-user USERNAME=… PASSWORD=… adds a user"
+        )
     say(f"Open {ready['site']}/lobby")
 
 

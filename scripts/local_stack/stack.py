@@ -176,7 +176,10 @@ class LocalStack:
         say(f"WebSocket API  {options.websocket_url}")
         say(f"AWS emulator   {aws.endpoint} ({aws.name})")
         if sign_in["user_pool_id"]:
-            say(f"Sign-in        {sign_in['auth_mode']}, user pool {sign_in['user_pool_id']}")
+            say(
+                f"Sign-in        {sign_in['auth_mode']}, user pool {sign_in['user_pool_id']}: "
+                "make local-user USERNAME=… PASSWORD=… adds a user"
+            )
         say(f"Open {options.site_url}/lobby")
 
     def start_gateway(self) -> None:
