@@ -3,7 +3,9 @@ terraform/modules/site renders them for CloudFront's response headers policy: wh
 server sends, and what `make smoke` expects of the deployed site."""
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 SPEC = (
@@ -34,3 +36,16 @@ def security_headers(websocket_url: str, sign_in_origin: str | None = None) -> d
         "X-Frame-Options": spec["frameOptions"],
         "Referrer-Policy": spec["referrerPolicy"],
     }
+
+
+def sign_in_origin(config: Mapping[str, Any]) -> str | None:
+    """Where the page that ``config`` (its config.json) configures signs in, as the CSP allows it:
+    the emulator's endpoint locally (``cognitoEndpoint``), Cognito's regional endpoint on AWS
+    (the region is the user pool id's prefix), nothing without sign-in."""
+    if config.get("authMode", "off") == "off" or not config.get("userPoolId"):
+        return None
+    endpoint = urlsplit(str(config.get("cognitoEndpoint") or ""))
+    if endpoint.netloc:
+        return f"{endpoint.scheme}://{endpoint.netloc}"
+    region = str(config["userPoolId"]).split("_", 1)[0]
+    return f"https://cognito-idp.{region}.amazonaws.com"
