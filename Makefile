@@ -91,9 +91,12 @@ export EMULATOR
 SITE_PORT         ?= 8080
 WEBSOCKET_PORT    ?= 8081
 EMULATOR_ENDPOINT ?= # default: $$LOCALSTACK_HOST (as localstack-client reads it), else 127.0.0.1:4566
+# Who may connect (README, Sign-in): off (guests only), optional or required; not off, envs/local
+# creates a user pool in the emulator's Cognito and the $connect authorizer.
+AUTH              ?= off
 LOCAL_STACK := PYTHONPATH=scripts:lambdas $(BIN)/python -m local_stack
 LOCAL_STACK_OPTIONS = $(if $(EMULATOR_ENDPOINT),--emulator-endpoint $(EMULATOR_ENDPOINT)) \
-	--emulator $(EMULATOR) --site-port $(SITE_PORT) --websocket-port $(WEBSOCKET_PORT)
+	--emulator $(EMULATOR) --site-port $(SITE_PORT) --websocket-port $(WEBSOCKET_PORT) --auth $(AUTH)
 
 # MiniStack pins its own botocore: a virtual environment of its own, as checkov has.
 MINISTACK_REQUIREMENTS := scripts/local_stack/ministack-requirements.txt
@@ -122,6 +125,17 @@ up: $(BIN)/.local $(EMULATOR_TOOLS) $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config
 .PHONY: down
 down: $(BIN)/.local ## Stop what `make up` started
 	@$(LOCAL_STACK) down
+
+# A confirmed user in the running local stack's user pool (AUTH=optional or required), no e-mail
+# sent; the password reaches the script in the environment, never on its command line.
+USERNAME ?=
+PASSWORD ?=
+EMAIL    ?=
+
+.PHONY: local-user
+local-user: export LOCAL_USER_PASSWORD := $(PASSWORD)
+local-user: $(BIN)/.local ## Create a confirmed user in the local user pool: USERNAME=… PASSWORD=… [EMAIL=…] (after make up AUTH=optional|required)
+	@$(LOCAL_STACK) user --username '$(USERNAME)' $(if $(EMAIL),--email '$(EMAIL)')
 
 # ---------------------------------------------------------------- Local data plane
 # The local API Gateway WebSocket data plane (scripts/local_gateway, the `local-gateway` command) on its own, in the

@@ -128,8 +128,10 @@ def chosen_emulator() -> tuple[str, str]:
 
 
 @contextmanager
-def running_stack(work_dir: Path, kind: str, endpoint: str) -> Iterator[LocalStack]:
-    """A whole local stack on emulator `kind`, on free ports, stopped at the end."""
+def running_stack(
+    work_dir: Path, kind: str, endpoint: str, auth_mode: str = "off"
+) -> Iterator[LocalStack]:
+    """A whole local stack on emulator `kind`, on free ports, in `auth_mode`, stopped at the end."""
     options = Options(
         emulator_endpoint=endpoint,
         host="127.0.0.1",
@@ -137,6 +139,7 @@ def running_stack(work_dir: Path, kind: str, endpoint: str) -> Iterator[LocalSta
         websocket_port=free_port(),
         work_dir=work_dir,
         emulator=kind,
+        auth_mode=auth_mode,
     )
     running = LocalStack(options)
     try:
@@ -149,6 +152,14 @@ def running_stack(work_dir: Path, kind: str, endpoint: str) -> Iterator[LocalSta
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     with running_stack(tmp_path_factory.mktemp("local-stack"), *chosen_emulator()) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def optional_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """A second stack, with sign-in: auth_mode optional (`make dev AUTH=optional`)."""
+    work_dir = tmp_path_factory.mktemp("local-stack-optional")
+    with running_stack(work_dir, *chosen_emulator(), auth_mode="optional") as running:
         yield running
 
 

@@ -56,7 +56,15 @@ def error_codes(contract: dict[str, Any]) -> str:
 def environment(contract: dict[str, Any]) -> str:
     defaults = contract["limits"]
     rows = ["| variable | meaning |", "|---|---|"]
-    for name, text in contract["environment"].items():
+    variables = [
+        *contract["environment"].items(),
+        *contract["identityEnvironment"].items(),
+        *(
+            (name, f"(the authorizer only) {text}")
+            for name, text in contract["authorizer"]["environment"].items()
+        ),
+    ]
+    for name, text in variables:
         meaning = re.sub(r"`(default\w+)`", lambda m: f"default {defaults[m.group(1)]}", text)
         rows.append(f"| `{name}` | {_cell(meaning)} |")
     return "\n".join(rows)
@@ -65,14 +73,15 @@ def environment(contract: dict[str, Any]) -> str:
 def routes(contract: dict[str, Any]) -> str:
     rows = [
         "| Route key | Function | Handler | Connections table | Room index | Messages table"
-        " | @connections |",
-        "|---|---|---|---|---|---|---|",
+        " | Handles table | @connections |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for key, route in contract["routes"].items():
+    authorizer = contract["authorizer"]
+    for key, route in [*contract["routes"].items(), ("$connect authorizer", authorizer)]:
         permissions = route["permissions"]
         cells = [
-            ", ".join(action.removeprefix("dynamodb:") for action in permissions[table])
-            for table in ("connections", "roomIndex", "messages", "manageConnections")
+            ", ".join(action.removeprefix("dynamodb:") for action in permissions.get(table, []))
+            for table in ("connections", "roomIndex", "messages", "handles", "manageConnections")
         ]
         rows.append(
             f"| `{key}` | {route['function']} | `{route['handler']}` | " + " | ".join(cells) + " |"

@@ -39,7 +39,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from deployment.security_headers import security_headers
+from deployment.security_headers import security_headers, sign_in_origin
 from serverless_chat.domain.errors import ErrorCode
 from serverless_chat.limits import MAX_MESSAGE_LENGTH
 
@@ -106,11 +106,18 @@ def expect_status(page: Page, status: int, content_type: str) -> str:
     return f"{status} {content_type}"
 
 
-def expect_page(page: Page, websocket_url: str, content_type: str, status: int = 200) -> str:
-    """`status`, `content_type`, and every security header with the value the Terraform renders."""
+def expect_page(
+    page: Page,
+    websocket_url: str,
+    content_type: str,
+    status: int = 200,
+    signs_in_at: str | None = None,
+) -> str:
+    """`status`, `content_type`, and every security header with the value the Terraform renders
+    (the CSP allowing where the page signs in, when it does)."""
     expect_status(page, status, content_type)
     wrong = []
-    for name, wanted in security_headers(websocket_url).items():
+    for name, wanted in security_headers(websocket_url, signs_in_at).items():
         got = page.headers.get(name)
         if got is None:
             wrong.append(f"{name} missing")
@@ -283,6 +290,7 @@ def run(target: Target) -> list[Result]:
     site = target.site.rstrip("/")
     room = f"smoke-{secrets.token_hex(6)}"
     named: list[str] = []
+    signs_in_at: list[str | None] = [None]
 
     def config() -> str:
         page = fetch(f"{site}/config.json")
@@ -290,9 +298,11 @@ def run(target: Target) -> list[Result]:
             raise CheckError(f"HTTP {page.status}, expected 200")
         url = _websocket_url_of(page)
         named.append(url)
+        signs_in_at[0] = sign_in_origin(json.loads(page.body))
         if target.websocket_url is not None:
             expect("config.json's websocketUrl", url, target.websocket_url)
-        return f"{expect_page(page, url, 'application/json')}, names {url}"
+        checked = expect_page(page, url, "application/json", signs_in_at=signs_in_at[0])
+        return f"{checked}, names {url}"
 
     check("site config.json", config)
     websocket_url = target.websocket_url or (named[0] if named else None)
@@ -305,7 +315,7 @@ def run(target: Target) -> list[Result]:
         if websocket_url is None:
             results.append(Result(name, "SKIP", "no WebSocket URL for the CSP (config.json)"))
         else:
-            check(name, _page_check(site + path, websocket_url, status))
+            check(name, _page_check(site + path, websocket_url, status, signs_in_at[0]))
     check("site missing file", lambda: expect_status(fetch(f"{site}/{room}.js"), 404, "text/plain"))
 
     steps = ("connect", "join", "message", "rename", "bad input", "leave")
@@ -321,8 +331,10 @@ def run(target: Target) -> list[Result]:
     return results
 
 
-def _page_check(url: str, websocket_url: str, status: int = 200) -> Callable[[], str]:
-    return lambda: expect_page(fetch(url), websocket_url, "text/html", status)
+def _page_check(
+    url: str, websocket_url: str, status: int = 200, signs_in_at: str | None = None
+) -> Callable[[], str]:
+    return lambda: expect_page(fetch(url), websocket_url, "text/html", status, signs_in_at)
 
 
 def _websocket_url_of(page: Page) -> str:

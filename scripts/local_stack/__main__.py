@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from local_stack import local_user
 from local_stack.emulator import EMULATORS, EmulatorError, chosen
 from local_stack.stack import ROOT, Options, run, say
 
@@ -20,7 +21,7 @@ STOP_TIMEOUT_S = 30.0
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m local_stack", description=__doc__)
-    parser.add_argument("command", choices=["dev", "up", "down"])
+    parser.add_argument("command", choices=["dev", "up", "down", "user"])
     parser.add_argument(
         "--emulator-endpoint",
         default=_default_emulator_endpoint(),
@@ -37,6 +38,16 @@ def main() -> None:
     parser.add_argument("--site-port", type=int, default=8080)
     parser.add_argument("--websocket-port", type=int, default=8081)
     parser.add_argument("--work-dir", type=Path, default=ROOT / "build" / "local")
+    parser.add_argument(
+        "--auth",
+        choices=["off", "optional", "required"],
+        default="off",
+        help="who may connect: envs/local's auth_mode (default off)",
+    )
+    parser.add_argument("--username", default="", help="user: the new user's name")
+    parser.add_argument(
+        "--email", default=None, help="user: its e-mail (default <name>@example.com)"
+    )
     args = parser.parse_args()
     options = Options(
         emulator_endpoint=args.emulator_endpoint,
@@ -45,13 +56,26 @@ def main() -> None:
         websocket_port=args.websocket_port,
         work_dir=args.work_dir.resolve(),
         emulator=args.emulator,
+        auth_mode=args.auth,
     )
     if args.command == "dev":
         run(options)
     elif args.command == "up":
         up(options, sys.argv[2:])
+    elif args.command == "user":
+        user(options, args.username, args.email)
     else:
         down(options)
+
+
+def user(options: Options, username: str, email: str | None) -> None:
+    """A confirmed user in the running stack's user pool; the password comes in
+    LOCAL_USER_PASSWORD, so that it is in no process list."""
+    password = os.environ.get("LOCAL_USER_PASSWORD", "")
+    try:
+        say(local_user.create(options.ready_file, username, password, email))
+    except local_user.LocalUserError as error:
+        sys.exit(str(error))
 
 
 def up(options: Options, arguments: list[str]) -> None:
@@ -133,6 +157,10 @@ def _print_ready(options: Options) -> None:
     say(f"WebSocket API  {ready['websocket']}")
     say(f"AWS emulator   {ready['emulator']}")
     say(f"Logs           {options.work_dir / 'stack.log'}")
+    if ready.get("userPoolId"):
+        say(
+            f"Sign-in        {ready['authMode']}: make local-user USERNAME=… PASSWORD=… adds a user"
+        )
     say(f"Open {ready['site']}/lobby")
 
 

@@ -8,7 +8,8 @@
 - ``/config.json`` is the object Terraform wrote into the emulator's bucket;
 - ``Cache-Control`` and ``Content-Type`` are what ``make deploy`` sets on the objects;
 - every response carries the security headers of terraform/modules/site/security_headers.json
-  (deployment.security_headers), with the WebSocket endpoint in the CSP's ``connect-src``, so a
+  (deployment.security_headers), with the WebSocket endpoint (and, with sign-in, the emulator's
+  Cognito) in the CSP's ``connect-src``, so a
   CSP mistake shows up locally;
 - it answers only a loopback Host on its port, and no Origin but its own pages'
   (local_gateway's loopback guard, as every local endpoint): a DNS-rebinding name gets 421, a
@@ -62,11 +63,12 @@ class SiteServer(ThreadingHTTPServer):
         dist: Path,
         config_json: Callable[[], bytes],
         websocket_url: str,
+        sign_in_origin: str | None = None,
     ) -> None:
         super().__init__(address, _SiteRequestHandler)
         self.dist = dist.resolve()
         self.config_json = config_json
-        self.headers_to_add = security_headers(websocket_url)
+        self.headers_to_add = security_headers(websocket_url, sign_in_origin)
         self.room_path = room_path()
         self.guard = LoopbackGuard.of_site(self.server_address[1], address[0])
 

@@ -44,6 +44,7 @@ class Options:
     websocket_port: int
     work_dir: Path
     emulator: str = field(default_factory=emulator.chosen)  # ministack, moto or localstack
+    auth_mode: str = "off"  # envs/local's auth_mode: off, optional or required (`make dev AUTH=`)
 
     @property
     def site_url(self) -> str:
@@ -141,11 +142,14 @@ class LocalStack:
             "websocket_url": options.websocket_url,
             "allowed_origins": json.dumps(options.site_origins),
             "lambda_package_path": str(LAMBDA_ZIP),
+            "auth_mode": options.auth_mode,
         }
         with open(options.work_dir / "terraform.log", "wb") as terraform_log:
             outputs = terraform.apply(options.work_dir, self._variables, terraform_log)
         self.api_id = str(outputs["api_id"])
-        self._function_names = sorted(set(outputs["routes"].values()))
+        authorizer = outputs.get("authorizer_function_name")  # null (left out) when off
+        self._function_names = sorted({*outputs["routes"].values(), *filter(None, [authorizer])})
+        sign_in = outputs["sign_in"]
         self.start_gateway()
         self._stoppers.append(("the WebSocket data plane", self.stop_gateway))
         site = SiteServer(
@@ -153,6 +157,7 @@ class LocalStack:
             FRONTEND_DIST,
             _config_json(aws.endpoint, str(outputs["site_bucket_name"])),
             options.websocket_url,
+            sign_in["origin"],
         )
         site.start()
         self._stoppers.append(("the site", site.shutdown))
@@ -162,11 +167,19 @@ class LocalStack:
                     "site": options.site_url,
                     "websocket": options.websocket_url,
                     "emulator": aws.endpoint,
+                    "authMode": sign_in["auth_mode"],
+                    "userPoolId": sign_in["user_pool_id"],
+                    "userPoolClientId": sign_in["user_pool_client_id"],
                 }
             )
         )
         say(f"WebSocket API  {options.websocket_url}")
         say(f"AWS emulator   {aws.endpoint} ({aws.name})")
+        if sign_in["user_pool_id"]:
+            say(
+                f"Sign-in        {sign_in['auth_mode']}, user pool {sign_in['user_pool_id']}: "
+                "make local-user USERNAME=… PASSWORD=… adds a user"
+            )
         say(f"Open {options.site_url}/lobby")
 
     def start_gateway(self) -> None:

@@ -1,5 +1,6 @@
-"""terraform/envs/local applied to the emulator EMULATOR chooses, re-planned (no drift) and
-destroyed.
+"""terraform/envs/local applied to the emulator EMULATOR chooses, re-planned (no drift), applied
+again with auth_mode = "optional" (a user pool in the emulator's Cognito and the $connect
+authorizer), and destroyed.
 
 The test starts its own emulator on a free port (tests/terraform/conftest.py), applies the root with
 `-var emulator_endpoint=...`, checks through boto3 clients made by localstack-client that
@@ -40,7 +41,9 @@ WEBSOCKET_URL = "ws://127.0.0.1:8081/local"
 # The contract: route key -> (function key, handler string), the limits, the environment.
 ROUTES = {key: (route.function, route.handler) for key, route in contract.ROUTES.items()}
 LIMITS = contract.LIMITS
-ENVIRONMENT_KEYS = contract.ENVIRONMENT
+# Every function's: the contract's environment and sign-in's (identityEnvironment).
+ENVIRONMENT_KEYS = contract.ENVIRONMENT | set(contract.document()["identityEnvironment"])
+AUTHORIZER = contract.document()["authorizer"]
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +144,9 @@ def test_tables_and_room_index(terraform: Terraform, aws: Session) -> None:
         {"AttributeName": "roomId", "KeyType": "HASH"},
         {"AttributeName": "seq", "KeyType": "RANGE"},
     ]
+    handles = ddb.describe_table(TableName=f"{NAME}-handles")["Table"]
+    assert handles["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert handles["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     for table in (f"{NAME}-connections", f"{NAME}-messages"):
         ttl = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
         assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiresAt"}
@@ -178,6 +184,8 @@ def test_five_functions_with_the_zip_and_the_contract_environment(
         assert env["POWERTOOLS_SERVICE_NAME"] == "serverless-chat"
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "ServerlessChat"
         assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+        assert env["AUTH_MODE"] == "off"
+        assert env["HANDLES_TABLE"] == f"{NAME}-handles"
         roles.add(config["Role"])
     assert len(roles) == len(ROUTES), "every function has a role of its own"
 
@@ -243,7 +251,13 @@ def test_config_json_points_at_the_local_data_plane(
 ) -> None:
     s3 = aws.client("s3")
     obj = s3.get_object(Bucket=outputs["site_bucket_name"], Key="config.json")
-    assert json.loads(obj["Body"].read()) == {"websocketUrl": WEBSOCKET_URL}
+    assert json.loads(obj["Body"].read()) == {
+        "websocketUrl": WEBSOCKET_URL,
+        "authMode": "off",
+        "userPoolId": "",
+        "userPoolClientId": "",
+        "cognitoEndpoint": "",
+    }
     assert obj["CacheControl"] == "no-cache"
     assert obj["ContentType"] == "application/json"
     block = s3.get_public_access_block(Bucket=outputs["site_bucket_name"])[
@@ -252,9 +266,75 @@ def test_config_json_points_at_the_local_data_plane(
     assert all(block.values())
 
 
+def test_auth_optional_adds_a_user_pool_and_the_connect_authorizer(
+    terraform: Terraform, aws: Session, emulator: str
+) -> None:
+    """The same stack applied again with sign-in: an upgrade in place, $connect moving to the
+    authorized route."""
+    terraform.vars.append("-var=auth_mode=optional")
+    terraform.run("apply", "-auto-approve", "-no-color", *terraform.vars)
+    raw = json.loads(terraform.run("output", "-json").stdout)
+    outputs = {k: v["value"] for k, v in raw.items()}
+    sign_in = outputs["sign_in"]
+    assert sign_in["auth_mode"] == "optional"
+    assert sign_in["cognito_endpoint"] == emulator
+    assert sign_in["origin"] == emulator
+
+    cognito = aws.client("cognito-idp")
+    pool = cognito.describe_user_pool(UserPoolId=sign_in["user_pool_id"])["UserPool"]
+    assert pool["Name"] == f"{NAME}-users"
+    assert pool["UsernameConfiguration"] == {"CaseSensitive": False}
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    client = cognito.describe_user_pool_client(
+        UserPoolId=pool["Id"], ClientId=sign_in["user_pool_client_id"]
+    )["UserPoolClient"]
+    assert sorted(client["ExplicitAuthFlows"]) == [
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+    ]
+    assert "ClientSecret" not in client
+
+    lam = aws.client("lambda")
+    authorizer = lam.get_function(FunctionName=f"{NAME}-{AUTHORIZER['function']}")["Configuration"]
+    assert authorizer["Handler"] == AUTHORIZER["handler"]
+    env = authorizer["Environment"]["Variables"]
+    assert set(env) == ENVIRONMENT_KEYS | set(AUTHORIZER["environment"])
+    assert env["AUTH_MODE"] == "optional"
+    assert env["TOKEN_ISSUER"] == f"https://cognito-idp.us-east-1.amazonaws.com/{pool['Id']}"
+    assert env["TOKEN_AUDIENCE"] == client["ClientId"]
+    assert env["TOKEN_USE"] == "id"
+    # MiniStack's own keys, where it serves them (never derived from the AWS issuer URL).
+    assert env["JWKS_URL"] == f"{emulator}/{pool['Id']}/.well-known/jwks.json"
+    for function_key, _ in ROUTES.values():
+        config = lam.get_function(FunctionName=f"{NAME}-{function_key}")["Configuration"]
+        assert config["Environment"]["Variables"]["AUTH_MODE"] == "optional"
+
+    apigw = aws.client("apigatewayv2")
+    (found,) = apigw.get_authorizers(ApiId=outputs["api_id"])["Items"]
+    assert found["AuthorizerType"] == "REQUEST"
+    assert f":function:{NAME}-{AUTHORIZER['function']}/invocations" in found["AuthorizerUri"]
+    assert not found.get("IdentitySource"), "optional: API Gateway calls it for guests too"
+    routes = {r["RouteKey"]: r for r in apigw.get_routes(ApiId=outputs["api_id"])["Items"]}
+    assert set(routes) == set(ROUTES)
+    assert routes["$connect"]["AuthorizationType"] == "CUSTOM"
+    assert routes["$connect"]["AuthorizerId"] == found["AuthorizerId"]
+    assert {r["AuthorizationType"] for k, r in routes.items() if k != "$connect"} == {"NONE"}
+
+    s3 = aws.client("s3")
+    config_json = s3.get_object(Bucket=outputs["site_bucket_name"], Key="config.json")["Body"]
+    assert json.loads(config_json.read()) == {
+        "websocketUrl": WEBSOCKET_URL,
+        "authMode": "optional",
+        "userPoolId": pool["Id"],
+        "userPoolClientId": client["ClientId"],
+        "cognitoEndpoint": emulator,
+    }
+
+
 def test_destroy_removes_everything(terraform: Terraform, aws: Session) -> None:
     terraform.run("destroy", "-auto-approve", "-no-color", *terraform.vars)
     assert aws.client("dynamodb").list_tables()["TableNames"] == []
     assert aws.client("lambda").list_functions()["Functions"] == []
     assert aws.client("apigatewayv2").get_apis()["Items"] == []
     assert aws.client("s3").list_buckets()["Buckets"] == []
+    assert aws.client("cognito-idp").list_user_pools(MaxResults=10)["UserPools"] == []

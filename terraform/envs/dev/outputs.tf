@@ -22,3 +22,8 @@ output "api_id" {
   description = "ID of the WebSocket API."
   value       = module.chat.api_id
 }
+
+output "sign_in" {
+  description = "How the page signs in (config.json): auth_mode, user pool and app client ids (empty when off)."
+  value       = module.chat.sign_in
+}

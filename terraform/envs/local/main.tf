@@ -21,6 +21,7 @@ provider "aws" {
     cloudfront     = var.emulator_endpoint
     cloudwatch     = var.emulator_endpoint
     cloudwatchlogs = var.emulator_endpoint
+    cognitoidp     = var.emulator_endpoint
     dynamodb       = var.emulator_endpoint
     iam            = var.emulator_endpoint
     kms            = var.emulator_endpoint
@@ -35,6 +36,15 @@ provider "aws" {
   }
 }
 
+# The local user pool, when auth_mode asks for sign-in: the emulator's Cognito. `make local-user`
+# creates confirmed users in it (no e-mail is sent locally).
+module "identity" {
+  source = "../../modules/identity"
+  count  = var.auth_mode == "off" ? 0 : 1
+
+  name = "serverless-chat-local"
+}
+
 module "chat" {
   source = "../../modules/chat"
 
@@ -42,6 +52,18 @@ module "chat" {
   stage_name          = "local"
   environment         = "local"
   lambda_package_path = var.lambda_package_path
+  auth_mode           = var.auth_mode
+  # MiniStack issues tokens under AWS's issuer URL (https://cognito-idp.<region>.amazonaws.com/
+  # <pool id>) but signs them with keys of its own, served at <endpoint>/<pool id>/.well-known/
+  # jwks.json (ministack/app.py, services/cognito.py's well_known_jwks): the authorizer fetches
+  # them there. The page signs in at the emulator too (cognitoEndpoint), and the CSP allows it.
+  identity = var.auth_mode == "off" ? null : merge(module.identity[0].token, {
+    jwks_url            = "${var.emulator_endpoint}/${module.identity[0].user_pool_id}/.well-known/jwks.json"
+    user_pool_id        = module.identity[0].user_pool_id
+    user_pool_client_id = module.identity[0].user_pool_client_id
+    cognito_endpoint    = var.emulator_endpoint
+    sign_in_origin      = regex("^https?://[^/]+", var.emulator_endpoint)
+  })
   websocket_url       = var.websocket_url
   allowed_origins     = var.allowed_origins
   deletion_protection = false

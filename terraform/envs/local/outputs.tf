@@ -27,3 +27,13 @@ output "routes" {
   description = "Function name of each route key (the local stack updates their code on an edit under lambdas/)."
   value       = module.chat.routes
 }
+
+output "sign_in" {
+  description = "How the page signs in (config.json): auth_mode, user pool and app client ids, the emulator's endpoint; and the origin the site's CSP allows for it (null when off)."
+  value       = module.chat.sign_in
+}
+
+output "authorizer_function_name" {
+  description = "The $connect authorizer function (null when auth_mode is off); the local stack updates its code with the routes'."
+  value       = module.chat.authorizer_function_name
+}

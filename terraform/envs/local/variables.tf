@@ -9,6 +9,17 @@ variable "emulator_endpoint" {
   }
 }
 
+variable "auth_mode" {
+  description = "Who may connect (README, Sign-in): `off` (the default), `optional` or `required`; `make dev AUTH=…` and `make up AUTH=…` set it. Not `off`: a user pool in the emulator's Cognito and the $connect authorizer."
+  type        = string
+  default     = "off"
+
+  validation {
+    condition     = contains(["off", "optional", "required"], var.auth_mode)
+    error_message = "auth_mode must be off, optional or required."
+  }
+}
+
 variable "websocket_url" {
   description = "WebSocket URL of the local data plane, written to config.json (stage `local`)."
   type        = string

@@ -13,13 +13,38 @@ provider "aws" {
   }
 }
 
+locals {
+  name = "serverless-chat-prod"
+}
+
+# Who may sign in, only when someone is to (auth_mode).
+module "identity" {
+  source = "../../modules/identity"
+  count  = var.auth_mode == "off" ? 0 : 1
+
+  name                = local.name
+  deletion_protection = true
+  allow_sign_up       = var.identity.allow_sign_up
+  ses_from_address    = var.identity.ses_from_address
+  ses_source_arn      = var.identity.ses_source_arn
+  oidc_issuer         = var.identity.oidc_issuer
+  oidc_audience       = var.identity.oidc_audience
+  oidc_jwks_url       = var.identity.oidc_jwks_url
+}
+
 module "chat" {
   source = "../../modules/chat"
 
-  name                = "serverless-chat-prod"
+  name                = local.name
   stage_name          = "prod"
   environment         = "prod"
   lambda_package_path = var.lambda_package_path
+  auth_mode           = var.auth_mode
+  identity = var.auth_mode == "off" ? null : merge(module.identity[0].token, {
+    user_pool_id        = module.identity[0].user_pool_id
+    user_pool_client_id = module.identity[0].user_pool_client_id
+    sign_in_origin      = module.identity[0].sign_in_origin
+  })
   alarm_email         = var.alarm_email
   deletion_protection = true
   site_force_destroy  = false

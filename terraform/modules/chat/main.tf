@@ -24,7 +24,7 @@ locals {
   # touches. Table actions are IAM actions; `manageConnections` lists the @connections HTTP methods.
   routes = local.contract.routes
 
-  functions = {
+  route_functions = {
     for route_key, r in local.routes : r.function => {
       handler     = r.handler
       description = "serverless-chat ${route_key} route"
@@ -38,6 +38,9 @@ locals {
         length(r.permissions.messages) == 0 ? [] : [{
           sid = "MessagesTable", actions = r.permissions.messages, resources = [module.tables.messages_table_arn]
         }],
+        length(r.permissions.handles) == 0 ? [] : [{
+          sid = "HandlesTable", actions = r.permissions.handles, resources = [module.tables.handles_table_arn]
+        }],
         length(r.permissions.manageConnections) == 0 ? [] : [{
           sid       = "ManageConnections"
           actions   = ["execute-api:ManageConnections"]
@@ -45,6 +48,27 @@ locals {
         }],
       )
     }
+  }
+
+  # The $connect authorizer, only when someone is to be authorized: the same zip, its own
+  # handler, the handles table alone, and the token settings beside the shared environment.
+  auth_on    = var.auth_mode != "off"
+  authorizer = local.contract.authorizer
+  functions = merge(local.route_functions, !local.auth_on ? {} : {
+    (local.authorizer.function) = {
+      handler     = local.authorizer.handler
+      description = "serverless-chat $connect authorizer"
+      policy_statements = [{
+        sid = "HandlesTable", actions = local.authorizer.permissions.handles, resources = [module.tables.handles_table_arn]
+      }]
+      environment = local.authorizer_environment
+    }
+  })
+  authorizer_environment = !local.auth_on ? {} : {
+    TOKEN_ISSUER   = var.identity.issuer
+    TOKEN_AUDIENCE = var.identity.audience
+    TOKEN_USE      = var.identity.token_use
+    JWKS_URL       = var.identity.jwks_url
   }
 
   websocket_url = coalesce(var.websocket_url, module.websocket_api.websocket_url)
@@ -77,6 +101,18 @@ locals {
     POWERTOOLS_SERVICE_NAME         = local.metrics.service
     POWERTOOLS_METRICS_NAMESPACE    = local.metrics.namespace
     POWERTOOLS_LOG_LEVEL            = var.log_level
+    # identityEnvironment: sign-in's, given to every function too.
+    AUTH_MODE     = var.auth_mode
+    HANDLES_TABLE = module.tables.handles_table_name
+  }
+
+  # Where the page signs in, for config.json and the CSP's connect-src.
+  sign_in = {
+    auth_mode           = var.auth_mode
+    user_pool_id        = local.auth_on ? var.identity.user_pool_id : ""
+    user_pool_client_id = local.auth_on ? var.identity.user_pool_client_id : ""
+    cognito_endpoint    = local.auth_on ? var.identity.cognito_endpoint : ""
+    origin              = local.auth_on ? var.identity.sign_in_origin : null
   }
 }
 
@@ -120,6 +156,11 @@ module "websocket_api" {
       }
     }
   }
+  auth_mode = var.auth_mode
+  authorizer = !local.auth_on ? null : {
+    uri           = module.functions.invoke_arns[local.authorizer.function]
+    function_name = module.functions.function_names[local.authorizer.function]
+  }
   throttling_rate_limit  = var.api_throttling.rate_limit
   throttling_burst_limit = var.api_throttling.burst_limit
   log_retention_days     = var.log_retention_days
@@ -136,6 +177,7 @@ module "site" {
   name            = var.name
   websocket_url   = local.websocket_url
   room_id_pattern = local.room_id_pattern
+  sign_in         = local.sign_in
   force_destroy   = var.site_force_destroy
   versioning      = var.site_versioning
   create_cdn      = var.create_cdn

@@ -48,9 +48,34 @@ output "function_environment" {
   value       = local.environment
 
   precondition {
-    condition     = sort(keys(local.environment)) == sort(keys(local.contract.environment))
-    error_message = "The functions' environment must hold exactly the variables of lambdas/serverless_chat/contract.json."
+    condition     = sort(keys(local.environment)) == sort(concat(keys(local.contract.environment), keys(local.contract.identityEnvironment)))
+    error_message = "The functions' environment must hold exactly the variables of lambdas/serverless_chat/contract.json (environment and identityEnvironment)."
   }
+}
+
+output "authorizer_environment" {
+  description = "The `$connect` authorizer's own environment variables, beside function_environment (empty when auth_mode is off)."
+  value       = local.authorizer_environment
+
+  precondition {
+    condition     = !local.auth_on || sort(keys(local.authorizer_environment)) == sort(keys(local.contract.authorizer.environment))
+    error_message = "The authorizer's environment must hold exactly the variables of contract.json's authorizer."
+  }
+}
+
+output "authorizer_function_name" {
+  description = "Name of the `$connect` authorizer function (null when auth_mode is off)."
+  value       = local.auth_on ? module.functions.function_names[local.authorizer.function] : null
+}
+
+output "sign_in" {
+  description = "What config.json tells the page about sign-in (`auth_mode`, `user_pool_id`, `user_pool_client_id`, `cognito_endpoint`) and the sign-in `origin` the CSP's connect-src allows (null for none)."
+  value       = local.sign_in
+}
+
+output "handles_table_name" {
+  description = "Name of the handles table."
+  value       = module.tables.handles_table_name
 }
 
 output "function_policies" {

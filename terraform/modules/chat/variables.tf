@@ -18,6 +18,54 @@ variable "environment" {
   }
 }
 
+variable "auth_mode" {
+  description = <<-EOT
+    Who may connect (README, Sign-in). `off`: guests only, no authorizer, the seed's chat.
+    `optional`: guests and signed-in users side by side: a `$connect` authorizer with no
+    identity source admits guests itself and verifies a token when one is offered. `required`:
+    signed-in users only: without the token's header, API Gateway refuses the handshake (401).
+    The functions get it as AUTH_MODE.
+  EOT
+  type        = string
+  default     = "off"
+
+  validation {
+    condition     = contains(["off", "optional", "required"], var.auth_mode)
+    error_message = "auth_mode must be off, optional or required."
+  }
+}
+
+variable "identity" {
+  description = <<-EOT
+    Who signs users in, when auth_mode is not `off` (modules/identity's outputs): the ID token's
+    `issuer`, `audience` and `token_use` and the `jwks_url` of its keys, for the authorizer; the
+    Cognito `user_pool_id` and `user_pool_client_id`, `cognito_endpoint` (empty on AWS, the
+    emulator's URL locally) and `sign_in_origin` (the origin the CSP lets the page sign in at;
+    null for none), for the page.
+  EOT
+  type = object({
+    issuer              = string
+    audience            = string
+    token_use           = string
+    jwks_url            = string
+    user_pool_id        = optional(string, "")
+    user_pool_client_id = optional(string, "")
+    cognito_endpoint    = optional(string, "")
+    sign_in_origin      = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.auth_mode == "off" || var.identity != null
+    error_message = "auth_mode optional or required needs identity (modules/identity's outputs)."
+  }
+
+  validation {
+    condition     = var.identity == null ? true : can(regex("^https?://[^\\s]+$", var.identity.jwks_url)) && can(regex("^https://", var.identity.issuer))
+    error_message = "identity.issuer must be an https URL and identity.jwks_url an http(s) URL."
+  }
+}
+
 variable "stage_name" {
   description = "Stage of the WebSocket API; the last path segment of the WebSocket URL."
   type        = string

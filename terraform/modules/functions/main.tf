@@ -183,7 +183,7 @@ resource "aws_lambda_function" "this" {
   reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
-    variables = var.environment
+    variables = merge(each.value.environment, var.environment)
   }
 
   tracing_config {

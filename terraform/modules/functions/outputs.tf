@@ -27,3 +27,8 @@ output "policies" {
   description = "The rendered IAM policy document (JSON) of each function, by key."
   value       = local.policies
 }
+
+output "environments" {
+  description = "Environment variables of each function, by key: the shared ones and the function's own."
+  value       = { for k, f in var.functions : k => merge(f.environment, var.environment) }
+}

@@ -17,11 +17,14 @@ variable "functions" {
   description = <<-EOT
     The functions, keyed by short name (the function is called `<name_prefix>-<key>`).
     `handler` is the Python handler string; `policy_statements` are the IAM statements the
-    function needs besides writing its own logs (least privilege: exact actions, exact resources).
+    function needs besides writing its own logs (least privilege: exact actions, exact resources);
+    `environment` adds variables of its own to the shared `environment` (the `$connect`
+    authorizer's token settings).
   EOT
   type = map(object({
     handler     = string
     description = optional(string, "")
+    environment = optional(map(string), {})
     policy_statements = optional(list(object({
       sid       = string
       actions   = list(string)
@@ -35,6 +38,16 @@ variable "functions" {
   }
 
   validation {
+    condition     = alltrue([for f in var.functions : alltrue([for name in keys(f.environment) : can(regex("^[A-Z][A-Z0-9_]*$", name))])])
+    error_message = "Environment variable names are upper-case letters, digits and '_'."
+  }
+
+  validation {
+    condition     = alltrue([for f in var.functions : length(setintersection(keys(f.environment), keys(var.environment))) == 0])
+    error_message = "A function's own environment adds variables; it cannot redefine the shared ones."
+  }
+
+  validation {
     condition = alltrue(flatten([
       for f in var.functions : [for s in f.policy_statements : [for a in s.actions : !strcontains(a, "*")]]
     ]))
@@ -43,7 +56,7 @@ variable "functions" {
 }
 
 variable "environment" {
-  description = "Environment variables given to every function."
+  description = "Environment variables given to every function (a function's own `environment` adds to them; it cannot redefine them)."
   type        = map(string)
   default     = {}
 }

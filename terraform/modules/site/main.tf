@@ -3,8 +3,9 @@ locals {
   headers          = jsondecode(file("${path.module}/security_headers.json"))
   websocket_origin = regex("^wss?://[^/]+", var.websocket_url)
 
+  # connect-src: the page itself (config.json), the WebSocket endpoint, and where it signs in.
   csp_directives = merge(local.headers.contentSecurityPolicy, {
-    "connect-src" = concat(local.headers.contentSecurityPolicy["connect-src"], [local.websocket_origin])
+    "connect-src" = concat(local.headers.contentSecurityPolicy["connect-src"], [local.websocket_origin], compact([var.sign_in.origin]))
   })
   content_security_policy = join("; ", [for name in sort(keys(local.csp_directives)) : "${name} ${join(" ", local.csp_directives[name])}"])
 
@@ -158,9 +159,15 @@ resource "aws_s3_bucket_policy" "this" {
 # Terraform owns config.json, so one frontend build serves every environment;
 # `make deploy` uploads the built files around it and never deletes it.
 resource "aws_s3_object" "config" {
-  bucket        = aws_s3_bucket.this.id
-  key           = "config.json"
-  content       = jsonencode({ websocketUrl = var.websocket_url })
+  bucket = aws_s3_bucket.this.id
+  key    = "config.json"
+  content = jsonencode({
+    websocketUrl     = var.websocket_url
+    authMode         = var.sign_in.auth_mode
+    userPoolId       = var.sign_in.user_pool_id
+    userPoolClientId = var.sign_in.user_pool_client_id
+    cognitoEndpoint  = var.sign_in.cognito_endpoint
+  })
   content_type  = "application/json"
   cache_control = "no-cache"
 

@@ -38,6 +38,11 @@ output "config_object_key" {
   value       = aws_s3_object.config.key
 }
 
+output "config_json" {
+  description = "The content of `config.json`: websocketUrl and the sign-in settings (authMode, userPoolId, userPoolClientId, cognitoEndpoint)."
+  value       = aws_s3_object.config.content
+}
+
 output "security_headers" {
   description = "Security header values as served by CloudFront (rendered from security_headers.json)."
   value       = local.security_headers

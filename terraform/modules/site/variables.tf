@@ -18,6 +18,35 @@ variable "websocket_url" {
   }
 }
 
+variable "sign_in" {
+  description = <<-EOT
+    What the page needs to sign in, written to config.json beside websocketUrl: `auth_mode`
+    (authMode: off, optional or required), the Cognito `user_pool_id` and `user_pool_client_id`,
+    and `cognito_endpoint` (empty on AWS, where the SDK finds Cognito's regional endpoint itself;
+    an emulator's URL locally). `origin` is what the CSP's connect-src adds for sign-in
+    (`https://cognito-idp.<region>.amazonaws.com`), null for nothing.
+  EOT
+  type = object({
+    auth_mode           = optional(string, "off")
+    user_pool_id        = optional(string, "")
+    user_pool_client_id = optional(string, "")
+    cognito_endpoint    = optional(string, "")
+    origin              = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["off", "optional", "required"], var.sign_in.auth_mode)
+    error_message = "sign_in.auth_mode must be off, optional or required."
+  }
+
+  validation {
+    condition     = var.sign_in.origin == null ? true : can(regex("^https?://[^/]+$", var.sign_in.origin))
+    error_message = "sign_in.origin must be an origin: scheme://host[:port], no path."
+  }
+}
+
 variable "room_id_pattern" {
   description = "Regular expression (without anchors) of a room id: paths `/<room>` matching it are served `/index.html`."
   type        = string

@@ -1,5 +1,5 @@
-# The two tables of the chat. Key names and TTL attributes are part of the contract
-# with the Lambda package (lambdas/serverless_chat/adapters/dynamodb.py).
+# The tables of the chat. Key names and TTL attributes are part of the contract with the Lambda
+# package (lambdas/serverless_chat/adapters/dynamodb.py and adapters/handles_table.py).
 
 locals {
   # DynamoDB takes a recovery period only while recovery is on.
@@ -72,6 +72,34 @@ resource "aws_dynamodb_table" "messages" {
   ttl {
     attribute_name = "expiresAt"
     enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled                 = var.point_in_time_recovery.enabled
+    recovery_period_in_days = local.recovery_period_in_days
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.kms_key_arn
+  }
+
+  tags = var.tags
+}
+
+# The handles signed-in users hold: `user#<sub>` -> {handle, key} and `handle#<comparison key>` ->
+# {userId, handle}, both written in one transaction at a user's first sign-in. Nothing expires:
+# a handle is its user's for good. Created whatever the auth mode, so switching modes keeps them.
+resource "aws_dynamodb_table" "handles" {
+  #checkov:skip=CKV_AWS_28:point-in-time recovery is a variable, on by default (prod); envs/dev and envs/local turn it off for disposable data (tested in tests/tables.tftest.hcl)
+  name                        = "${var.name_prefix}-handles"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "pk"
+    type = "S"
   }
 
   point_in_time_recovery {

@@ -28,8 +28,18 @@ output "messages_table_arn" {
   value       = aws_dynamodb_table.messages.arn
 }
 
+output "handles_table_name" {
+  description = "Name of the handles table (signed-in users' handles)."
+  value       = aws_dynamodb_table.handles.name
+}
+
+output "handles_table_arn" {
+  description = "ARN of the handles table."
+  value       = aws_dynamodb_table.handles.arn
+}
+
 output "point_in_time_recovery" {
-  description = "Point-in-time recovery of both tables: `enabled`, and `recovery_period_in_days` (null when off)."
+  description = "Point-in-time recovery of the tables: `enabled`, and `recovery_period_in_days` (null when off)."
   value = {
     enabled                 = var.point_in_time_recovery.enabled
     recovery_period_in_days = local.recovery_period_in_days

@@ -27,7 +27,7 @@ variable "deletion_protection" {
 
 variable "point_in_time_recovery" {
   description = <<-EOT
-    Point-in-time recovery (continuous backups) of both tables. While it is on, every item —
+    Point-in-time recovery (continuous backups) of every table. While it is on, every item —
     message text, names, source IPs — stays restorable for `recovery_period_in_days` (1-35) after
     it was deleted or expired: the README's Data and privacy table states what a deployment keeps.
     AWS's own default period is 35 days; this module keeps 7, the chat's message retention.

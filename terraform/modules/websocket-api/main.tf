@@ -5,12 +5,20 @@ locals {
   # Route keys in ARNs and statement ids: `$connect` -> `connect`.
   route_ids = { for k, r in var.routes : k => replace(k, "$", "") }
 
+  # API Gateway answers 401 itself, without calling the authorizer, when a configured identity
+  # source is missing: `optional` has none, so guests reach the authorizer, which admits them.
+  identity_sources = { off = [], optional = [], required = ["route.request.header.Sec-WebSocket-Protocol"] }
+  # Every route but $connect: API Gateway takes an authorizer on $connect alone.
+  other_routes = { for k, r in var.routes : k => r if k != "$connect" }
+  routes       = merge({ "$connect" = one(concat(aws_apigatewayv2_route.connect, aws_apigatewayv2_route.connect_open)) }, aws_apigatewayv2_route.this)
+
   # Everything that must be live on the stage; a change here creates a new deployment.
   deployment_triggers = {
     redeployment = sha1(jsonencode([
       var.route_selection_expression,
-      { for k, r in aws_apigatewayv2_route.this : k => [r.route_key, r.target, r.authorization_type, r.operation_name] },
+      { for k, r in local.routes : k => [r.route_key, r.target, r.authorization_type, r.authorizer_id, r.operation_name] },
       { for k, i in aws_apigatewayv2_integration.this : k => [i.integration_type, i.integration_method, i.integration_uri, i.timeout_milliseconds] },
+      var.authorizer == null ? null : [var.authorizer.uri, local.identity_sources[var.auth_mode]],
     ]))
   }
 
@@ -51,15 +59,69 @@ resource "aws_apigatewayv2_integration" "this" {
   timeout_milliseconds = each.value.integration.timeout_milliseconds
 }
 
+# $connect, the one route API Gateway lets an authorizer guard: its answer (the user, or a guest)
+# holds for the whole connection, and every later route reads it from requestContext.authorizer.
+# Two resources, one of which exists: checkov reads a conditional authorization_type with the
+# variables' defaults (auth_mode off), so one route with `off ? NONE : CUSTOM` would fail
+# CKV_AWS_309 in every mode, or need a skip that would hide it in every mode too.
+resource "aws_apigatewayv2_route" "connect" {
+  count = var.auth_mode == "off" ? 0 : 1
+
+  api_id             = aws_apigatewayv2_api.this.id
+  route_key          = "$connect"
+  operation_name     = var.routes["$connect"].operation_name
+  authorization_type = "CUSTOM"
+  authorizer_id      = aws_apigatewayv2_authorizer.this[0].id
+  target             = "integrations/${aws_apigatewayv2_integration.this["$connect"].id}"
+}
+
+resource "aws_apigatewayv2_route" "connect_open" {
+  #checkov:skip=CKV_AWS_309:Only with auth_mode = "off", the guest chat chosen for this deployment (anyone connects; a username is chosen per room, and $connect checks the Origin header); the authorized route above replaces it in the other modes
+  count = var.auth_mode == "off" ? 1 : 0
+
+  api_id             = aws_apigatewayv2_api.this.id
+  route_key          = "$connect"
+  operation_name     = var.routes["$connect"].operation_name
+  authorization_type = "NONE"
+  target             = "integrations/${aws_apigatewayv2_integration.this["$connect"].id}"
+}
+
+moved {
+  from = aws_apigatewayv2_route.this["$connect"]
+  to   = aws_apigatewayv2_route.connect_open[0]
+}
+
 resource "aws_apigatewayv2_route" "this" {
-  #checkov:skip=CKV_AWS_309:A WebSocket API accepts an authorizer only on $connect; the chat is anonymous by design (a username is chosen per room), and $connect checks the Origin header instead
-  for_each = var.routes
+  #checkov:skip=CKV_AWS_309:A WebSocket API takes an authorizer on $connect only (the route above); these routes run on a connection $connect already admitted, under the identity its authorizer returned
+  for_each = local.other_routes
 
   api_id             = aws_apigatewayv2_api.this.id
   route_key          = each.key
   operation_name     = each.value.operation_name
   authorization_type = "NONE"
   target             = "integrations/${aws_apigatewayv2_integration.this[each.key].id}"
+}
+
+# A Lambda REQUEST authorizer (WebSocket APIs offer no JWT authorizer). No result caching: API
+# Gateway offers none for WebSocket APIs.
+resource "aws_apigatewayv2_authorizer" "this" {
+  count = var.auth_mode == "off" ? 0 : 1
+
+  api_id           = aws_apigatewayv2_api.this.id
+  name             = "${var.name}-authorize"
+  authorizer_type  = "REQUEST"
+  authorizer_uri   = var.authorizer.uri
+  identity_sources = local.identity_sources[var.auth_mode]
+}
+
+resource "aws_lambda_permission" "authorizer" {
+  count = var.auth_mode == "off" ? 0 : 1
+
+  statement_id  = "AllowApiGateway-authorizer"
+  action        = "lambda:InvokeFunction"
+  function_name = var.authorizer.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/authorizers/${aws_apigatewayv2_authorizer.this[0].id}"
 }
 
 resource "aws_lambda_permission" "this" {
@@ -83,7 +145,7 @@ resource "aws_apigatewayv2_deployment" "this" {
     create_before_destroy = true
   }
 
-  depends_on = [aws_apigatewayv2_route.this, aws_apigatewayv2_integration.this]
+  depends_on = [aws_apigatewayv2_route.connect, aws_apigatewayv2_route.this, aws_apigatewayv2_integration.this]
 }
 
 resource "aws_cloudwatch_log_group" "access" {

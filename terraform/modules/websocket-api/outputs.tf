@@ -35,12 +35,17 @@ output "connections_endpoint" {
 
 output "route_ids" {
   description = "Route IDs by route key."
-  value       = { for k, r in aws_apigatewayv2_route.this : k => r.id }
+  value       = { for k, r in local.routes : k => r.id }
 }
 
 output "integration_ids" {
   description = "Integration IDs by route key."
   value       = { for k, i in aws_apigatewayv2_integration.this : k => i.id }
+}
+
+output "authorizer_id" {
+  description = "ID of the `$connect` authorizer (null when auth_mode is off)."
+  value       = one(aws_apigatewayv2_authorizer.this[*].id)
 }
 
 output "deployment_triggers" {

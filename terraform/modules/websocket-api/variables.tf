@@ -36,8 +36,8 @@ variable "routes" {
   }))
 
   validation {
-    condition     = length(var.routes) > 0
-    error_message = "At least one route is needed."
+    condition     = contains(keys(var.routes), "$connect")
+    error_message = "A $connect route is needed (the authorizer, when there is one, is on it)."
   }
 
   validation {
@@ -48,6 +48,36 @@ variable "routes" {
   validation {
     condition     = alltrue([for r in var.routes : r.integration.timeout_milliseconds >= 50 && r.integration.timeout_milliseconds <= 29000])
     error_message = "integration.timeout_milliseconds must be between 50 and 29000."
+  }
+}
+
+variable "auth_mode" {
+  description = <<-EOT
+    Who may connect. `off`: anyone, no authorizer. `optional`: a Lambda REQUEST authorizer on
+    `$connect` with no identity source, so API Gateway calls it for every handshake and it admits
+    guests itself. `required`: its identity source is the `Sec-WebSocket-Protocol` header, so a
+    handshake without one is refused (401) by API Gateway before any function runs.
+  EOT
+  type        = string
+  default     = "off"
+
+  validation {
+    condition     = contains(["off", "optional", "required"], var.auth_mode)
+    error_message = "auth_mode must be off, optional or required."
+  }
+}
+
+variable "authorizer" {
+  description = "The `$connect` authorizer's function when auth_mode is not `off`: `uri` is its invoke ARN, `function_name` the function API Gateway may invoke."
+  type = object({
+    uri           = string
+    function_name = string
+  })
+  default = null
+
+  validation {
+    condition     = (var.authorizer == null) == (var.auth_mode == "off")
+    error_message = "An authorizer is given exactly when auth_mode is optional or required."
   }
 }
 

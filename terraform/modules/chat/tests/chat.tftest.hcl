@@ -132,8 +132,31 @@ run "routes_functions_and_least_privilege" {
   }
 
   assert {
-    condition     = sort(keys(output.function_environment)) == sort(keys(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).environment))
+    condition = sort(keys(output.function_environment)) == sort(concat(
+      keys(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).environment),
+      keys(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).identityEnvironment),
+    ))
     error_message = "exactly the environment variables of the contract"
+  }
+
+  assert {
+    condition = (output.function_environment.AUTH_MODE == "off" && output.function_environment.HANDLES_TABLE == "chat-test-handles"
+      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 5 && module.websocket_api.authorizer_id == null
+    && length(output.authorizer_environment) == 0)
+    error_message = "auth_mode off by default: no authorizer function or authorizer, AUTH_MODE off"
+  }
+
+  assert {
+    condition = sort([for k, p in output.function_policies : k if anytrue([
+      for s in jsondecode(p).Statement : s.Sid == "HandlesTable"
+    ])]) == sort(["enter-room"])
+    error_message = "only on-enter-room reads the handles table (a guest's name against the handles)"
+  }
+
+  assert {
+    condition = (jsondecode(module.site.config_json).authMode == "off" && jsondecode(module.site.config_json).userPoolId == ""
+    && !strcontains(output.security_headers["Content-Security-Policy"], "cognito"))
+    error_message = "the page is told there is no sign-in, and the CSP allows none"
   }
 
   assert {
@@ -344,4 +367,84 @@ run "the_longest_name_fits_every_global_name_in_any_region" {
     target = module.websocket_api.data.aws_region.current
     values = { name = "ap-southeast-2" }
   }
+}
+
+run "optional_adds_the_authorizer_and_the_page_signs_in" {
+  command = apply
+
+  variables {
+    auth_mode = "optional"
+    identity = {
+      issuer              = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
+      audience            = "client0123456789"
+      token_use           = "id"
+      jwks_url            = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123/.well-known/jwks.json"
+      user_pool_id        = "eu-west-1_AbCdEf123"
+      user_pool_client_id = "client0123456789"
+      sign_in_origin      = "https://cognito-idp.eu-west-1.amazonaws.com"
+    }
+  }
+
+  assert {
+    condition = (output.authorizer_function_name == "chat-test-authorize"
+      && module.functions.function_names["authorize"] == "chat-test-authorize"
+    && module.websocket_api.authorizer_id != null)
+    error_message = "the authorizer function <prefix>-authorize guards $connect"
+  }
+
+  assert {
+    condition     = !contains(values(output.routes), "chat-test-authorize")
+    error_message = "the authorizer is no route's function"
+  }
+
+  assert {
+    condition = [for s in jsondecode(output.function_policies["authorize"]).Statement : [s.Action, s.Resource] if s.Sid != "WriteOwnLogs"] == [
+      [["dynamodb:GetItem", "dynamodb:PutItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/chat-test"]]
+    ]
+    error_message = "the authorizer reads and claims handles, and touches nothing else"
+  }
+
+  assert {
+    condition = output.authorizer_environment == tomap({
+      TOKEN_ISSUER   = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
+      TOKEN_AUDIENCE = "client0123456789"
+      TOKEN_USE      = "id"
+      JWKS_URL       = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123/.well-known/jwks.json"
+    })
+    error_message = "the authorizer's token settings come from identity"
+  }
+
+  assert {
+    condition = (module.functions.environments["authorize"].TOKEN_ISSUER == var.identity.issuer
+      && module.functions.environments["authorize"].AUTH_MODE == "optional"
+      && module.functions.environments["authorize"].HANDLES_TABLE == "chat-test-handles"
+    && !contains(keys(module.functions.environments["connect"]), "JWKS_URL"))
+    error_message = "the authorizer gets the shared environment and its own; the routes do not get the token settings"
+  }
+
+  assert {
+    condition = jsondecode(module.site.config_json) == {
+      websocketUrl     = "wss://abc123.execute-api.eu-west-1.amazonaws.com/prod"
+      authMode         = "optional"
+      userPoolId       = "eu-west-1_AbCdEf123"
+      userPoolClientId = "client0123456789"
+      cognitoEndpoint  = ""
+    }
+    error_message = "config.json tells the page how to sign in"
+  }
+
+  assert {
+    condition     = strcontains(output.security_headers["Content-Security-Policy"], "connect-src 'self' wss://abc123.execute-api.eu-west-1.amazonaws.com https://cognito-idp.eu-west-1.amazonaws.com;")
+    error_message = "the CSP lets the page reach Cognito, and nothing more"
+  }
+}
+
+run "an_auth_mode_needs_an_identity" {
+  command = plan
+
+  variables {
+    auth_mode = "required"
+  }
+
+  expect_failures = [var.identity]
 }

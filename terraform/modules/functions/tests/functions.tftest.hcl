@@ -173,3 +173,38 @@ run "wildcard_actions_are_refused" {
 
   expect_failures = [var.functions]
 }
+
+run "a_function_adds_variables_of_its_own" {
+  command = plan
+
+  variables {
+    functions = {
+      reader = { handler = "pkg.handlers.reader.lambda_handler" }
+      keeper = {
+        handler     = "pkg.handlers.keeper.lambda_handler"
+        environment = { KEYS_URL = "https://keys.example.com" }
+      }
+    }
+  }
+
+  assert {
+    condition = (aws_lambda_function.this["keeper"].environment[0].variables == tomap({ TABLE = "t", KEYS_URL = "https://keys.example.com" })
+    && aws_lambda_function.this["reader"].environment[0].variables == tomap({ TABLE = "t" }))
+    error_message = "a function's own variables reach it alone, beside the shared ones"
+  }
+}
+
+run "a_function_cannot_redefine_a_shared_variable" {
+  command = plan
+
+  variables {
+    functions = {
+      keeper = {
+        handler     = "pkg.handlers.keeper.lambda_handler"
+        environment = { TABLE = "another" }
+      }
+    }
+  }
+
+  expect_failures = [var.functions]
+}

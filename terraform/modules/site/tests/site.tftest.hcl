@@ -151,7 +151,7 @@ run "cloudfront_with_oac_https_and_security_headers" {
   }
 
   assert {
-    condition     = aws_s3_object.config.key == "config.json" && jsondecode(aws_s3_object.config.content) == { websocketUrl = var.websocket_url } && aws_s3_object.config.cache_control == "no-cache"
+    condition     = aws_s3_object.config.key == "config.json" && jsondecode(aws_s3_object.config.content) == { websocketUrl = var.websocket_url, authMode = "off", userPoolId = "", userPoolClientId = "", cognitoEndpoint = "" } && aws_s3_object.config.cache_control == "no-cache"
     error_message = "config.json holds the WebSocket URL and is not cached"
   }
 
@@ -247,7 +247,7 @@ run "emulator_without_cdn" {
   }
 
   assert {
-    condition     = jsondecode(aws_s3_object.config.content) == { websocketUrl = "ws://127.0.0.1:8081/local" }
+    condition     = jsondecode(aws_s3_object.config.content).websocketUrl == "ws://127.0.0.1:8081/local"
     error_message = "config.json points at the local data plane"
   }
 
@@ -265,4 +265,33 @@ run "websocket_url_must_be_a_websocket" {
   }
 
   expect_failures = [var.websocket_url]
+}
+
+run "sign_in_in_config_json_and_the_csp" {
+  command = plan
+
+  variables {
+    sign_in = {
+      auth_mode           = "optional"
+      user_pool_id        = "eu-west-1_AbCdEf123"
+      user_pool_client_id = "client0123456789"
+      origin              = "https://cognito-idp.eu-west-1.amazonaws.com"
+    }
+  }
+
+  assert {
+    condition = jsondecode(aws_s3_object.config.content) == {
+      websocketUrl     = var.websocket_url
+      authMode         = "optional"
+      userPoolId       = "eu-west-1_AbCdEf123"
+      userPoolClientId = "client0123456789"
+      cognitoEndpoint  = ""
+    }
+    error_message = "config.json tells the page the auth mode and its user pool; no endpoint on AWS"
+  }
+
+  assert {
+    condition     = strcontains(output.security_headers["Content-Security-Policy"], "connect-src 'self' wss://abc123.execute-api.eu-west-1.amazonaws.com https://cognito-idp.eu-west-1.amazonaws.com;")
+    error_message = "CSP: connect-src gains exactly Cognito's regional endpoint"
+  }
 }

@@ -115,3 +115,25 @@ run "a_fractional_recovery_period_is_refused" {
 
   expect_failures = [var.point_in_time_recovery]
 }
+
+run "handles_table_holds_users_and_keys" {
+  command = plan
+
+  variables {
+    deletion_protection = true
+  }
+
+  assert {
+    condition = (aws_dynamodb_table.handles.name == "chat-test-handles" && aws_dynamodb_table.handles.hash_key == "pk"
+      && aws_dynamodb_table.handles.range_key == null && aws_dynamodb_table.handles.billing_mode == "PAY_PER_REQUEST"
+    && jsonencode([for a in aws_dynamodb_table.handles.attribute : [a.name, a.type]]) == jsonencode([["pk", "S"]]))
+    error_message = "handles: hash key pk (S) alone, on-demand"
+  }
+
+  assert {
+    condition = (aws_dynamodb_table.handles.point_in_time_recovery[0].enabled
+      && aws_dynamodb_table.handles.point_in_time_recovery[0].recovery_period_in_days == 7
+    && aws_dynamodb_table.handles.server_side_encryption[0].enabled && aws_dynamodb_table.handles.deletion_protection_enabled)
+    error_message = "handles: recovery, encryption and deletion protection as the other tables"
+  }
+}

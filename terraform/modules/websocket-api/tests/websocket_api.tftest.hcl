@@ -55,13 +55,20 @@ run "five_routes_each_to_its_own_function" {
   }
 
   assert {
-    condition     = sort([for r in aws_apigatewayv2_route.this : r.route_key]) == sort(["$connect", "$disconnect", "$default", "on-enter-room", "on-message"])
+    condition     = sort(concat([aws_apigatewayv2_route.connect_open[0].route_key], [for r in aws_apigatewayv2_route.this : r.route_key])) == sort(["$connect", "$disconnect", "$default", "on-enter-room", "on-message"])
     error_message = "the five route keys of the contract"
   }
 
   assert {
-    condition     = alltrue([for k, r in aws_apigatewayv2_route.this : r.target == "integrations/${aws_apigatewayv2_integration.this[k].id}"])
+    condition = (alltrue([for k, r in aws_apigatewayv2_route.this : r.target == "integrations/${aws_apigatewayv2_integration.this[k].id}"])
+    && aws_apigatewayv2_route.connect_open[0].target == "integrations/${aws_apigatewayv2_integration.this["$connect"].id}")
     error_message = "each route targets its own integration"
+  }
+
+  assert {
+    condition = (aws_apigatewayv2_route.connect_open[0].authorization_type == "NONE" && aws_apigatewayv2_route.connect_open[0].authorizer_id == null
+    && length(aws_apigatewayv2_route.connect) == 0 && length(aws_apigatewayv2_authorizer.this) == 0 && length(aws_lambda_permission.authorizer) == 0)
+    error_message = "auth_mode off (the default): no authorizer at all"
   }
 
   assert {
@@ -149,7 +156,7 @@ run "adding_a_route_redeploys" {
   }
 
   assert {
-    condition     = length(aws_apigatewayv2_route.this) == 6
+    condition     = length(aws_apigatewayv2_route.this) == 5
     error_message = "the new route exists"
   }
 }
@@ -178,6 +185,83 @@ run "execution_logging_off_no_execution_log_group" {
     condition     = length(aws_cloudwatch_log_group.execution) == 0
     error_message = "no execution log group without execution logging"
   }
+}
+
+run "optional_an_authorizer_without_identity_source_on_connect_alone" {
+  command = apply
+
+  variables {
+    auth_mode  = "optional"
+    authorizer = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:authorize/invocations", function_name = "authorize" }
+  }
+
+  assert {
+    condition = (aws_apigatewayv2_authorizer.this[0].authorizer_type == "REQUEST"
+      && aws_apigatewayv2_authorizer.this[0].authorizer_uri == var.authorizer.uri
+    && length(aws_apigatewayv2_authorizer.this[0].identity_sources) == 0)
+    error_message = "a Lambda REQUEST authorizer with no identity source: API Gateway calls it for guests too"
+  }
+
+  assert {
+    condition = (aws_apigatewayv2_route.connect[0].authorization_type == "CUSTOM" && aws_apigatewayv2_route.connect[0].authorizer_id == aws_apigatewayv2_authorizer.this[0].id
+    && aws_apigatewayv2_route.connect[0].route_key == "$connect" && length(aws_apigatewayv2_route.connect_open) == 0)
+    error_message = "$connect is authorized by it"
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_apigatewayv2_route.this : r.authorization_type == "NONE" && r.authorizer_id == null])
+    error_message = "the other routes take no authorizer (API Gateway allows one on $connect only)"
+  }
+
+  assert {
+    condition = (aws_lambda_permission.authorizer[0].function_name == "authorize" && aws_lambda_permission.authorizer[0].principal == "apigateway.amazonaws.com"
+    && aws_lambda_permission.authorizer[0].source_arn == "arn:aws:execute-api:eu-west-1:123456789012:abc123/authorizers/${aws_apigatewayv2_authorizer.this[0].id}")
+    error_message = "API Gateway may invoke the authorizer function, as this API's authorizer only"
+  }
+
+  assert {
+    condition     = output.deployment_triggers != run.five_routes_each_to_its_own_function.deployment_triggers
+    error_message = "turning the authorizer on redeploys"
+  }
+}
+
+run "required_the_subprotocol_header_is_the_identity_source" {
+  command = apply
+
+  variables {
+    auth_mode  = "required"
+    authorizer = { uri = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:authorize/invocations", function_name = "authorize" }
+  }
+
+  assert {
+    condition     = tolist(aws_apigatewayv2_authorizer.this[0].identity_sources) == tolist(["route.request.header.Sec-WebSocket-Protocol"])
+    error_message = "no Sec-WebSocket-Protocol header, no connection: API Gateway refuses it (401) without invoking anything"
+  }
+
+  assert {
+    condition     = output.deployment_triggers != run.optional_an_authorizer_without_identity_source_on_connect_alone.deployment_triggers
+    error_message = "changing the identity source redeploys"
+  }
+}
+
+run "an_authorizer_goes_with_an_auth_mode" {
+  command = plan
+
+  variables {
+    auth_mode = "required"
+  }
+
+  expect_failures = [var.authorizer]
+}
+
+run "an_unknown_auth_mode_is_refused" {
+  command = plan
+
+  variables {
+    auth_mode = "sometimes"
+  }
+
+  expect_failures = [var.auth_mode]
 }
 
 run "bad_route_keys_are_refused" {
