@@ -17,6 +17,7 @@ from serverless_chat.adapters.dynamodb import ConnectionsTable, MessagesTable
 from serverless_chat.adapters.handles_table import HandlesTable
 from serverless_chat.adapters.telemetry import PowertoolsTelemetry
 from serverless_chat.domain.chat import Chat, ChatRules
+from serverless_chat.domain.identity import AuthMode
 from serverless_chat.settings import Settings
 
 OK: Final[dict[str, Any]] = {"statusCode": 200}
@@ -36,7 +37,9 @@ _connections = ConnectionsTable(
 )
 _messages = MessagesTable(dynamodb, settings.messages_table, settings.message_retention_days)
 _handles = (
-    HandlesTable(dynamodb, settings.handles_table) if settings.handles_table is not None else None
+    HandlesTable(dynamodb, settings.handles_table)
+    if settings.handles_table is not None and settings.auth_mode is not AuthMode.OFF
+    else None
 )
 _fanout = ThreadPoolExecutor(max_workers=settings.fanout_concurrency)
 _rules = ChatRules(

@@ -58,7 +58,6 @@ def environment(contract: dict[str, Any]) -> str:
     rows = ["| variable | meaning |", "|---|---|"]
     variables = [
         *contract["environment"].items(),
-        *contract["identityEnvironment"].items(),
         *(
             (name, f"(the authorizer only) {text}")
             for name, text in contract["authorizer"]["environment"].items()

@@ -41,8 +41,8 @@ WEBSOCKET_URL = "ws://127.0.0.1:8081/local"
 # The contract: route key -> (function key, handler string), the limits, the environment.
 ROUTES = {key: (route.function, route.handler) for key, route in contract.ROUTES.items()}
 LIMITS = contract.LIMITS
-# Every function's: the contract's environment and sign-in's (identityEnvironment).
-ENVIRONMENT_KEYS = contract.ENVIRONMENT | set(contract.document()["identityEnvironment"])
+# Every function's: the contract's environment.
+ENVIRONMENT_KEYS = contract.ENVIRONMENT
 AUTHORIZER = contract.document()["authorizer"]
 
 

@@ -101,9 +101,8 @@ locals {
     POWERTOOLS_SERVICE_NAME         = local.metrics.service
     POWERTOOLS_METRICS_NAMESPACE    = local.metrics.namespace
     POWERTOOLS_LOG_LEVEL            = var.log_level
-    # identityEnvironment: sign-in's, given to every function too.
-    AUTH_MODE     = var.auth_mode
-    HANDLES_TABLE = module.tables.handles_table_name
+    AUTH_MODE                       = var.auth_mode
+    HANDLES_TABLE                   = module.tables.handles_table_name
   }
 
   # Where the page signs in, for config.json and the CSP's connect-src.

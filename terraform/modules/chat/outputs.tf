@@ -48,8 +48,8 @@ output "function_environment" {
   value       = local.environment
 
   precondition {
-    condition     = sort(keys(local.environment)) == sort(concat(keys(local.contract.environment), keys(local.contract.identityEnvironment)))
-    error_message = "The functions' environment must hold exactly the variables of lambdas/serverless_chat/contract.json (environment and identityEnvironment)."
+    condition     = sort(keys(local.environment)) == sort(keys(local.contract.environment))
+    error_message = "The functions' environment must hold exactly the variables of lambdas/serverless_chat/contract.json."
   }
 }
 
