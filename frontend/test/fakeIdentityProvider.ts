@@ -10,9 +10,12 @@ export const wrongPassword = () => new AuthError('NotAuthorizedException', 'Inco
 export const offline = () => new AuthError(NETWORK_ERROR, 'Failed to fetch');
 
 /** A user pool of one user, ada with password "right", each call a spy the test can re-program. */
-export function fakeIdentityProvider(now: () => number = Date.now) {
+export function fakeIdentityProvider(now: () => number = Date.now, lifetimeSeconds = 3600) {
   let issued = 0;
-  const fresh = () => tokens(`token-${++issued}`, Math.floor(now() / 1000));
+  const fresh = () => {
+    const issuedAt = now() / 1000; // to the millisecond, so a short-lived one is renewed when the test expects
+    return tokens(`token-${++issued}`, issuedAt, { expiresAt: issuedAt + lifetimeSeconds });
+  };
   let kept: Tokens | null = null;
   const provider = {
     restore: vi.fn(async () => kept),
