@@ -63,7 +63,7 @@ export function ChatRoom({ websocketUrl, roomId, username, account = null, onSig
         )}
       </header>
       {notice && (
-        <p className="notice" role="status">
+        <p className="notice" aria-live="polite">
           {notice}
         </p>
       )}
