@@ -141,6 +141,18 @@ describe('sign-in required', () => {
     expect((await socketNumber(1)).protocols).toEqual(['serverless-chat', 'serverless-chat.token.token-1']);
   });
 
+  it('asks for the code when an account signing in was never confirmed, then signs it in', async () => {
+    withSignIn('required');
+    openLobby();
+    pool.provider.signIn.mockRejectedValueOnce(new AuthError('UserNotConfirmedException', 'User is not confirmed.'));
+    await signIn(' ada ', 'right');
+    expect(await screen.findByRole('heading', { name: 'Confirm your account' })).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('Code'), '123456');
+    await userEvent.click(screen.getByRole('button', { name: 'Confirm' }));
+    expect(pool.provider.confirmSignUp).toHaveBeenCalledWith('ada', '123456');
+    expect((await socketNumber(1)).protocols).toEqual(['serverless-chat', 'serverless-chat.token.token-1']);
+  });
+
   it('signs out everywhere, closes the socket and asks to sign in again', async () => {
     withSignIn('required');
     openLobby();

@@ -41,7 +41,7 @@ export function SignInPage({ roomId, session, notice, onCancel }: SignInPageProp
       await work();
     } catch (error) {
       if (error instanceof AuthError && error.code === 'UserNotConfirmedException') {
-        setStep({ kind: 'confirm', username, password });
+        setStep({ kind: 'confirm', username: username.trim(), password });
         setInfo('Confirm your account first: enter the code sent to your e-mail.');
       } else {
         setProblem(authErrorText(error));
@@ -71,12 +71,13 @@ export function SignInPage({ roomId, session, notice, onCancel }: SignInPageProp
     }
   };
 
-  const resend = () =>
-    step.kind === 'confirm' &&
+  const resend = () => {
+    if (step.kind !== 'confirm') return;
     void run(async () => {
       await session.resendCode(step.username);
       setInfo('A new code is on its way.');
     });
+  };
 
   const switchTo = (kind: 'sign-in' | 'sign-up') => {
     setStep({ kind });
