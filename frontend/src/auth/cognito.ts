@@ -24,9 +24,9 @@ function asAuthError(error: unknown): AuthError {
   if (error instanceof AuthError) return error;
   const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
   const text = typeof message === 'string' ? message : String(error);
-  const known = typeof code === 'string' ? code : typeof name === 'string' && name !== 'Error' ? name : '';
-  // A fetch that never reached the service: the library passes the TypeError on with code NetworkError or none.
-  return new AuthError(known === 'TypeError' || known === '' ? NETWORK_ERROR : known, text);
+  const known = typeof code === 'string' ? code : typeof name === 'string' && name !== 'Error' ? name : 'UnknownError';
+  // A fetch that never reached the service: the library says NetworkError (a TypeError from fetch).
+  return new AuthError(known === 'TypeError' ? NETWORK_ERROR : known, text);
 }
 
 function tokensOf(session: CognitoUserSession): Tokens {
