@@ -8,6 +8,9 @@ const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export default defineConfig({
   plugins: [react()],
+  // amazon-cognito-identity-js brings the `buffer` package, which reads Node's `global` when it loads
+  // (`global.TYPED_ARRAY_SUPPORT`): in a browser that is `globalThis`.
+  define: { global: 'globalThis' },
   server: { fs: { allow: [repositoryRoot] } },
   build: { outDir: 'dist', emptyOutDir: true },
   test: {

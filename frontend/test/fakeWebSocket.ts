@@ -13,7 +13,14 @@ export class FakeWebSocket implements SocketLike {
   onmessage: ((event: MessageEvent) => void) | null = null;
   onclose: ((event: CloseEvent) => void) | null = null;
 
-  constructor(readonly url: string) {
+  /** The subprotocols the page offered; `undefined` when it passed none (as `new WebSocket(url)`). */
+  readonly protocols: string[] | undefined;
+
+  constructor(
+    readonly url: string,
+    protocols?: string | string[],
+  ) {
+    this.protocols = typeof protocols === 'string' ? [protocols] : protocols;
     FakeWebSocket.instances.push(this);
   }
 

@@ -52,6 +52,8 @@ export interface ChatState {
   username: string;
   /** One name per connection in the room, as the server reports them (a name may appear twice). */
   members: string[];
+  /** The members' names that are guests' (only where guests and signed-in users meet: sign-in optional). */
+  guests: string[];
   /** Messages in `seq` order, with presence lines where they arrived: the newest `MAX_TIMELINE_ITEMS`, and the older pages asked for. */
   timeline: TimelineEntry[];
   /** The room holds older messages than the timeline's first: `loadOlder()` asks for them. */
@@ -77,7 +79,11 @@ export interface ChatClientOptions {
   username: string;
   /** Who is sending, sent on every `on-enter-room` (src/guestKey.ts). */
   guestKey: string;
-  createSocket?: (url: string) => SocketLike;
+  /** The subprotocols to offer on each new socket (src/auth/socketProtocols.ts): none for a guest. */
+  protocols?: () => string[];
+  /** The server closed the connection because its token expired: renew it, then call `reconnect()`. */
+  onTokenExpired?: () => void;
+  createSocket?: (url: string, protocols: string[]) => SocketLike;
   /** A number in [0, 1) for the reconnect jitter. */
   random?: () => number;
   newClientMessageId?: () => string;
@@ -118,7 +124,9 @@ export class ChatClient {
   private readonly websocketUrl: string;
   private readonly roomId: string;
   private readonly guestKey: string;
-  private readonly createSocket: (url: string) => SocketLike;
+  private readonly protocols: () => string[];
+  private readonly onTokenExpired: (() => void) | null;
+  private readonly createSocket: (url: string, protocols: string[]) => SocketLike;
   private readonly random: () => number;
   private readonly newClientMessageId: () => string;
   private readonly outboxStore: OutboxStore;
@@ -164,7 +172,11 @@ export class ChatClient {
     this.roomId = options.roomId;
     this.guestKey = options.guestKey;
     this.desiredUsername = options.username;
-    this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
+    this.protocols = options.protocols ?? (() => []);
+    this.onTokenExpired = options.onTokenExpired ?? null;
+    // A guest's socket is opened exactly as the seed's page opens it: no subprotocol offered.
+    this.createSocket =
+      options.createSocket ?? ((url, protocols) => (protocols.length > 0 ? new WebSocket(url, protocols) : new WebSocket(url)));
     this.random = options.random ?? Math.random;
     this.newClientMessageId = options.newClientMessageId ?? newClientMessageId;
     this.outboxStore = options.outboxStore ?? sessionOutboxStore(options.roomId);
@@ -174,6 +186,7 @@ export class ChatClient {
       status: 'connecting',
       username: options.username,
       members: [],
+      guests: [],
       timeline: [],
       olderMessages: false,
       outbox,
@@ -243,11 +256,20 @@ export class ChatClient {
     if (this.socket?.readyState === SOCKET_OPEN) this.sendEnter(this.syncedSeq);
   }
 
+  /** Replaces the connection now (a renewed token): the room is entered again and what was missed filled in. */
+  reconnect(): void {
+    if (this.stopped) return;
+    this.closeSocket();
+    this.clearTimer(this.reconnectTimer);
+    this.failedAttempts = 0;
+    this.openSocket();
+  }
+
   // ------------------------------------------------------------ connection
 
   private openSocket(): void {
     this.reconnectTimer = null;
-    const socket = this.createSocket(this.websocketUrl);
+    const socket = this.createSocket(this.websocketUrl, this.protocols());
     this.socket = socket;
     this.armEnterTimer(); // a handshake that hangs counts as a failed try too
     socket.onopen = () => this.sendEnter(this.syncedSeq);
@@ -386,7 +408,12 @@ export class ChatClient {
       this.requestedBeforeSeq = null;
       this.timelineLimit += frame.history.length; // asked for: kept beside the newest
       for (const message of frame.history) this.addMessage(message);
-      this.update({ members: frame.members, timeline: this.timelineEntries(), olderMessages: frame.more });
+      this.update({
+        members: frame.members,
+        guests: frame.guests ?? [],
+        timeline: this.timelineEntries(),
+        olderMessages: frame.more,
+      });
       return;
     }
     const requested = this.requestedAfterSeq;
@@ -406,6 +433,7 @@ export class ChatClient {
       status: 'online',
       username: frame.username,
       members: frame.members,
+      guests: frame.guests ?? [],
       timeline: this.timelineEntries(),
       ...(requested === null ? { olderMessages: frame.more || this.trimmedMessages } : {}),
       ...(justEntered ? { error: this.nameNotice } : {}),
@@ -442,13 +470,27 @@ export class ChatClient {
         usernames,
       },
     });
-    this.update({ members, timeline: this.timelineEntries(), olderMessages: this.state.olderMessages || this.trimmedMessages });
+    const guests = this.state.guests.filter((name) => members.includes(name));
+    if (frame.guest && frame.event !== 'leave' && !guests.includes(frame.username)) guests.push(frame.username);
+    this.update({
+      members,
+      guests,
+      timeline: this.timelineEntries(),
+      olderMessages: this.state.olderMessages || this.trimmedMessages,
+    });
   }
 
   private handleError(frame: ErrorFrame): void {
     const { code, clientMessageId } = frame;
     if (code === 'not_connected') {
       this.dropConnection(); // the server forgot this connection: a new one gets a new registration
+      return;
+    }
+    if (code === 'token_expired' && this.onTokenExpired !== null) {
+      // The server closes this connection: the page renews its token and reconnects with the new one.
+      this.closeSocket();
+      this.update({ status: 'reconnecting' });
+      this.onTokenExpired();
       return;
     }
     if (code === 'not_in_room') {

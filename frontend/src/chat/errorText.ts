@@ -22,7 +22,7 @@ const TEXT_BY_CODE: Record<string, string> = {
   name_taken: 'Someone in this room has a name that looks like that one. Choose another name.',
   rate_limited: 'You are sending messages too fast. Wait a moment and try again.',
   busy: 'The chat is busy right now. Wait a moment and try again.',
-  token_expired: 'Your sign-in has expired. Signing you in again…',
+  token_expired: 'Your sign-in expired. Renewing it and reconnecting…',
 };
 
 export const GATEWAY_ERROR_TEXT = 'The server ran into a problem. Anything not marked as sent can be sent again.';

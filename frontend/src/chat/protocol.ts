@@ -34,6 +34,8 @@ export interface ChatMessage {
   isOwnMessage: boolean;
   sentAt: string;
   clientMessageId?: string;
+  /** Sent by a guest, where guests and signed-in users meet (sign-in optional). */
+  guest?: true;
 }
 
 export interface MessageFrame extends ChatMessage {
@@ -47,6 +49,8 @@ export interface RoomFrame {
   members: string[];
   history: ChatMessage[];
   more: boolean;
+  /** The members' names that are guests' (sign-in optional only). */
+  guests?: string[];
 }
 
 export type PresenceEvent = 'join' | 'leave' | 'rename';
@@ -59,6 +63,8 @@ export interface PresenceFrame {
   /** On a `leave` of several members at once: all of them (`username` is the first). */
   usernames?: string[];
   memberCount: number;
+  /** The member this frame is about is a guest (sign-in optional only). */
+  guest?: true;
 }
 
 export interface PongFrame {
@@ -120,7 +126,7 @@ function optionalString(value: unknown): value is string | undefined {
 
 function parseChatMessage(value: unknown): ChatMessage | null {
   if (!isObject(value)) return null;
-  const { id, roomId, seq, message, username, isOwnMessage, sentAt, clientMessageId } = value;
+  const { id, roomId, seq, message, username, isOwnMessage, sentAt, clientMessageId, guest } = value;
   if (!isString(id) || !isString(roomId) || !Number.isInteger(seq) || !isString(message)) return null;
   if (!isString(username) || !isString(sentAt) || !optionalString(clientMessageId)) return null;
   const parsed: ChatMessage = {
@@ -133,15 +139,16 @@ function parseChatMessage(value: unknown): ChatMessage | null {
     sentAt,
   };
   if (clientMessageId !== undefined) parsed.clientMessageId = clientMessageId;
+  if (guest === true) parsed.guest = true;
   return parsed;
 }
 
 function parseRoom(value: JsonObject): RoomFrame | null {
-  const { roomId, username, members, history, more } = value;
+  const { roomId, username, members, history, more, guests } = value;
   if (!isString(roomId) || !isString(username) || !Array.isArray(members) || !Array.isArray(history)) return null;
   const messages = history.map(parseChatMessage);
   if (!members.every(isString) || messages.some((message) => message === null)) return null;
-  return {
+  const frame: RoomFrame = {
     type: 'room',
     roomId,
     username,
@@ -149,16 +156,19 @@ function parseRoom(value: JsonObject): RoomFrame | null {
     history: messages as ChatMessage[],
     more: more === true,
   };
+  if (Array.isArray(guests) && guests.every(isString)) frame.guests = guests;
+  return frame;
 }
 
 function parsePresence(value: JsonObject): PresenceFrame | null {
-  const { event, username, previousUsername, usernames, memberCount } = value;
+  const { event, username, previousUsername, usernames, memberCount, guest } = value;
   if (event !== 'join' && event !== 'leave' && event !== 'rename') return null;
   if (!isString(username) || !optionalString(previousUsername) || typeof memberCount !== 'number') return null;
   if (usernames !== undefined && !(Array.isArray(usernames) && usernames.every(isString))) return null;
   const frame: PresenceFrame = { type: 'presence', event, username, memberCount };
   if (previousUsername !== undefined) frame.previousUsername = previousUsername;
   if (usernames !== undefined) frame.usernames = usernames;
+  if (guest === true) frame.guest = true;
   return frame;
 }
 

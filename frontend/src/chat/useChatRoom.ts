@@ -1,4 +1,5 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { socketProtocols } from '../auth/socketProtocols';
 import { loadGuestKey } from '../guestKey';
 import { storeName } from '../storedName';
 import { ChatClient, type ChatState } from './chatClient';
@@ -12,20 +13,59 @@ export interface ChatRoomHandle {
   loadOlder: () => void;
 }
 
-/** Connects to one room for the component's lifetime; re-render with another room by giving the component a new key. */
-export function useChatRoom(websocketUrl: string, roomId: string, username: string): ChatRoomHandle {
-  const [client] = useState(() => new ChatClient({ websocketUrl, roomId, username, guestKey: loadGuestKey() }));
+/** A signed-in user's side of the connection: the token `$connect` checks, and how to renew it. */
+export interface SocketIdentity {
+  idToken: string;
+  onTokenExpired: () => void;
+}
+
+/**
+ * Connects to one room for the component's lifetime; re-render with another room (or another user)
+ * by giving the component a new key. A renewed `idToken` replaces the connection with one that
+ * carries it (the server closes a connection once the token it came with expires).
+ */
+export function useChatRoom(
+  websocketUrl: string,
+  roomId: string,
+  username: string,
+  identity: SocketIdentity | null = null,
+): ChatRoomHandle {
+  const idToken = identity?.idToken ?? null;
+  const tokenRef = useRef(idToken);
+  const onTokenExpiredRef = useRef(identity?.onTokenExpired);
+  const [client] = useState(
+    () =>
+      new ChatClient({
+        websocketUrl,
+        roomId,
+        username,
+        guestKey: loadGuestKey(),
+        protocols: () => socketProtocols(tokenRef.current),
+        ...(identity ? { onTokenExpired: () => onTokenExpiredRef.current?.() } : {}),
+      }),
+  );
 
   useEffect(() => {
     client.start();
     return () => client.stop();
   }, [client]);
 
-  const state = useSyncExternalStore(client.subscribe, client.getState);
+  useEffect(() => {
+    onTokenExpiredRef.current = identity?.onTokenExpired;
+  });
 
   useEffect(() => {
-    storeName(state.username); // the name the server confirmed, for the next visit
-  }, [state.username]);
+    if (tokenRef.current === idToken) return;
+    tokenRef.current = idToken;
+    client.reconnect();
+  }, [client, idToken]);
+
+  const state = useSyncExternalStore(client.subscribe, client.getState);
+  const signedIn = identity !== null;
+
+  useEffect(() => {
+    if (!signedIn) storeName(state.username); // a guest's name the server confirmed, for the next visit
+  }, [signedIn, state.username]);
 
   return {
     state,

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { type ChatConfig, loadConfig } from '../config';
 import { routeFromPath } from '../roomPath';
 import { loadStoredName, storeName } from '../storedName';
+import { AuthChat } from './AuthChat';
 import { ChatRoom } from './ChatRoom';
 import { HomePage } from './HomePage';
 import { InvalidRoomPage } from './InvalidRoomPage';
@@ -27,17 +28,16 @@ export function App() {
 
   if (route.page === 'home') return <HomePage />;
   if (route.page === 'invalid-room') return <InvalidRoomPage requested={route.requested} />;
-  if (username === null) {
-    return (
-      <NamePrompt
-        roomId={route.roomId}
-        onChoose={(name) => {
-          storeName(name);
-          setUsername(name);
-        }}
-      />
-    );
+  const chooseName = (name: string) => {
+    storeName(name);
+    setUsername(name);
+  };
+  if (configState.status === 'ready' && configState.config.auth !== null) {
+    const { websocketUrl, auth } = configState.config;
+    return <AuthChat websocketUrl={websocketUrl} auth={auth} roomId={route.roomId} guestName={username} onGuestName={chooseName} />;
   }
+  // Without sign-in the name is asked at once, while config.json loads.
+  if (username === null) return <NamePrompt roomId={route.roomId} onChoose={chooseName} />;
   if (configState.status === 'loading') {
     return (
       <main className="page-message" aria-busy="true">

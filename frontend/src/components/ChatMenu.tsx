@@ -1,4 +1,5 @@
 import { type KeyboardEvent, type RefObject, useEffect, useRef } from 'react';
+import { type Account, AccountSection } from './AccountSection';
 import { DisplayNameForm } from './DisplayNameForm';
 import { MemberList } from './MemberList';
 
@@ -6,14 +7,17 @@ interface ChatMenuProps {
   id: string;
   username: string;
   members: string[];
+  guests: string[];
+  /** Signed in: the name is the handle the chat gave, not changed here. */
+  account: Account | null;
   /** The button that opens and closes the menu: a press on it is not a press outside the menu. */
   toggleRef: RefObject<HTMLElement | null>;
   onRename: (name: string) => void;
   onClose: () => void;
 }
 
-/** The hamburger menu: change the display name, see who is here (on narrow screens), start another room. */
-export function ChatMenu({ id, username, members, toggleRef, onRename, onClose }: ChatMenuProps) {
+/** The hamburger menu: change the display name (or the account), see who is here (on narrow screens), start another room. */
+export function ChatMenu({ id, username, members, guests, account, toggleRef, onRename, onClose }: ChatMenuProps) {
   const panelRef = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -35,16 +39,20 @@ export function ChatMenu({ id, username, members, toggleRef, onRename, onClose }
 
   return (
     <nav id={id} ref={panelRef} className="chat-menu" aria-label="Menu" onKeyDown={closeOnEscape}>
-      <DisplayNameForm
-        initialName={username}
-        submitLabel="Change name"
-        onSubmit={(name) => {
-          if (name !== username) onRename(name);
-          onClose();
-        }}
-      />
+      {account ? (
+        <AccountSection handle={username} account={account} />
+      ) : (
+        <DisplayNameForm
+          initialName={username}
+          submitLabel="Change name"
+          onSubmit={(name) => {
+            if (name !== username) onRename(name);
+            onClose();
+          }}
+        />
+      )}
       <div className="menu-members">
-        <MemberList members={members} username={username} />
+        <MemberList members={members} guests={guests} username={username} />
       </div>
       <p>
         <a href="/">Start another room</a>

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useChatRoom } from '../chat/useChatRoom';
+import type { Account } from './AccountSection';
 import { ChatMenu } from './ChatMenu';
 import { Composer } from './Composer';
 import { ConnectionBadge } from './ConnectionBadge';
@@ -10,10 +11,17 @@ interface ChatRoomProps {
   websocketUrl: string;
   roomId: string;
   username: string;
+  /** Signed in: the socket carries its token, and the name is the handle the chat gives. */
+  account?: Account | null;
+  /** A guest where sign-in is offered (sign-in optional). */
+  onSignIn?: (() => void) | null;
+  /** Why the page is signed out, when it did not ask to be. */
+  notice?: string | null;
 }
 
-export function ChatRoom({ websocketUrl, roomId, username }: ChatRoomProps) {
-  const { state, send, retry, discard, rename, loadOlder } = useChatRoom(websocketUrl, roomId, username);
+export function ChatRoom({ websocketUrl, roomId, username, account = null, onSignIn = null, notice = null }: ChatRoomProps) {
+  const identity = account && { idToken: account.idToken, onTokenExpired: account.onTokenExpired };
+  const { state, send, retry, discard, rename, loadOlder } = useChatRoom(websocketUrl, roomId, username, identity);
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButtonRef = useRef<HTMLButtonElement>(null);
   const menuId = useId();
@@ -48,12 +56,24 @@ export function ChatRoom({ websocketUrl, roomId, username }: ChatRoomProps) {
           {state.username}
         </bdi>
         <ConnectionBadge status={state.status} />
+        {onSignIn && (
+          <button type="button" className="sign-in-button" onClick={onSignIn}>
+            Sign in
+          </button>
+        )}
       </header>
+      {notice && (
+        <p className="notice" aria-live="polite">
+          {notice}
+        </p>
+      )}
       {menuOpen && (
         <ChatMenu
           id={menuId}
           username={state.username}
           members={state.members}
+          guests={state.guests}
+          account={account}
           toggleRef={menuButtonRef}
           onRename={rename}
           onClose={closeMenu}
@@ -69,7 +89,7 @@ export function ChatRoom({ websocketUrl, roomId, username }: ChatRoomProps) {
           onDiscard={discard}
         />
         <aside className="member-panel">
-          <MemberList members={state.members} username={state.username} />
+          <MemberList members={state.members} guests={state.guests} username={state.username} />
         </aside>
       </div>
       <Composer onSend={send} error={state.error} />

@@ -2,13 +2,28 @@ import { useState } from 'react';
 import { randomDisplayName } from '../names';
 import { DisplayNameForm } from './DisplayNameForm';
 
-export function NamePrompt({ roomId, onChoose }: { roomId: string; onChoose: (name: string) => void }) {
+interface NamePromptProps {
+  roomId: string;
+  onChoose: (name: string) => void;
+  /** Sign-in optional: signing in instead of choosing a guest's name. */
+  onSignIn?: () => void;
+}
+
+export function NamePrompt({ roomId, onChoose, onSignIn }: NamePromptProps) {
   const [suggestion] = useState(() => randomDisplayName());
   return (
     <main className="page-message">
       <h1>Join “<bdi>{roomId}</bdi>”</h1>
       <p>How should the others in the room see you? You can change it later from the menu.</p>
-      <DisplayNameForm initialName={suggestion} submitLabel="Enter the room" onSubmit={onChoose} autoFocus />
+      <DisplayNameForm initialName={suggestion} submitLabel={onSignIn ? 'Enter as a guest' : 'Enter the room'} onSubmit={onChoose} autoFocus />
+      {onSignIn && (
+        <p>
+          Have an account?{' '}
+          <button type="button" className="link-button" onClick={onSignIn}>
+            Sign in
+          </button>
+        </p>
+      )}
     </main>
   );
 }

@@ -56,7 +56,10 @@ export function TimelineItem({ entry }: { entry: TimelineEntry }) {
         {message.isOwnMessage ? (
           <span className="visually-hidden">You</span>
         ) : (
-          <bdi className="message-author">{message.username}</bdi>
+          <>
+            <bdi className="message-author">{message.username}</bdi>
+            {message.guest && <span className="guest-marker"> guest</span>}
+          </>
         )}{' '}
         <time dateTime={message.sentAt} title={new Date(message.sentAt).toLocaleString()}>
           {formatTime(message.sentAt)}

@@ -1,0 +1,78 @@
+import { useState } from 'react';
+import { useAuthSession } from '../auth/useAuthSession';
+import type { AuthConfig } from '../config';
+import { ChatRoom } from './ChatRoom';
+import { NamePrompt } from './NamePrompt';
+import { SignInPage } from './SignInPage';
+
+interface AuthChatProps {
+  websocketUrl: string;
+  auth: AuthConfig;
+  roomId: string;
+  /** A guest's display name (sign-in optional), `null` until chosen. */
+  guestName: string | null;
+  onGuestName: (name: string) => void;
+}
+
+/**
+ * A room where sign-in is offered (`optional`: guests beside signed-in users) or needed
+ * (`required`). Signed in, the page connects with its ID token and the chat names it by its handle;
+ * signing in or out replaces the connection (the room component is keyed by who is connecting).
+ */
+export function AuthChat({ websocketUrl, auth, roomId, guestName, onGuestName }: AuthChatProps) {
+  const { session, state, failed } = useAuthSession(auth);
+  const [wantsSignIn, setWantsSignIn] = useState(false);
+
+  if (failed) {
+    return (
+      <main className="page-message">
+        <h1>The chat could not start</h1>
+        <p>Its sign-in could not be loaded. Please reload the page in a moment.</p>
+      </main>
+    );
+  }
+  if (session === null || state.status === 'restoring') {
+    return (
+      <main className="page-message" aria-busy="true">
+        <p>Loading…</p>
+      </main>
+    );
+  }
+  if (state.status === 'signed-in') {
+    return (
+      <ChatRoom
+        key={`user:${state.username}`}
+        websocketUrl={websocketUrl}
+        roomId={roomId}
+        username={state.username}
+        account={{
+          idToken: state.idToken,
+          onTokenExpired: () => void session.refreshNow(),
+          onSignOut: () => {
+            setWantsSignIn(false);
+            void session.signOut();
+          },
+          onDeleteAccount: async () => {
+            await session.deleteAccount();
+            setWantsSignIn(false);
+          },
+        }}
+      />
+    );
+  }
+  const optional = auth.mode === 'optional';
+  if (!optional || wantsSignIn) {
+    return <SignInPage roomId={roomId} session={session} notice={state.notice} onCancel={optional ? () => setWantsSignIn(false) : undefined} />;
+  }
+  if (guestName === null) return <NamePrompt roomId={roomId} onChoose={onGuestName} onSignIn={() => setWantsSignIn(true)} />;
+  return (
+    <ChatRoom
+      key="guest"
+      websocketUrl={websocketUrl}
+      roomId={roomId}
+      username={guestName}
+      onSignIn={() => setWantsSignIn(true)}
+      notice={state.notice}
+    />
+  );
+}
