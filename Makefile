@@ -428,8 +428,12 @@ SOAK_SECONDS ?= 300
 soak: $(BIN)/.dev $(EMULATOR_TOOLS) $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## The load and fault tests, each repeated for SOAK_SECONDS (300); prints what it measured
 	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/pytest tests/load
 
-# Last, one pytest run of every Python suite under tests/ (see README's Development section).
+# Last, one pytest run of every Python suite under tests/ (see README's Development section), in
+# two lanes at once (tests/conftest.py: tests/terraform beside the rest); TEST_LANES= runs it
+# in one.
+TEST_LANES ?= -n 2
+
 .PHONY: test
 test: lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium \
 	$(EMULATOR_TOOLS) $(MINISTACK_STAMP) $(IAM_POLICY_STAMP) $(BENCH_PEER)/node_modules/.package-lock.json ## Every check the project has
-	$(BIN)/pytest
+	$(BIN)/pytest $(TEST_LANES)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from local_stack.emulator import EmulatorError, find_or_start
-from tests.conftest import chosen_emulator
+from tests.conftest import chosen_emulator, summarize
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +31,11 @@ def emulator_kind() -> str:
     return chosen_emulator()[0]
 
 
-# What each rehearsal (test_rehearsal.py) measured, for the summary at the end of the run.
-REHEARSALS = pytest.StashKey[list[dict[str, Any]]]()
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    for summary in config.stash.get(REHEARSALS, []):
-        seconds = ", ".join(f"{phase} {value:.0f} s" for phase, value in summary["seconds"].items())
-        terminalreporter.write_line(
-            f"rehearsal of {summary['root']} on MiniStack: {seconds}; "
-            f"{len(summary['operations'])} distinct AWS operations"
-        )
+def summarize_rehearsal(summary: dict[str, Any]) -> None:
+    """What a rehearsal (test_rehearsal.py) measured, for the summary at the end of the run."""
+    seconds = ", ".join(f"{phase} {value:.0f} s" for phase, value in summary["seconds"].items())
+    summarize(
+        "rehearsals",
+        f"rehearsal of {summary['root']} on MiniStack: {seconds}; "
+        f"{len(summary['operations'])} distinct AWS operations",
+    )
