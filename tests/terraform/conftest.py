@@ -3,8 +3,8 @@ own on a free port; the LocalStack you run, for EMULATOR=localstack."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,11 +14,17 @@ from tests.conftest import chosen_emulator, summarize
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[str]:
+def emulator_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the module's emulator writes (its warnings and errors), for a failure to show."""
+    return tmp_path_factory.mktemp("emulator") / "emulator.log"
+
+
+@pytest.fixture(scope="module")
+def emulator(emulator_log: Path) -> Iterator[str]:
     """The chosen emulator's endpoint, as the local stack finds or starts it."""
     kind, endpoint = chosen_emulator()
     try:
-        with open(os.devnull, "wb") as log:
+        with emulator_log.open("wb") as log:
             server = find_or_start(endpoint, log, lambda _: None, kind)
     except EmulatorError as error:
         pytest.fail(str(error))
