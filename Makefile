@@ -442,8 +442,21 @@ SOAK_SECONDS ?= 300
 soak: $(BIN)/.dev $(EMULATOR_TOOLS) $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config ## The load and fault tests, each repeated for SOAK_SECONDS (300); prints what it measured
 	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/pytest tests/load
 
-# Last, one pytest run of every Python suite under tests/ (see README's Development section).
+# What `make test` installs, first, side by side: each into a directory of its own (the venvs,
+# the two node_modules; Chromium through apt, alone), so nothing two jobs write is shared.
+TEST_TOOLS  = $(BIN)/.dev $(CHECKOV_STAMP) $(MINISTACK_STAMP) $(IAM_POLICY_STAMP) \
+	$(FRONTEND_INSTALLED) $(BENCH_PEER)/node_modules/.package-lock.json chromium
+
+.PHONY: test-tools
+test-tools:
+	@$(MAKE) --no-print-directory -j 4 $(TEST_TOOLS)
+
+# Last, one pytest run of every Python suite under tests/ (see README's Development section), in
+# two lanes at once (tests/conftest.py: tests/terraform beside the rest); TEST_LANES= runs it
+# in one.
+TEST_LANES ?= -n 2
+
 .PHONY: test
-test: lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium \
+test: test-tools lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium \
 	$(EMULATOR_TOOLS) $(MINISTACK_STAMP) $(IAM_POLICY_STAMP) $(BENCH_PEER)/node_modules/.package-lock.json ## Every check the project has
-	$(BIN)/pytest
+	$(BIN)/pytest $(TEST_LANES)

@@ -74,6 +74,84 @@ class ChatSocket:
         self.connection.close()
 
 
+# `make test` runs two lanes at once (pytest-xdist's `-n 2`, with the scheduler below), each on
+# one worker running its tests in collection order, so that module and session fixtures hold as
+# in a serial run: "terraform" (tests/terraform: emulators and Terraform runs of its own, mostly
+# waiting on the provider's waiters) and "stack" (everything else, around the session's
+# `stack`). Each lane's servers get ports from a range of its own (FREE_PORT_RANGE, below the
+# system's ephemeral ports), so servers of two lanes never get one port; their files are their
+# own too (the terraform lane writes under build/rehearsal/, the other under build/e2e/, and
+# both in temporary directories of their own).
+LANES = {"terraform": "terraform"}  # top directory under tests/ → lane; any other: "stack"
+PORTS_PER_LANE = 2000
+FIRST_LANE_PORT = 20000
+
+
+def lane_ports(worker: str) -> str:
+    """The FREE_PORT_RANGE of xdist's worker ``gw<N>``."""
+    first = FIRST_LANE_PORT + PORTS_PER_LANE * int(worker.removeprefix("gw"))
+    return f"{first}-{first + PORTS_PER_LANE - 1}"
+
+
+if os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    os.environ["FREE_PORT_RANGE"] = lane_ports(os.environ["PYTEST_XDIST_WORKER"])
+
+
+def lane(nodeid: str) -> str:
+    """The lane of a test, by its id (``tests/<directory>/...``)."""
+    parts = nodeid.split("/")
+    return LANES.get(parts[1], "stack") if len(parts) > 2 and parts[0] == "tests" else "stack"
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's scheduler by scope (a scope's tests on one worker, in order), with the lanes as
+    scopes, as xdist's own loadfile and loadgroup schedulers define theirs."""
+    from xdist.scheduler import LoadScopeScheduling  # noqa: PLC0415 - only under xdist
+
+    class LaneScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return lane(nodeid)
+
+    return LaneScheduling(config, log)
+
+
+# What tests measured, for the end of the run's report: section title → lines (from any lane).
+SUMMARIES: dict[str, list[str]] = {}
+
+
+def summarize(section: str, line: str) -> None:
+    SUMMARIES.setdefault(section, []).append(line)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_LaneSummaries())
+
+
+class _LaneSummaries:
+    """Each lane's SUMMARIES, sent to the controller, which prints them."""
+
+    @pytest.hookimpl
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        output = getattr(session.config, "workeroutput", None)
+        if output is not None:  # a worker
+            output["summaries"] = SUMMARIES
+
+    @pytest.hookimpl
+    def pytest_testnodedown(self, node: Any) -> None:
+        for section, lines in getattr(node, "workeroutput", {}).get("summaries", {}).items():
+            SUMMARIES.setdefault(section, []).extend(lines)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if hasattr(terminalreporter.config, "workeroutput"):
+        return
+    for section, lines in SUMMARIES.items():
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 def data_planes() -> list[str]:
     """The WebSocket data planes the chat's tests run on: ours, and MiniStack's own when
     MiniStack is the emulator (the same Terraform, zip and tables; tests/parity)."""

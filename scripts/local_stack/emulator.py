@@ -23,6 +23,7 @@ and all.
 import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -262,7 +263,30 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on now, for a server about to start."""
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+    """A port nothing listens on now, for a server about to start: any the system picks, or,
+    when FREE_PORT_RANGE is set (``first-last``), one in that range that this process has not
+    handed out before. The lanes of a parallel test run each get a range of their own, outside
+    the system's ephemeral ports (tests/conftest.py): servers of two lanes never get one port."""
+    span = os.environ.get("FREE_PORT_RANGE", "")
+    if not span:
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            return int(probe.getsockname()[1])
+    low, high = span.split("-")
+    first, last = int(low), int(high)
+    start = random.randint(first, last)  # noqa: S311 - as the system does: runs start apart
+    candidates: list[int] = [*range(start, last + 1), *range(first, start)]
+    for port in candidates:
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise EmulatorError(f"no free port left in FREE_PORT_RANGE={span}")
+
+
+_handed_out: set[int] = set()

@@ -20,7 +20,7 @@ import pytest
 from websockets.sync.client import connect
 
 from local_stack.stack import LocalStack
-from tests.conftest import ChatSocket
+from tests.conftest import ChatSocket, summarize
 
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "0"))
 MAX_ROUNDS = 10_000  # a bound on any soak loop, whatever SOAK_SECONDS says
@@ -31,19 +31,9 @@ DELIVERY_TIMEOUT_S = 120.0  # how long a client waits for what it expects before
 Frame = dict[str, Any]
 
 
-MEASURED: list[str] = []
-
-
 def say(line: str) -> None:
     """A measurement, shown at the end of the pytest run."""
-    MEASURED.append(line)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if MEASURED:
-        terminalreporter.section("load and faults: measured")
-        for line in MEASURED:
-            terminalreporter.write_line(line)
+    summarize("load and faults: measured", line)
 
 
 def rounds() -> Iterator[int]:

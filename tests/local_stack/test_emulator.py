@@ -3,14 +3,17 @@ server, or a LocalStack that offers what the stack needs — and it says which, 
 
 import json
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from local_stack import emulator
+from tests.conftest import lane, lane_ports
 
 EVERYTHING = dict.fromkeys(emulator.NEEDED_SERVICES, "available")
 
@@ -128,3 +131,36 @@ def test_ministack_missing_says_how_to_install_it(tmp_path):
         pytest.raises(emulator.EmulatorError, match="`make ministack` installs it"),
     ):
         emulator.start_ministack("127.0.0.1", emulator.free_port(), log, tmp_path / "python")
+
+
+def test_free_ports_come_from_the_range_each_once_and_never_a_taken_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FREE_PORT_RANGE", "24100-24103")
+    monkeypatch.setattr(emulator, "_handed_out", set())
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 24101))
+        taken.listen()
+        ports = {emulator.free_port() for _ in range(3)}
+        assert ports == {24100, 24102, 24103}
+        with pytest.raises(emulator.EmulatorError, match="no free port left"):
+            emulator.free_port()
+    assert emulator.free_port() == 24101, "free again once its server is gone"
+
+
+def test_the_lanes_ports_are_apart_and_outside_the_systems_ephemeral_ones() -> None:
+    """Two lanes of `make test` (tests/conftest.py) never hand out one port, and no client's
+    outgoing connection takes one of theirs."""
+    ranges = [lane_ports(worker) for worker in ("gw0", "gw1")]
+    spans = [range(int(low), int(high) + 1) for low, high in (r.split("-") for r in ranges)]
+    assert not set(spans[0]) & set(spans[1])
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    if ephemeral.is_file():
+        low, high = (int(bound) for bound in ephemeral.read_text().split())
+        assert all(span.stop <= low or span.start > high for span in spans)
+
+
+def test_tests_under_tests_terraform_are_one_lane_and_the_rest_another() -> None:
+    assert lane("tests/terraform/test_rehearsal.py::test_apply[dev]") == "terraform"
+    assert lane("tests/integration/test_smoke.py::test_smoke") == "stack"
+    assert lane("tests/unit/test_names.py::test_x[terraform/a]") == "stack"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -80,8 +81,13 @@ provider "aws" {{
 class AccountRoot:
     """envs/account copied under `workdir`, applied in `region` of the emulator."""
 
-    def __init__(self, workdir: Path, endpoint: str, region: str) -> None:
+    def __init__(
+        self, workdir: Path, endpoint: str, region: str, emulator_log: Path | None = None
+    ) -> None:
         self.dir = workdir / "account"
+        self.workdir = workdir
+        self.emulator_log = emulator_log
+        self.runs = 0
         shutil.copytree(ACCOUNT_ENV, self.dir, ignore=shutil.ignore_patterns(".terraform", "tests"))
         (self.dir / "account_override.tf").write_text(OVERRIDE.format(endpoint=endpoint))
         self.region = region
@@ -105,9 +111,13 @@ class AccountRoot:
         self.run("init", "-input=false", f"-backend-config=path={workdir / 'account.tfstate'}")
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """terraform ``args``, with the provider's debug log kept beside the state (as the
+        rehearsal keeps its own), so that a failure shows what the provider sent."""
+        self.runs += 1
+        provider_log = self.workdir / f"{self.runs}-{args[0]}-provider.log"
         proc = subprocess.run(
             ["terraform", f"-chdir={self.dir}", *args, "-no-color"],
-            env=self.env,
+            env={**self.env, "TF_LOG_PROVIDER": "DEBUG", "TF_LOG_PATH": str(provider_log)},
             capture_output=True,
             text=True,
             check=False,
@@ -115,7 +125,8 @@ class AccountRoot:
         if check and proc.returncode != 0:
             pytest.fail(
                 f"terraform {args[0]} failed ({proc.returncode}):\n"
-                f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+                f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}\n"
+                f"{evidence(provider_log, self.emulator_log)}"
             )
         return proc
 
@@ -146,6 +157,18 @@ class AccountRoot:
         return account_setting.registered_role_arn(self.apigateway)
 
 
+def evidence(provider_log: Path, emulator_log: Path | None) -> str:
+    """What the provider sent more than once (the SDK's attempt=N header, N > 1: a retry) and
+    what the emulator logged, from the logs of a failed run."""
+    lines = provider_log.read_text(errors="replace").splitlines() if provider_log.is_file() else []
+    retried = [line[:600] for line in lines if re.search(r"attempt=(?:[2-9]|\d\d+);", line)]
+    logged = emulator_log.read_text(errors="replace")[-3000:] if emulator_log else ""
+    return (
+        f"provider requests that were retries ({provider_log}): {retried or 'none'}\n"
+        f"the emulator's log ({emulator_log}):\n{logged or '(empty)'}"
+    )
+
+
 @pytest.fixture(scope="module")
 def aws(emulator: str) -> Session:
     return Session(localstack_host=emulator.removeprefix("http://"), region_name="us-east-1")
@@ -153,9 +176,9 @@ def aws(emulator: str) -> Session:
 
 @pytest.fixture
 def account_root(
-    tmp_path: Path, emulator: str, request: pytest.FixtureRequest
+    tmp_path: Path, emulator: str, emulator_log: Path, request: pytest.FixtureRequest
 ) -> Iterator[AccountRoot]:
-    root = AccountRoot(tmp_path, emulator, request.param)
+    root = AccountRoot(tmp_path, emulator, request.param, emulator_log)
     yield root
     state = tmp_path / "account.tfstate"
     if state.exists() and json.loads(state.read_text()).get("resources"):

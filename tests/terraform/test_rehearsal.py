@@ -43,7 +43,7 @@ from deployment import bootstrap_state, upload_site
 from local_stack import emulator, rehearsal
 from local_stack.rehearsal import MINISTACK_UNREAD, Rehearsal
 from tests.terraform import policy_check
-from tests.terraform.conftest import REHEARSALS
+from tests.terraform.conftest import summarize_rehearsal
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "rehearsal"
@@ -181,7 +181,7 @@ def rehearsed(request: pytest.FixtureRequest) -> Iterator[Rehearsed]:
                         "operations": summary["operations"],
                     },
                 )
-                request.config.stash.setdefault(REHEARSALS, []).append(summary)
+                summarize_rehearsal(summary)
 
 
 def test_apply_creates_every_planned_resource(rehearsed: Rehearsed) -> None:
