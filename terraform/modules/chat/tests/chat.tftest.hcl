@@ -132,10 +132,7 @@ run "routes_functions_and_least_privilege" {
   }
 
   assert {
-    condition = sort(keys(output.function_environment)) == sort(concat(
-      keys(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).environment),
-      keys(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).identityEnvironment),
-    ))
+    condition     = sort(keys(output.function_environment)) == sort(keys(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).environment))
     error_message = "exactly the environment variables of the contract"
   }
 
