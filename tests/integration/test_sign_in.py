@@ -107,6 +107,7 @@ def test_a_signed_in_user_chats_under_its_handle_and_a_guest_cannot_take_it(chat
         join = receive(user, "presence")
         assert (join["username"], join["guest"]) == ("bob", True)
         send(guest, {"action": "on-message", "message": "hi, I am a guest"})
+        assert receive(guest, "message")["isOwnMessage"]
         message = receive(user, "message")
         assert (message["username"], message["guest"]) == ("bob", True)
         send(user, {"action": "on-message", "message": "welcome"})

@@ -137,7 +137,7 @@ def test_tables_and_room_index(terraform: Terraform, aws: Session) -> None:
     assert index["IndexName"] == "room-index"
     assert index["KeySchema"] == [{"AttributeName": "roomId", "KeyType": "HASH"}]
     assert index["Projection"]["ProjectionType"] == "INCLUDE"
-    assert sorted(index["Projection"]["NonKeyAttributes"]) == ["expiresAt", "username"]
+    assert sorted(index["Projection"]["NonKeyAttributes"]) == ["expiresAt", "guest", "username"]
 
     messages = ddb.describe_table(TableName=f"{NAME}-messages")["Table"]
     assert messages["KeySchema"] == [
