@@ -3,7 +3,6 @@
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
 
 from serverless_chat import limits
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps
@@ -74,15 +73,12 @@ class Settings:
         )
 
 
-AUTH_MODES: Final = ("off", "optional", "required")
-
-
 @dataclass(frozen=True)
 class AuthorizerSettings:
     """The ``$connect`` authorizer's configuration (its function only: the chat's functions
     never read the token settings)."""
 
-    auth_mode: str  # "optional" or "required": with "off" there is no authorizer
+    auth_mode: AuthMode  # optional or required: with off there is no authorizer
     token_issuer: str
     token_audience: str
     token_use: str  # "" skips the check (an external OIDC issuer has no token_use)
@@ -93,16 +89,17 @@ class AuthorizerSettings:
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "AuthorizerSettings":
         """Read the settings; a missing one, an unknown mode or a JWKS URL that is not http(s)
         is a deployment error and fails loudly."""
+        mode = environ["AUTH_MODE"]
+        if mode not in (AuthMode.OPTIONAL, AuthMode.REQUIRED):
+            raise ValueError(f"AUTH_MODE {mode!r} has no authorizer")
         settings = cls(
-            auth_mode=environ["AUTH_MODE"],
+            auth_mode=AuthMode(mode),
             token_issuer=environ["TOKEN_ISSUER"],
             token_audience=environ["TOKEN_AUDIENCE"],
             token_use=environ["TOKEN_USE"],
             jwks_url=environ["JWKS_URL"],
             handles_table=environ["HANDLES_TABLE"],
         )
-        if settings.auth_mode not in AUTH_MODES[1:]:
-            raise ValueError(f"AUTH_MODE {settings.auth_mode!r} has no authorizer")
         if not settings.jwks_url.startswith(("https://", "http://")):
             raise ValueError(f"JWKS_URL {settings.jwks_url!r} is not an http(s) URL")
         return settings

@@ -14,11 +14,11 @@ from typing import Any, Final, Protocol
 
 from serverless_chat import limits
 from serverless_chat.domain.errors import ChatError
+from serverless_chat.domain.identity import AuthMode
 from serverless_chat.domain.names import check_name
 
 HANDLE_CLAIMS: Final = ("cognito:username", "preferred_username", "name")
 FALLBACK_HANDLE: Final = "user"
-REQUIRED: Final = "required"
 
 
 class UnauthorizedError(Exception):
@@ -47,7 +47,7 @@ class Handles(Protocol):
 
 
 class SignIn:
-    def __init__(self, mode: str, tokens: IdTokens, handles: Handles) -> None:
+    def __init__(self, mode: AuthMode, tokens: IdTokens, handles: Handles) -> None:
         self._mode = mode
         self._tokens = tokens
         self._handles = handles
@@ -56,7 +56,7 @@ class SignIn:
         """The signed-in user of ``token``, or None for a guest (no token, where guests may
         connect); ``UnauthorizedError`` otherwise."""
         if token is None:
-            if self._mode == REQUIRED:
+            if self._mode is AuthMode.REQUIRED:
                 raise UnauthorizedError("a sign-in is required")
             return None
         claims = self._tokens.verify(token)
