@@ -1,7 +1,8 @@
-"""Check that terraform/deploy-policy.json allows every AWS operation a deployment calls.
+"""Check that terraform/deploy-policy.json with deploy-policy-sign-in.json (the documents a
+deployer attaches) allows every AWS operation a deployment calls.
 
 The operations come from real runs, never from a hand-written list: the provider's debug log of
-the envs/dev rehearsal on MiniStack (build/rehearsal/operations.json, written by
+the envs/dev rehearsal on MiniStack, with sign-in (build/rehearsal/operations.json, written by
 tests/terraform/test_rehearsal.py through scripts/local_stack/provider_log.py) and the botocore
 ``before-call`` events of `make bootstrap` and the site upload of `make deploy` run against the
 same MiniStack (build/rehearsal/deploy-scripts-operations.json). Each operation is mapped to the
@@ -43,6 +44,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "terraform" / "deploy-policy.json"
+# The sign-in's statements (auth_mode optional or required): a second managed policy, as the
+# first has too few of its 6,144 characters left. A deployer attaches both.
+SIGN_IN_POLICY = ROOT / "terraform" / "deploy-policy-sign-in.json"
+POLICIES = (POLICY, SIGN_IN_POLICY)
 # The region put into the API Gateway ARNs checked against the policy's resources.
 EXAMPLE_REGION = "eu-west-1"
 
@@ -292,6 +297,16 @@ def denied(policy_document: Mapping[str, Any], needed: Iterable[Required]) -> li
     return refused
 
 
+def merged(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Policies attached to one identity, as one document: IAM evaluates their statements
+    together (an Allow in any, unless a Deny in any)."""
+    documents = list(documents)
+    return {
+        "Version": documents[0]["Version"],
+        "Statement": [statement for document in documents for statement in document["Statement"]],
+    }
+
+
 def load_operations(paths: Sequence[Path]) -> list[dict[str, Any]]:
     operations: list[dict[str, Any]] = []
     for path in paths:
@@ -301,7 +316,12 @@ def load_operations(paths: Sequence[Path]) -> list[dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--policy", type=Path, default=POLICY, help="the policy document")
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        action="append",
+        help="a policy document attached to the deployer; repeat it for each (default: both)",
+    )
     parser.add_argument(
         "--operations", type=Path, nargs="+", required=True, help="operations files of runs"
     )
@@ -310,13 +330,15 @@ def main(argv: list[str] | None = None) -> int:
 
     operations = load_operations(args.operations)
     needed = required(operations)
-    refused = denied(json.loads(args.policy.read_text()), needed)
+    policies: list[Path] = args.policy or list(POLICIES)
+    refused = denied(merged(json.loads(path.read_text()) for path in policies), needed)
+    named = " + ".join(map(str, policies))
     actions = sorted({r.action for r in needed})
     if args.report:
         args.report.write_text(
             json.dumps(
                 {
-                    "policy": str(args.policy),
+                    "policies": list(map(str, policies)),
                     "operations": len(operations),
                     "actions": actions,
                     "required": [vars(r) for r in needed],
@@ -328,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         f"{len(operations)} operations, {len(actions)} distinct IAM actions "
-        f"({len(EXTRA_ACTIONS)} extra): {len(refused)} not allowed by {args.policy}"
+        f"({len(EXTRA_ACTIONS)} extra): {len(refused)} not allowed by {named}"
     )
     for requirement in refused:
         where = f" on {requirement.resource}" if requirement.resource else ""

@@ -46,14 +46,16 @@ PHASES = ("init", "apply", "plan", "destroy")
 
 # Every service the roots of this repository call, as the provider's `endpoints` block names it
 # (hashicorp/aws 5.x), all sent to the emulator: the chat stack's services, the account-level
-# API Gateway setting (apigateway, iam), and the optional features' (acm, kms, wafv2), so that no
-# request of a root reaches AWS. MiniStack 1.5.33 serves every one of them on its one port.
+# API Gateway setting (apigateway, iam), sign-in's user pool (cognitoidp), and the optional
+# features' (acm, kms, wafv2), so that no request of a root reaches AWS. MiniStack 1.5.33 serves
+# every one of them on its one port.
 ENDPOINTS = (
     "acm",
     "apigateway",
     "apigatewayv2",
     "cloudfront",
     "cloudwatch",
+    "cognitoidp",
     "dynamodb",
     "iam",
     "kms",
@@ -104,6 +106,12 @@ _HEADERS_WHY = (
     "RemoveHeadersConfig, with Quantity 0 when the policy has none, which the provider reads as "
     "one empty block each; AWS leaves out what the policy does not set"
 )
+_AUTHORIZER = "*.aws_apigatewayv2_authorizer.*"
+_AUTHORIZER_WHY = (
+    "MiniStack's CreateAuthorizer stores HTTP APIs' defaults on every authorizer, a WebSocket "
+    "REQUEST one too: authorizerPayloadFormatVersion 2.0 and an empty jwtConfiguration, which "
+    "GetAuthorizer answers and the provider reads as set; AWS has neither on a WebSocket API"
+)
 
 # What MiniStack 1.5.33 does not read back, for the roots of this repository.
 MINISTACK_UNREAD: tuple[Unread, ...] = (
@@ -122,6 +130,10 @@ MINISTACK_UNREAD: tuple[Unread, ...] = (
     *(
         Unread(_HEADERS_POLICY, attribute, _HEADERS_WHY)
         for attribute in ("custom_headers_config", "remove_headers_config")
+    ),
+    *(
+        Unread(_AUTHORIZER, attribute, _AUTHORIZER_WHY)
+        for attribute in ("authorizer_payload_format_version", "jwt_configuration")
     ),
 )
 

