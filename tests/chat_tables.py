@@ -1,6 +1,8 @@
 """The chat's two tables as terraform/modules/tables makes them, for tests that make their own."""
 
-from typing import Any
+from typing import Any, Final
+
+USER_INDEX: Final = "user-index"
 
 
 def create_chat_tables(client: Any, connections: str, room_index: str, messages: str) -> None:
@@ -10,6 +12,7 @@ def create_chat_tables(client: Any, connections: str, room_index: str, messages:
         AttributeDefinitions=[
             {"AttributeName": "connectionId", "AttributeType": "S"},
             {"AttributeName": "roomId", "AttributeType": "S"},
+            {"AttributeName": "userId", "AttributeType": "S"},
         ],
         KeySchema=[{"AttributeName": "connectionId", "KeyType": "HASH"}],
         GlobalSecondaryIndexes=[
@@ -20,7 +23,12 @@ def create_chat_tables(client: Any, connections: str, room_index: str, messages:
                     "ProjectionType": "INCLUDE",
                     "NonKeyAttributes": ["username", "expiresAt", "guest"],
                 },
-            }
+            },
+            {
+                "IndexName": USER_INDEX,
+                "KeySchema": [{"AttributeName": "userId", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            },
         ],
     )
     client.create_table(

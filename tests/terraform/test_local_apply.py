@@ -133,11 +133,15 @@ def test_tables_and_room_index(terraform: Terraform, aws: Session) -> None:
     connections = ddb.describe_table(TableName=f"{NAME}-connections")["Table"]
     assert connections["KeySchema"] == [{"AttributeName": "connectionId", "KeyType": "HASH"}]
     assert connections["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    (index,) = connections["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "room-index"
+    indexes = {i["IndexName"]: i for i in connections["GlobalSecondaryIndexes"]}
+    assert sorted(indexes) == ["room-index", "user-index"]
+    index = indexes["room-index"]
     assert index["KeySchema"] == [{"AttributeName": "roomId", "KeyType": "HASH"}]
     assert index["Projection"]["ProjectionType"] == "INCLUDE"
     assert sorted(index["Projection"]["NonKeyAttributes"]) == ["expiresAt", "guest", "username"]
+    users = indexes["user-index"]
+    assert users["KeySchema"] == [{"AttributeName": "userId", "KeyType": "HASH"}]
+    assert users["Projection"]["ProjectionType"] == "KEYS_ONLY"
 
     messages = ddb.describe_table(TableName=f"{NAME}-messages")["Table"]
     assert messages["KeySchema"] == [

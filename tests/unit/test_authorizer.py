@@ -22,6 +22,7 @@ from moto import mock_aws
 
 from local_gateway.authorizers import _allows
 from serverless_chat import contract
+from serverless_chat.adapters.handles_table import HandlesTable
 from serverless_chat.adapters.id_tokens import IdTokenVerifier, JsonWebKeys
 from serverless_chat.domain.sign_in import UnauthorizedError
 from serverless_chat.settings import AuthorizerSettings
@@ -294,6 +295,24 @@ REFUSED = {
 @pytest.mark.parametrize("case", REFUSED)
 def test_a_token_that_is_not_valid_is_401_in_either_mode(authorizer, case, mode):
     assert refused(authorizer(mode), signed_in(REFUSED[case]()))
+
+
+@pytest.mark.parametrize("mode", ["optional", "required"])
+def test_a_token_issued_at_or_before_the_users_sign_out_is_401_and_a_later_one_is_admitted(
+    authorizer, dynamodb, mode
+):
+    module = authorizer(mode)
+    now = int(time.time())
+    before = ISSUER_KEY.token(id_claims(iat=now - 60, auth_time=now - 60))
+    same_second = ISSUER_KEY.token(id_claims(iat=now, auth_time=now))
+    assert answer(module, signed_in(before))["principalId"] == USER  # claims the handle
+
+    assert HandlesTable(dynamodb, HANDLES_TABLE).record_sign_out(USER, now)
+
+    assert refused(module, signed_in(before))
+    assert refused(module, signed_in(same_second))
+    after = ISSUER_KEY.token(id_claims(iat=now + 1, auth_time=now + 1))
+    assert answer(module, signed_in(after))["context"]["handle"] == "ada"
 
 
 def test_a_refused_sign_in_claims_no_handle(authorizer, dynamodb):

@@ -12,7 +12,7 @@ from moto import mock_aws
 
 from serverless_chat.adapters.handles_table import HandlesTable
 from serverless_chat.domain.names import comparison_key
-from serverless_chat.domain.sign_in import wanted_handle
+from serverless_chat.domain.sign_in import Account, wanted_handle
 from tests.sign_in import HANDLES_TABLE, REGION, create_handles_table
 
 ADA, BOB, CAROL = "sub-ada", "sub-bob", "sub-carol"
@@ -160,3 +160,30 @@ def test_many_first_sign_ins_wanting_one_name_at_once_each_get_their_own(client)
 )
 def test_the_wanted_handle_is_the_first_name_claim_that_makes_a_valid_name(claims, wanted):
     assert wanted_handle(claims) == wanted
+
+
+def test_a_sign_out_is_recorded_on_the_users_item_and_read_with_the_handle_in_one_get(
+    handles, client
+):
+    handles.claim(ADA, "Ada")
+    assert handles.account(ADA) == Account(handle="Ada", signed_out_at=None)
+
+    assert handles.record_sign_out(ADA, 1_700_000_000)
+    assert handles.account(ADA) == Account(handle="Ada", signed_out_at=1_700_000_000)
+    assert handles.handle_of(ADA) == "Ada"
+
+
+def test_an_earlier_sign_out_never_moves_the_mark_back(handles):
+    handles.claim(ADA, "Ada")
+    assert handles.record_sign_out(ADA, 1_700_000_100)
+    assert handles.record_sign_out(ADA, 1_700_000_000)  # a slower, older sign-out: no-op
+    assert handles.account(ADA).signed_out_at == 1_700_000_100
+
+
+def test_signing_out_a_user_who_never_signed_in_writes_nothing_and_leaves_their_claim_free(
+    handles, client
+):
+    assert not handles.record_sign_out(BOB, 1_700_000_000)
+    assert items(client) == {}
+    assert handles.account(BOB) == Account(handle=None, signed_out_at=None)
+    assert handles.claim(BOB, "Bob") == "Bob"

@@ -4,6 +4,7 @@ Two items per user, written together by one transaction of two conditional puts,
 two users hold names that look alike and no user holds two:
 
     pk = "user#<sub>"            handle, key        the user's handle and its comparison key
+                                 [signedOutAt]      when they last signed out (epoch seconds, N)
     pk = "handle#<key>"          userId, handle     who holds the comparison key
 
 The key is the names' comparison key (``names.comparison_key``): "ada", "Ada" and "ada" with a
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Final
 from botocore.exceptions import ClientError
 
 from serverless_chat.domain.names import comparison_key, numbered_variant
+from serverless_chat.domain.sign_in import Account
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -46,6 +48,37 @@ class HandlesTable:
     def handle_of(self, user_id: str) -> str | None:
         """The user's handle, or None before their first sign-in."""
         return self._get(USER_PREFIX + user_id, "handle")
+
+    def account(self, user_id: str) -> Account:
+        """The user's handle and last sign-out, in one consistent read."""
+        item = self._item(USER_PREFIX + user_id) or {}
+        handle, signed_out = item.get("handle", {}), item.get("signedOutAt", {})
+        return Account(
+            handle=handle.get("S"),
+            signed_out_at=int(signed_out["N"]) if "N" in signed_out else None,
+        )
+
+    def record_sign_out(self, user_id: str, at: int) -> bool:
+        """Tokens of ``user_id`` issued at or before ``at`` (epoch seconds) no longer sign in;
+        False, and nothing written, for a user who never signed in (no item to mark: a bare
+        ``user#`` item would block their handle's claim). A later sign-out never moves the
+        mark back."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": _s(USER_PREFIX + user_id)},
+                UpdateExpression="SET signedOutAt = :at",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND "
+                    "(attribute_not_exists(signedOutAt) OR signedOutAt < :at)"
+                ),
+                ExpressionAttributeValues={":at": {"N": str(at)}},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return self.handle_of(user_id) is not None
+        return True
 
     def holder(self, key: str) -> str | None:
         """The user id holding comparison key ``key``, or None when nobody does."""
@@ -118,10 +151,13 @@ class HandlesTable:
             raise
         return None
 
-    def _get(self, pk: str, attribute: str) -> str | None:
-        item = self._client.get_item(
+    def _item(self, pk: str) -> "dict[str, AttributeValueTypeDef] | None":
+        return self._client.get_item(
             TableName=self._table, Key={"pk": _s(pk)}, ConsistentRead=True
         ).get("Item")
+
+    def _get(self, pk: str, attribute: str) -> str | None:
+        item = self._item(pk)
         value = item.get(attribute) if item else None
         return value["S"] if value is not None and "S" in value else None
 

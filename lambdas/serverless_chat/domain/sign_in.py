@@ -5,7 +5,10 @@ user's name in the chat is their handle, claimed at the first sign-in from a nam
 carries (the first of ``cognito:username``, ``preferred_username`` and ``name``), or its first
 free numbered variant ("ada 2") when another user holds a name that looks like it. The auth mode
 decides what a connection without a token is: a guest (``optional``) or refused (``required``).
-A token that is offered and not valid is refused in both modes.
+A token that is offered and not valid is refused in both modes, and so is a token issued at or
+before the user's last sign-out (an ID token stays cryptographically valid after Cognito's
+global sign-out until its ``exp``; ``iat`` has second granularity, so the sign-out's own second
+is refused too).
 """
 
 from collections.abc import Mapping
@@ -40,8 +43,17 @@ class IdTokens(Protocol):
         """The token's claims (``sub`` and ``exp`` among them), or ``UnauthorizedError``."""
 
 
+@dataclass(frozen=True)
+class Account:
+    """What the handles table knows of a user: their handle, and when they last signed out
+    (epoch seconds), either None."""
+
+    handle: str | None
+    signed_out_at: int | None
+
+
 class Handles(Protocol):
-    def handle_of(self, user_id: str) -> str | None: ...
+    def account(self, user_id: str) -> Account: ...
 
     def claim(self, user_id: str, wanted: str) -> str: ...
 
@@ -61,9 +73,10 @@ class SignIn:
             return None
         claims = self._tokens.verify(token)
         user_id = claims["sub"]
-        handle = self._handles.handle_of(user_id) or self._handles.claim(
-            user_id, wanted_handle(claims)
-        )
+        account = self._handles.account(user_id)
+        if account.signed_out_at is not None and int(claims["iat"]) <= account.signed_out_at:
+            raise UnauthorizedError("the token was issued before the user signed out")
+        handle = account.handle or self._handles.claim(user_id, wanted_handle(claims))
         return SignedIn(user_id=user_id, handle=handle, token_expires_at=int(claims["exp"]))
 
 

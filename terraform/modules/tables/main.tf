@@ -23,6 +23,11 @@ resource "aws_dynamodb_table" "connections" {
     type = "S"
   }
 
+  attribute {
+    name = "userId"
+    type = "S"
+  }
+
   # Members of a room: the fan-out and the member list read only these attributes (`guest`
   # marks guests beside signed-in users). DynamoDB cannot change an index's projection in
   # place: adding one re-creates the index, and the room's reads fail until it is back.
@@ -31,6 +36,15 @@ resource "aws_dynamodb_table" "connections" {
     hash_key           = "roomId"
     projection_type    = "INCLUDE"
     non_key_attributes = ["username", "expiresAt", "guest"]
+  }
+
+  # A signed-in user's connections, all their devices, for a sign-out or a disabled user to
+  # close: sparse (only signed-in connections carry `userId`) and keys only, since the close
+  # needs no more than each `connectionId`.
+  global_secondary_index {
+    name            = var.user_index_name
+    hash_key        = "userId"
+    projection_type = "KEYS_ONLY"
   }
 
   ttl {

@@ -45,3 +45,13 @@ output "point_in_time_recovery" {
     recovery_period_in_days = local.recovery_period_in_days
   }
 }
+
+output "user_index_name" {
+  description = "Name of the user index on the connections table (a signed-in user's connections)."
+  value       = var.user_index_name
+}
+
+output "user_index_arn" {
+  description = "ARN of the user index (`<table arn>/index/<name>`), for IAM policies."
+  value       = "${aws_dynamodb_table.connections.arn}/index/${var.user_index_name}"
+}

@@ -19,6 +19,17 @@ variable "room_index_name" {
   }
 }
 
+variable "user_index_name" {
+  description = "Name of the sparse global secondary index on the connections table keyed by `userId` (a signed-in user's connections)."
+  type        = string
+  default     = "user-index"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{3,255}$", var.user_index_name))
+    error_message = "user_index_name must be a valid DynamoDB index name."
+  }
+}
+
 variable "deletion_protection" {
   description = "Turn on DynamoDB deletion protection (on in prod: `terraform destroy` then fails until it is turned off)."
   type        = bool

@@ -13,10 +13,11 @@ run "tables_match_the_contract" {
   }
 
   assert {
-    condition = jsonencode([for g in aws_dynamodb_table.connections.global_secondary_index : [g.name, g.hash_key, g.projection_type, sort(g.non_key_attributes)]]) == jsonencode([
-      ["room-index", "roomId", "INCLUDE", ["expiresAt", "guest", "username"]]
-    ])
-    error_message = "connections: room index keyed by roomId, projecting username, expiresAt and guest"
+    condition = jsonencode({ for g in aws_dynamodb_table.connections.global_secondary_index : g.name => [g.hash_key, g.projection_type, g.non_key_attributes == null ? [] : sort(g.non_key_attributes)] }) == jsonencode({
+      "room-index" = ["roomId", "INCLUDE", ["expiresAt", "guest", "username"]]
+      "user-index" = ["userId", "KEYS_ONLY", []]
+    })
+    error_message = "connections: room index keyed by roomId, projecting username, expiresAt and guest; user index keyed by userId, keys only"
   }
 
   assert {
@@ -52,6 +53,7 @@ run "deletion_protection_and_kms" {
     deletion_protection = true
     kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
     room_index_name     = "by-room"
+    user_index_name     = "by-user"
   }
 
   assert {
@@ -65,8 +67,8 @@ run "deletion_protection_and_kms" {
   }
 
   assert {
-    condition     = output.room_index_name == "by-room"
-    error_message = "the index name comes from the variable"
+    condition     = output.room_index_name == "by-room" && output.user_index_name == "by-user"
+    error_message = "the index names come from the variables"
   }
 }
 
