@@ -4,7 +4,8 @@ WebSocket handshake, the `$connect` authorizer verifying it against the emulator
 
 A guest and a signed-in user chat side by side; the session survives a reload; signing out closes
 the user's socket (the guest sees them leave); a new user signs up through the page, confirms
-with MiniStack's fixed code, and deletes the account."""
+with MiniStack's fixed code, and deletes the account. Where sign-in is required (`make up
+AUTH=required`), the page asks for it before the room and offers no guest's way in."""
 
 import json
 import uuid
@@ -140,3 +141,26 @@ def test_a_new_user_signs_up_on_the_page_and_deletes_the_account(
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     with pytest.raises(cognito.exceptions.UserNotFoundException):
         cognito.admin_get_user(UserPoolId=pool, Username=username)
+
+
+def test_where_sign_in_is_required_the_page_asks_for_it_before_the_room(
+    required_stack: LocalStack, new_page: Callable[..., Page]
+) -> None:
+    username = unique("lin")
+    local_user.create(required_stack.options.ready_file, username, PASSWORD)
+    page = new_page()
+    page.goto(f"{required_stack.options.site_url}/{unique('e2e-')}")
+
+    form = sign_in_form(page)
+    expect(form).to_be_visible()
+    expect(page.get_by_label("Display name")).to_have_count(0)
+    expect(page.get_by_role("button", name="Enter as a guest")).to_have_count(0)
+    expect(page.get_by_role("button", name="Continue as a guest")).to_have_count(0)
+
+    form.get_by_label("Username").fill(username)
+    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("status")).to_have_text("Online")
+    expect(page.locator(".header-name")).to_have_text(username)
+    send(page, "signed-in users only")
+    expect(page.locator("li.message.own")).to_contain_text(["signed-in users only"])
