@@ -41,20 +41,30 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def open_room(browser: Browser, stack: LocalStack) -> Iterator[Callable[..., Page]]:
-    """Open a room in a fresh browser context (a separate person) and enter it under a name."""
+def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """A page in a fresh browser context (a separate person: its own storage), closed at the end."""
     contexts = []
 
-    def opening(room: str, name: str, **context_options: object) -> Page:
+    def opening(**context_options: object) -> Page:
         context = browser.new_context(**context_options)  # type: ignore[arg-type]
         contexts.append(context)
-        page = context.new_page()
+        return context.new_page()
+
+    yield opening
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def open_room(new_page: Callable[..., Page], stack: LocalStack) -> Callable[..., Page]:
+    """Open a room in a fresh browser context (a separate person) and enter it under a name."""
+
+    def opening(room: str, name: str, **context_options: object) -> Page:
+        page = new_page(**context_options)
         page.goto(f"{stack.options.site_url}/{room}")
         page.get_by_label("Display name").fill(name)
         page.get_by_role("button", name="Enter the room").click()
         expect(page.get_by_role("status")).to_have_text("Online")
         return page
 
-    yield opening
-    for context in contexts:
-        context.close()
+    return opening
