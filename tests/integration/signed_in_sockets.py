@@ -35,15 +35,7 @@ def trusting_the_test_issuer(stack: LocalStack) -> Iterator[str]:
         ),
     ):
         url = stack.options.websocket_url
-        deadline = time.monotonic() + 30
-        while True:  # until the data plane runs the authorizer with the new settings
-            try:
-                with signed_in(url, token(f"probe-{uuid.uuid4().hex[:6]}")):
-                    break
-            except InvalidStatus:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+        until_a_token_gets(url, None)
         yield url
 
 
@@ -81,3 +73,21 @@ def refusal(url: str, id_token: str) -> int:
     with pytest.raises(InvalidStatus) as refused, signed_in(url, id_token):
         pass
     return refused.value.response.status_code
+
+
+def refusal_or_none(url: str, id_token: str) -> int | None:
+    """The handshake's refusal status, or None when it was admitted."""
+    try:
+        with signed_in(url, id_token):
+            return None
+    except InvalidStatus as refused:
+        return refused.response.status_code
+
+
+def until_a_token_gets(url: str, status: int | None) -> None:
+    """Wait for the data plane to run the authorizer with new settings (function_settings's
+    SIGHUP reloads it in the background) until a fresh token gets `status` (None: admitted)."""
+    deadline = time.monotonic() + 30
+    while refusal_or_none(url, token(f"probe-{uuid.uuid4().hex[:6]}")) != status:
+        assert time.monotonic() < deadline, f"the authorizer never answered {status}"
+        time.sleep(0.5)

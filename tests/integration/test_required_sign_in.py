@@ -4,7 +4,6 @@ gets 401 from API Gateway (our data plane, as AWS documents) before any function
 that fails verification gets 401 from the authorizer; a valid one enters under its handle."""
 
 import json
-import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from tests.integration.signed_in_sockets import (
     signed_in,
     token,
     trusting_the_test_issuer,
+    until_a_token_gets,
 )
 from tests.sign_in import FOREIGN_KEY
 
@@ -38,23 +38,6 @@ def handshake_status(url: str, **options: object) -> int:
     with pytest.raises(InvalidStatus) as refused, connect(url, open_timeout=20, **options):  # type: ignore[arg-type]
         pass
     return refused.value.response.status_code
-
-
-def refusal_or_none(url: str, id_token: str) -> int | None:
-    """The handshake's refusal status, or None when it was admitted."""
-    try:
-        with signed_in(url, id_token):
-            return None
-    except InvalidStatus as refused:
-        return refused.response.status_code
-
-
-def until_a_token_gets(url: str, status: int | None) -> None:
-    """Wait for the data plane to reload the authorizer (SIGHUP) until a token gets `status`."""
-    deadline = time.monotonic() + 30
-    while refusal_or_none(url, token("probe")) != status:
-        assert time.monotonic() < deadline, f"the authorizer never answered {status}"
-        time.sleep(0.5)
 
 
 def test_the_page_is_told_that_sign_in_is_required(required_stack: LocalStack) -> None:
