@@ -17,6 +17,7 @@ from local_stack.stack import ROOT, Options, run, say
 
 START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 30.0
+LOG_LINES_SHOWN = 30  # of the log, when `make up` fails
 
 
 def main() -> None:
@@ -99,10 +100,15 @@ def up(options: Options, arguments: list[str]) -> None:
     say(f"starting in the background (log: {log_path})")
     deadline = time.monotonic() + START_TIMEOUT_S
     while not options.ready_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
+        exited, late = process.poll() is not None, time.monotonic() > deadline
+        if exited or late:
             pid_file.unlink(missing_ok=True)
             _stop_group(process.pid)
-            sys.exit(f"the local stack did not start; see {log_path}")
+            why = "it exited" if exited else f"not ready within {START_TIMEOUT_S:.0f} s"
+            sys.exit(
+                f"the local stack did not start ({why}); the end of {log_path}:\n"
+                + _last_lines(log_path, LOG_LINES_SHOWN)
+            )
         time.sleep(0.2)
     _print_ready(options)
 
@@ -129,6 +135,11 @@ def _stop_group(pid: int) -> None:
         time.sleep(0.2)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def _last_lines(path: Path, count: int) -> str:
+    lines = path.read_text(errors="replace").splitlines()
+    return "\n".join(lines[-count:])
 
 
 def _running(pid_file: Path) -> bool:

@@ -129,3 +129,23 @@ def test_up_up_reload_down(tmp_path):
         with socket.socket() as probe:
             assert probe.connect_ex(emulator) != 0, "the emulator outlived `make down`"
     assert "Open" in (work_dir / "stack.log").read_text()  # make up logs to a file
+
+
+def test_up_that_fails_says_why(tmp_path):
+    """A stack that cannot start makes `make up` fail with the reason from its log, not only the
+    log's path: here EMULATOR=localstack names an address where nothing answers."""
+    work_dir = tmp_path / "stack"
+    failed = local_stack(
+        ROOT,
+        "up",
+        "--emulator=localstack",
+        f"--emulator-endpoint=http://127.0.0.1:{free_port()}",
+        f"--site-port={free_port()}",
+        f"--websocket-port={free_port()}",
+        f"--work-dir={work_dir}",
+    )
+
+    assert failed.returncode != 0
+    assert "did not start (it exited)" in failed.stderr
+    assert "no LocalStack answers at" in failed.stderr
+    assert not (work_dir / "stack.pid").exists()
