@@ -33,7 +33,10 @@ metrics.set_default_dimensions(environment=settings.environment)
 
 dynamodb = boto3.client("dynamodb", config=Config(retries={"mode": "standard"}))
 _connections = ConnectionsTable(
-    dynamodb, settings.connections_table, settings.connections_room_index
+    dynamodb,
+    settings.connections_table,
+    settings.connections_room_index,
+    settings.connections_user_index,
 )
 _messages = MessagesTable(dynamodb, settings.messages_table, settings.message_retention_days)
 _handles = (

@@ -14,6 +14,7 @@ from serverless_chat.domain.rate_limit import RateLimit
 class Settings:
     connections_table: str
     connections_room_index: str
+    connections_user_index: str
     messages_table: str
     message_retention_days: int
     room_member_limit: int
@@ -38,6 +39,7 @@ class Settings:
         return cls(
             connections_table=environ["CONNECTIONS_TABLE"],
             connections_room_index=environ["CONNECTIONS_ROOM_INDEX"],
+            connections_user_index=environ["CONNECTIONS_USER_INDEX"],
             messages_table=environ["MESSAGES_TABLE"],
             message_retention_days=int(
                 environ.get("MESSAGE_RETENTION_DAYS", limits.DEFAULT_MESSAGE_RETENTION_DAYS)

@@ -16,13 +16,22 @@ from pathlib import Path
 
 from bench.rows import Row
 
-HANDLERS = ("connect", "disconnect", "default", "enter_room", "send_message", "authorize")
+HANDLERS = (
+    "connect",
+    "disconnect",
+    "default",
+    "enter_room",
+    "send_message",
+    "sign_out",
+    "authorize",
+)
 RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 ENVIRONMENT = {  # what Lambda sets, with the function's own variables
     "AWS_REGION": "eu-west-1",
     "AWS_DEFAULT_REGION": "eu-west-1",
     "CONNECTIONS_TABLE": "connections",
     "CONNECTIONS_ROOM_INDEX": "room-index",
+    "CONNECTIONS_USER_INDEX": "user-index",
     "MESSAGES_TABLE": "messages",
     "ENVIRONMENT": "bench",
     # the `$connect` authorizer's own

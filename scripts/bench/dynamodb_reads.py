@@ -88,7 +88,10 @@ def chat_without_posts(client: Any, tables: dict[str, str], room_member_limit: i
     """The chat's send path on the stack's tables, its posts left out, its rate limit raised."""
     return Chat(
         connections=ConnectionsTable(
-            client, tables["CONNECTIONS_TABLE"], tables["CONNECTIONS_ROOM_INDEX"]
+            client,
+            tables["CONNECTIONS_TABLE"],
+            tables["CONNECTIONS_ROOM_INDEX"],
+            tables["CONNECTIONS_USER_INDEX"],
         ),
         messages=MessagesTable(client, tables["MESSAGES_TABLE"], retention_days=1),
         outbox=NoPosts(),

@@ -29,6 +29,7 @@ from serverless_chat.adapters.dynamodb import ConnectionsTable
 REGION = "us-east-1"
 ROOM = "bench-room"
 ROOM_INDEX = "room-index"
+USER_INDEX = "user-index"
 _EXPIRES_AT = str(int(time.time()) + 3600)
 
 
@@ -120,7 +121,7 @@ def _paired(
 
 
 def measure(members: int, rounds: int, calls: int) -> list[Row]:
-    table = ConnectionsTable(_dynamodb(members), "bench-connections", ROOM_INDEX)
+    table = ConnectionsTable(_dynamodb(members), "bench-connections", ROOM_INDEX, USER_INDEX)
     if len(table.recipients(ROOM)) != members or len(table.members(ROOM)) != members:
         raise RuntimeError("the room read did not return every member")
     read_ours, read_baseline = _paired(

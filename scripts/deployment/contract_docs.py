@@ -69,18 +69,28 @@ def environment(contract: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+PERMISSION_COLUMNS = (
+    "connections",
+    "roomIndex",
+    "userIndex",
+    "messages",
+    "handles",
+    "manageConnections",
+)
+
+
 def routes(contract: dict[str, Any]) -> str:
     rows = [
-        "| Route key | Function | Handler | Connections table | Room index | Messages table"
-        " | Handles table | @connections |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Route key | Function | Handler | Connections table | Room index | User index"
+        " | Messages table | Handles table | @connections |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     authorizer = contract["authorizer"]
     for key, route in [*contract["routes"].items(), ("$connect authorizer", authorizer)]:
         permissions = route["permissions"]
         cells = [
             ", ".join(action.removeprefix("dynamodb:") for action in permissions.get(table, []))
-            for table in ("connections", "roomIndex", "messages", "handles", "manageConnections")
+            for table in PERMISSION_COLUMNS
         ]
         rows.append(
             f"| `{key}` | {route['function']} | `{route['handler']}` | " + " | ".join(cells) + " |"

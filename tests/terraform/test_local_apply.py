@@ -175,6 +175,7 @@ def test_five_functions_with_the_zip_and_the_contract_environment(
         assert set(env) == ENVIRONMENT_KEYS
         assert env["CONNECTIONS_TABLE"] == f"{NAME}-connections"
         assert env["CONNECTIONS_ROOM_INDEX"] == "room-index"
+        assert env["CONNECTIONS_USER_INDEX"] == "user-index"
         assert env["MESSAGES_TABLE"] == f"{NAME}-messages"
         assert env["ROOM_MEMBER_LIMIT"] == str(LIMITS["defaultRoomMemberLimit"])
         assert env["RATE_LIMIT_PER_SECOND"] == str(LIMITS["defaultRateLimitPerSecond"])

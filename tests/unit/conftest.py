@@ -27,17 +27,16 @@ import time_machine
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
-from tests.chat_tables import create_chat_tables
+from serverless_chat import contract
+from tests.chat_tables import USER_INDEX, create_chat_tables
 
 EVENTS = Path(__file__).parent.parent / "events"
-ROUTES = {"on-enter-room": "enter_room", "on-message": "send_message"}
+# route key -> handler module, as the contract names them; the routes a frame's action selects
 HANDLERS = {
-    "$connect": "connect",
-    "$disconnect": "disconnect",
-    "$default": "default",
-    "on-enter-room": "enter_room",
-    "on-message": "send_message",
+    key: route.handler.removeprefix("serverless_chat.handlers.").rsplit(".", 1)[0]
+    for key, route in contract.ROUTES.items()
 }
+ROUTES = {key: module for key, module in HANDLERS.items() if not key.startswith("$")}
 CONNECTIONS_TABLE = "chat-connections"
 ROOM_INDEX = "room-index"
 MESSAGES_TABLE = "chat-messages"
@@ -140,6 +139,7 @@ def handlers(connections_api: ConnectionsApiStub) -> dict[str, ModuleType]:
         AWS_REGION="eu-west-1",
         CONNECTIONS_TABLE=CONNECTIONS_TABLE,
         CONNECTIONS_ROOM_INDEX=ROOM_INDEX,
+        CONNECTIONS_USER_INDEX=USER_INDEX,
         MESSAGES_TABLE=MESSAGES_TABLE,
         ROOM_MEMBER_LIMIT=str(ROOM_MEMBER_LIMIT),
         ALLOWED_ORIGINS=f"{ALLOWED_ORIGIN}, http://127.0.0.1:8080",

@@ -209,7 +209,12 @@ def test_what_an_address_is(source_ip, address):
 
 
 def test_the_settings_read_both_caps_and_0_is_off():
-    base = {"CONNECTIONS_TABLE": "c", "CONNECTIONS_ROOM_INDEX": "i", "MESSAGES_TABLE": "m"}
+    base = {
+        "CONNECTIONS_TABLE": "c",
+        "CONNECTIONS_ROOM_INDEX": "i",
+        "CONNECTIONS_USER_INDEX": "u",
+        "MESSAGES_TABLE": "m",
+    }
     base["ENVIRONMENT"] = "test"
     on = Settings.from_environment(
         base | {"CONNECTIONS_PER_ADDRESS": "3", "CONNECTS_PER_ADDRESS_PER_MINUTE": "30"}

@@ -20,6 +20,7 @@ def test_the_actions_the_chat_parses_are_the_contracts_client_frames() -> None:
     assert contract.CLIENT_ACTIONS == {
         protocol.ENTER_ROOM: protocol.ENTER_ROOM,
         protocol.SEND_MESSAGE: protocol.SEND_MESSAGE,
+        protocol.SIGN_OUT: protocol.SIGN_OUT,
         protocol.PING: "$default",
     }
     assert set(contract.CLIENT_ACTIONS.values()) <= set(contract.ROUTES)
@@ -43,6 +44,8 @@ def test_the_error_frame_example_has_the_shape_the_chat_sends() -> None:
     assert example["code"] in contract.ERROR_CODES
     assert set(example) == {"type", "code", "message", "clientMessageId"}
     assert json.loads(protocol.encode(protocol.PONG)) == contract.SERVER_FRAME_EXAMPLES["pong"]
+    signed_out = contract.SERVER_FRAME_EXAMPLES["signed_out"]
+    assert json.loads(protocol.encode(protocol.SIGNED_OUT)) == signed_out
 
 
 class _Recording(Mapping[str, str]):

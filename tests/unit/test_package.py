@@ -77,6 +77,7 @@ def test_every_handler_imports_from_the_zip_and_lambdas_boto3_alone(package, tmp
         "AWS_DEFAULT_REGION": "eu-west-1",
         "CONNECTIONS_TABLE": "c",
         "CONNECTIONS_ROOM_INDEX": "i",
+        "CONNECTIONS_USER_INDEX": "u",
         "MESSAGES_TABLE": "m",
         "ENVIRONMENT": "test",
         # the authorizer's own

@@ -159,3 +159,77 @@ def test_connect_chooses_the_chat_subprotocol_only_when_the_page_offers_it(optio
     assert signed_in.headers == {"Sec-WebSocket-Protocol": contract.SUBPROTOCOL}
     assert optional.connect().headers == {}
     assert optional.connect(subprotocols="graphql-ws").headers == {}
+
+
+def _signed_in_before(client) -> None:
+    """Ada's own item, as the authorizer writes it at her first sign-in."""
+    client.put_item(
+        TableName=HANDLES_TABLE,
+        Item={"pk": {"S": f"user#{ADA_ID}"}, "handle": {"S": "Ada"}, "key": {"S": ADA_KEY}},
+    )
+
+
+def test_sign_out_closes_every_connection_of_the_user_and_refuses_her_tokens(optional):
+    client = boto3.client("dynamodb")
+    _signed_in_before(client)
+    laptop, phone = optional.connect(authorizer=ada()), optional.connect(authorizer=ada())
+    laptop.enter("lobby")
+    phone.enter("lobby")
+    bob = optional.connect()
+    bob.enter("lobby", "bob")
+    for client_ in (laptop, phone, bob):
+        client_.new_frames()
+    signed_out_at = int(time.time())
+
+    laptop.send({"action": "sign-out"})
+
+    assert laptop.new_frames() == [{"type": "signed_out"}]
+    assert phone.new_frames() == [{"type": "signed_out"}]  # found through the user index
+    assert sorted(optional.connections_api.closed) == sorted(
+        [laptop.connection_id, phone.connection_id]
+    )
+    assert bob.new_frames() == []
+    item = client.get_item(TableName=HANDLES_TABLE, Key={"pk": {"S": f"user#{ADA_ID}"}})
+    assert item["Item"]["signedOutAt"] == {"N": str(signed_out_at)}
+    # API Gateway runs $disconnect for each closed connection: the room is told she left
+    for closed in (laptop, phone):
+        optional.invoke("$disconnect", closed.connection_id)
+    left = [f for f in bob.new_frames() if f["type"] == "presence"]
+    assert [f["event"] for f in left] == ["leave", "leave"]
+    assert left[-1]["memberCount"] == 1
+
+
+def test_sign_out_removes_a_connection_found_gone_and_tells_its_room(optional):
+    _signed_in_before(boto3.client("dynamodb"))
+    laptop, vanished = optional.connect(authorizer=ada()), optional.connect(authorizer=ada())
+    laptop.enter("lobby")
+    vanished.enter("lobby")
+    bob = optional.connect()
+    bob.enter("lobby", "bob")
+    vanished.drop()  # no $disconnect will come for it
+    bob.new_frames()
+
+    laptop.send({"action": "sign-out"})
+
+    assert vanished.connection_id not in optional.connections_api.closed
+    leave = bob.last("presence")
+    assert (leave["event"], leave["username"]) == ("leave", "Ada")
+
+
+def test_a_guest_cannot_sign_out(optional):
+    guest = optional.connect()
+    guest.enter("lobby", "bob")
+    guest.new_frames()
+
+    guest.send({"action": "sign-out"})
+
+    error = guest.last("error")
+    assert error["code"] == "not_signed_in"
+    assert optional.connections_api.closed == []
+
+
+def test_sign_out_when_sign_in_is_off_is_refused(backend):
+    guest = backend.connect()
+    guest.send({"action": "sign-out"})
+    assert guest.last("error")["code"] == "not_signed_in"
+    assert backend.connections_api.closed == []

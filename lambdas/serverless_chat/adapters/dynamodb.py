@@ -203,10 +203,13 @@ def _live_item(connection_id: str, item: "Item | None", now_ms: int) -> Item:
 class ConnectionsTable:
     """One item per WebSocket connection: who it is, which room it is in, its rate buckets."""
 
-    def __init__(self, client: "DynamoDBClient", table: str, room_index: str) -> None:
+    def __init__(
+        self, client: "DynamoDBClient", table: str, room_index: str, user_index: str
+    ) -> None:
         self._client = client
         self._table = table
         self._room_index = room_index
+        self._user_index = user_index  # keys only, and only items with a userId: signed-in ones
         # Senders whose last send here found their bucket busy: their next one tries that first.
         self._bursting: set[str] = set()
 
@@ -700,6 +703,18 @@ class ConnectionsTable:
                 ExpressionAttributeValues={":room": _s(room_id)},
             )
             if _alive(item, now_s)
+        ]
+
+    @_busy_when_throttled
+    def of_user(self, user_id: str) -> list[str]:
+        return [
+            _str(item, "connectionId") or ""
+            for item in self._query(
+                TableName=self._table,
+                IndexName=self._user_index,
+                KeyConditionExpression="userId = :user",
+                ExpressionAttributeValues={":user": _s(user_id)},
+            )
         ]
 
     def _query(self, **request: Any) -> Iterator[Item]:

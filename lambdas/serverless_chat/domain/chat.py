@@ -1,4 +1,5 @@
-"""The chat's use cases: connect, enter a room, send a message, answer pings, disconnect.
+"""The chat's use cases: connect, enter a room, send a message, answer pings, sign out,
+disconnect.
 
 Every reply and error goes to the caller through the outbox, one path for all of them.
 """
@@ -39,6 +40,7 @@ from serverless_chat.domain.ports import (
     Telemetry,
 )
 from serverless_chat.domain.rate_limit import RateLimit
+from serverless_chat.domain.sign_out import SignOut
 
 _NOT_CONNECTED = ChatError(
     ErrorCode.NOT_CONNECTED, "This connection is no longer registered; reconnect."
@@ -65,6 +67,10 @@ REPLIES = RateLimit(per_second=1 / limits.REPLY_INTERVAL_SECONDS, burst=limits.R
 REFUSALS = RateLimit(per_second=1 / limits.REFUSAL_INTERVAL_SECONDS, burst=limits.REFUSAL_BURST)
 # Refusals that are not the client's doing: they never close it.
 _NOT_THE_CLIENTS_DOING = frozenset({ErrorCode.BUSY, ErrorCode.NOT_CONNECTED})
+_NOT_SIGNED_IN = ChatError(
+    ErrorCode.NOT_SIGNED_IN,
+    "This connection is a guest's: there is no sign-in to end; nothing was done.",
+)
 _TOKEN_EXPIRED = ChatError(
     ErrorCode.TOKEN_EXPIRED,
     "Your sign-in has expired; nothing was done. Reconnect with a fresh token.",
@@ -156,6 +162,13 @@ class Chat:
         """``$default``: a ping gets a pong; anything else, an error naming the problem."""
         self._replying_errors(connection_id, body, user, self._answer)
 
+    def sign_out(
+        self, connection_id: str, body: str | None, user: SignedInUser | None = None
+    ) -> None:
+        """``sign-out``: the user's tokens issued until now stop connecting, and every one of
+        their connections is told and closed (``domain.sign_out``)."""
+        self._replying_errors(connection_id, body, user, self._sign_out)
+
     def _replying_errors(
         self,
         connection_id: str,
@@ -198,7 +211,10 @@ class Chat:
     def _answer(self, connection_id: str, frame: protocol.Frame, _: SignedInUser | None) -> None:
         action = frame.get("action")
         if action != protocol.PING:
-            known = f"{protocol.ENTER_ROOM}, {protocol.SEND_MESSAGE} or {protocol.PING}"
+            known = (
+                f"{protocol.ENTER_ROOM}, {protocol.SEND_MESSAGE}, {protocol.SIGN_OUT} "
+                f"or {protocol.PING}"
+            )
             if action is None:
                 problem = "The frame has no action"
             elif isinstance(action, str):  # quoted short: the frame can be up to 32 KB
@@ -215,6 +231,12 @@ class Chat:
         except RateLimitedError as limited:
             raise _too_many_replies(limited) from None
         self._deliver([(connection_id, protocol.encode(protocol.PONG))])
+
+    def _sign_out(self, connection_id: str, _: protocol.Frame, user: SignedInUser | None) -> None:
+        if user is None or self.handles is None:
+            raise _NOT_SIGNED_IN
+        sign_out = SignOut(self.handles, self.connections, self.outbox, self.clock)
+        self._remove_stale(sign_out.everywhere(user.user_id, known=[connection_id]).gone)
 
     def _enter_room(
         self, connection_id: str, frame: protocol.Frame, user: SignedInUser | None

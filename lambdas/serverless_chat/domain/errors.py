@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     ROOM_FULL = "room_full"
     RATE_LIMITED = "rate_limited"
     NAME_TAKEN = "name_taken"
+    NOT_SIGNED_IN = "not_signed_in"
     TOKEN_EXPIRED = "token_expired"  # noqa: S105 (an error code, no secret)
     BUSY = "busy"
 

@@ -140,10 +140,20 @@ class ConnectionStore(Protocol):
         """The connection ids of the room's members: who a frame goes to."""
         ...
 
+    def of_user(self, user_id: str) -> list[str]:
+        """The connection ids of the signed-in user's connections (an index: it lags a
+        moment behind the table)."""
+        ...
+
 
 class HandleRegistry(Protocol):
     def holder(self, key: str) -> str | None:
         """The user id holding the handle of comparison key ``key``, or None."""
+        ...
+
+    def record_sign_out(self, user_id: str, at: int) -> bool:
+        """Refuse the user's tokens issued at or before ``at`` (epoch seconds) from now on;
+        False for a user who never signed in."""
         ...
 
 

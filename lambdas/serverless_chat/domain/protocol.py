@@ -19,6 +19,7 @@ from serverless_chat.domain.model import Message
 ENTER_ROOM: Final = "on-enter-room"
 SEND_MESSAGE: Final = "on-message"
 PING: Final = "ping"
+SIGN_OUT: Final = "sign-out"
 
 _ROOM_ID = re.compile(limits.ROOM_ID_PATTERN)
 _CLIENT_MESSAGE_ID = re.compile(limits.CLIENT_MESSAGE_ID_PATTERN)
@@ -293,6 +294,7 @@ def error_frame(error: ChatError, client_message_id: str | None = None) -> Frame
 
 
 PONG: Final[Frame] = {"type": "pong"}
+SIGNED_OUT: Final[Frame] = {"type": "signed_out"}
 
 
 def room_frame(

@@ -32,6 +32,9 @@ locals {
         length(r.permissions.connections) == 0 ? [] : [{
           sid = "ConnectionsTable", actions = r.permissions.connections, resources = [module.tables.connections_table_arn]
         }],
+        length(r.permissions.userIndex) == 0 ? [] : [{
+          sid = "ConnectionsUserIndex", actions = r.permissions.userIndex, resources = [module.tables.user_index_arn]
+        }],
         length(r.permissions.roomIndex) == 0 ? [] : [{
           sid = "ConnectionsRoomIndex", actions = r.permissions.roomIndex, resources = [module.tables.room_index_arn]
         }],
@@ -87,6 +90,7 @@ locals {
   environment = {
     CONNECTIONS_TABLE               = module.tables.connections_table_name
     CONNECTIONS_ROOM_INDEX          = module.tables.room_index_name
+    CONNECTIONS_USER_INDEX          = module.tables.user_index_name
     MESSAGES_TABLE                  = module.tables.messages_table_name
     MESSAGE_RETENTION_DAYS          = tostring(local.limits.message_retention_days)
     ROOM_MEMBER_LIMIT               = tostring(local.limits.room_member_limit)

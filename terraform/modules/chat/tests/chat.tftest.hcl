@@ -113,7 +113,7 @@ run "routes_functions_and_least_privilege" {
   assert {
     condition = sort([for k, p in output.function_policies : k if anytrue([
       for s in jsondecode(p).Statement : contains(s.Action, "execute-api:ManageConnections")
-    ])]) == sort(["default", "disconnect", "enter-room", "send-message"])
+    ])]) == sort(["default", "disconnect", "enter-room", "send-message", "sign-out"])
     error_message = "every function but $connect replies or fans out; $connect does not"
   }
 
@@ -138,7 +138,7 @@ run "routes_functions_and_least_privilege" {
 
   assert {
     condition = (output.function_environment.AUTH_MODE == "off" && output.function_environment.HANDLES_TABLE == "chat-test-handles"
-      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 5 && module.websocket_api.authorizer_id == null
+      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 6 && module.websocket_api.authorizer_id == null
     && length(output.authorizer_environment) == 0)
     error_message = "auth_mode off by default: no authorizer function or authorizer, AUTH_MODE off"
   }
@@ -146,8 +146,17 @@ run "routes_functions_and_least_privilege" {
   assert {
     condition = sort([for k, p in output.function_policies : k if anytrue([
       for s in jsondecode(p).Statement : s.Sid == "HandlesTable"
-    ])]) == sort(["enter-room"])
-    error_message = "only on-enter-room reads the handles table (a guest's name against the handles)"
+    ])]) == sort(["enter-room", "sign-out"])
+    error_message = "only on-enter-room (a guest's name against the handles) and sign-out (the user's sign-out mark) touch the handles table"
+  }
+
+  assert {
+    condition = jsonencode({ for k, p in output.function_policies : k => [
+      for s in jsondecode(p).Statement : [s.Action, s.Resource] if s.Sid == "ConnectionsUserIndex"
+      ] if anytrue([for s in jsondecode(p).Statement : s.Sid == "ConnectionsUserIndex"]) }) == jsonencode({
+      "sign-out" = [[["dynamodb:Query"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/chat-test/index/user-index"]]]
+    })
+    error_message = "only sign-out queries the user index, and only it"
   }
 
   assert {
@@ -166,7 +175,8 @@ run "routes_functions_and_least_privilege" {
   }
 
   assert {
-    condition = (output.function_environment.CONNECTIONS_ROOM_INDEX == "room-index" && output.function_environment.CONNECTIONS_API_ENDPOINT == ""
+    condition = (output.function_environment.CONNECTIONS_ROOM_INDEX == "room-index" && output.function_environment.CONNECTIONS_USER_INDEX == "user-index"
+      && output.function_environment.CONNECTIONS_API_ENDPOINT == ""
       && output.function_environment.ALLOWED_ORIGINS == "https://d111111abcdef8.cloudfront.net"
     && output.function_environment.POWERTOOLS_SERVICE_NAME == "serverless-chat" && output.function_environment.POWERTOOLS_METRICS_NAMESPACE == "ServerlessChat")
     error_message = "index, endpoint, origins and Powertools settings"
