@@ -137,6 +137,19 @@ local-user: export LOCAL_USER_PASSWORD := $(PASSWORD)
 local-user: $(BIN)/.local ## Create a confirmed user in the local user pool: USERNAME=… PASSWORD=… [EMAIL=…] (after make up AUTH=optional|required)
 	@$(LOCAL_STACK) user --username '$(USERNAME)' $(if $(EMAIL),--email '$(EMAIL)')
 
+# `make disable-user USERNAME=…`: that user may no longer chat, from now on: disabled in Cognito,
+# signed out there (AdminUserGlobalSignOut) and in the chat (the tokens issued until now refused
+# at $connect, every open connection of theirs told `signed_out` and closed). Without ENV, in the
+# running local stack; with ENV=dev|prod, in that deployment (scripts/deployment/disable_user.py).
+.PHONY: disable-user
+disable-user: $(BIN)/.local ## Disable a user and close their connections: USERNAME=… [ENV=dev|prod] (without ENV: the local stack)
+	@if [ -z '$(ENV)' ]; then $(LOCAL_STACK) disable-user --username '$(USERNAME)'; else \
+	  $(MAKE) --no-print-directory tf-init && mkdir -p $(BUILD)/terraform && \
+	  terraform -chdir=$(TF_ENV_DIR) output -json > $(BUILD)/terraform/$(ENV)-outputs.json && \
+	  region=$$($(REGION_OF)) && AWS_REGION=$$region AWS_DEFAULT_REGION=$$region \
+	  PYTHONPATH=scripts:lambdas $(BIN)/python -m deployment.disable_user --username '$(USERNAME)' \
+	    --outputs $(BUILD)/terraform/$(ENV)-outputs.json; fi
+
 # ---------------------------------------------------------------- Local data plane
 # The local API Gateway WebSocket data plane (scripts/local_gateway, the `local-gateway` command) on its own, in the
 # foreground, against an emulator where envs/local has been applied (`make dev` starts it too).

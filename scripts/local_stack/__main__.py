@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from deployment.disable_user import DisableUserError
 from local_stack import local_user
 from local_stack.emulator import EMULATORS, EmulatorError, chosen
 from local_stack.stack import ROOT, Options, run, say
@@ -22,7 +23,7 @@ LOG_LINES_SHOWN = 30  # of the log, when `make up` fails
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m local_stack", description=__doc__)
-    parser.add_argument("command", choices=["dev", "up", "down", "user"])
+    parser.add_argument("command", choices=["dev", "up", "down", "user", "disable-user"])
     parser.add_argument(
         "--emulator-endpoint",
         default=_default_emulator_endpoint(),
@@ -45,7 +46,9 @@ def main() -> None:
         default="off",
         help="who may connect: envs/local's auth_mode (default off)",
     )
-    parser.add_argument("--username", default="", help="user: the new user's name")
+    parser.add_argument(
+        "--username", default="", help="user, disable-user: the user's name (Cognito username)"
+    )
     parser.add_argument(
         "--email", default=None, help="user: its e-mail (default <name>@example.com)"
     )
@@ -65,6 +68,8 @@ def main() -> None:
         up(options, sys.argv[2:])
     elif args.command == "user":
         user(options, args.username, args.email)
+    elif args.command == "disable-user":
+        disable_user(options, args.username)
     else:
         down(options)
 
@@ -76,6 +81,14 @@ def user(options: Options, username: str, email: str | None) -> None:
     try:
         say(local_user.create(options.ready_file, username, password, email))
     except local_user.LocalUserError as error:
+        sys.exit(str(error))
+
+
+def disable_user(options: Options, username: str) -> None:
+    """Disable a user of the running stack's user pool and sign them out everywhere."""
+    try:
+        say(local_user.disable(options.ready_file, username))
+    except (local_user.LocalUserError, DisableUserError) as error:
         sys.exit(str(error))
 
 

@@ -64,6 +64,11 @@ class Options:
         return f"ws://{self.host}:{self.websocket_port}/{STAGE}"
 
     @property
+    def connections_api_endpoint(self) -> str:
+        """The data plane's own ``@connections``, for the connections it holds."""
+        return f"http://{self.host}:{self.websocket_port}/{STAGE}"
+
+    @property
     def ready_file(self) -> Path:
         """Written once everything answers; says where."""
         return self.work_dir / "ready.json"
@@ -170,6 +175,11 @@ class LocalStack:
                     "authMode": sign_in["auth_mode"],
                     "userPoolId": sign_in["user_pool_id"],
                     "userPoolClientId": sign_in["user_pool_client_id"],
+                    # make disable-user: closed on this data plane, which holds the connections
+                    "signOut": {
+                        **outputs["sign_out"],
+                        "connections_api_endpoint": options.connections_api_endpoint,
+                    },
                 }
             )
         )

@@ -39,10 +39,17 @@ def trusting_the_test_issuer(stack: LocalStack) -> Iterator[str]:
         yield url
 
 
-def token(username: str, expires_in_s: int = 3600, key: Any = ISSUER_KEY) -> str:
+def token(
+    username: str, expires_in_s: int = 3600, key: Any = ISSUER_KEY, sub: str | None = None
+) -> str:
+    """An ID token of the test's issuer, for user ``sub`` (a new user unless given)."""
     now = int(time.time())
     return key.token(
-        id_claims(sub=str(uuid.uuid4()), exp=now + expires_in_s, **{"cognito:username": username})
+        id_claims(
+            sub=sub or str(uuid.uuid4()),
+            exp=now + expires_in_s,
+            **{"cognito:username": username},
+        )
     )
 
 

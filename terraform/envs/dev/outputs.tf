@@ -27,3 +27,8 @@ output "sign_in" {
   description = "How the page signs in (config.json): auth_mode, user pool and app client ids (empty when off)."
   value       = module.chat.sign_in
 }
+
+output "sign_out" {
+  description = "What `make disable-user` needs to sign a user out everywhere: user pool, tables and indexes, `@connections` endpoint."
+  value       = module.chat.sign_out
+}

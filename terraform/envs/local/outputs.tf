@@ -37,3 +37,8 @@ output "authorizer_function_name" {
   description = "The $connect authorizer function (null when auth_mode is off); the local stack updates its code with the routes'."
   value       = module.chat.authorizer_function_name
 }
+
+output "sign_out" {
+  description = "What `make disable-user` needs to sign a user out everywhere: user pool, tables and indexes, `@connections` endpoint."
+  value       = module.chat.sign_out
+}

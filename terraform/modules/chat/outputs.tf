@@ -111,3 +111,15 @@ output "data_retention" {
     log_retention_days     = var.log_retention_days
   }
 }
+
+output "sign_out" {
+  description = "What signing a user out everywhere from outside the chat (`make disable-user`) needs: the user pool (empty when auth_mode is off), the handles table (their sign-out mark), the connections table and its indexes (their connections), and the `@connections` endpoint that closes them."
+  value = {
+    user_pool_id             = local.sign_in.user_pool_id
+    handles_table            = module.tables.handles_table_name
+    connections_table        = module.tables.connections_table_name
+    room_index               = module.tables.room_index_name
+    user_index               = module.tables.user_index_name
+    connections_api_endpoint = coalesce(local.connections_api_endpoint, module.websocket_api.connections_endpoint)
+  }
+}

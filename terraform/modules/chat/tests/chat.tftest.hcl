@@ -160,6 +160,13 @@ run "routes_functions_and_least_privilege" {
   }
 
   assert {
+    condition = (output.sign_out.connections_api_endpoint == "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
+      && output.sign_out.user_index == "user-index" && output.sign_out.handles_table == "chat-test-handles"
+    && output.sign_out.user_pool_id == "")
+    error_message = "make disable-user closes connections at the stage's own @connections endpoint (the functions use the event's); no user pool when off"
+  }
+
+  assert {
     condition = (jsondecode(module.site.config_json).authMode == "off" && jsondecode(module.site.config_json).userPoolId == ""
     && !strcontains(output.security_headers["Content-Security-Policy"], "cognito"))
     error_message = "the page is told there is no sign-in, and the CSP allows none"
@@ -324,6 +331,11 @@ run "connections_api_under_an_emulators_path" {
   assert {
     condition     = output.function_environment.CONNECTIONS_API_ENDPOINT == "http://127.0.0.1:4566/_aws/execute-api/abc123/prod"
     error_message = "the functions post to <base>/<api id>/<stage>"
+  }
+
+  assert {
+    condition     = output.sign_out.connections_api_endpoint == output.function_environment.CONNECTIONS_API_ENDPOINT
+    error_message = "make disable-user closes connections where the functions post"
   }
 }
 
