@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None, session: boto3.session.Session | None = 
     parser.add_argument(
         "--outputs", required=True, type=Path, help="`terraform output -json` of the env"
     )
+    parser.add_argument("--endpoint-url", help="AWS endpoint (the local emulator)")
     args = parser.parse_args(argv)
     outputs = json.loads(args.outputs.read_text())
     session = session or boto3.session.Session()
@@ -102,8 +103,8 @@ def main(argv: list[str] | None = None, session: boto3.session.Session | None = 
             disable(
                 args.username,
                 Targets.from_output(outputs["sign_out"]["value"]),
-                session.client("cognito-idp"),
-                session.client("dynamodb"),
+                session.client("cognito-idp", endpoint_url=args.endpoint_url),
+                session.client("dynamodb", endpoint_url=args.endpoint_url),
             )
         )
     except DisableUserError as error:

@@ -7,11 +7,14 @@ held is refused at `$connect` afterwards, though it has not expired."""
 import json
 import time
 import uuid
+from pathlib import Path
 
+import boto3
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from deployment import disable_user
 from local_stack.stack import ROOT, LocalStack, _emulator_client
 from tests.conftest import function_settings
 from tests.integration.signed_in_sockets import (
@@ -154,3 +157,29 @@ def test_disable_user_of_nobody_says_so(optional_stack: LocalStack) -> None:
     refused = local_stack(ROOT, "disable-user", f"--work-dir={work_dir}", "--username=nobody")
     assert refused.returncode != 0
     assert "UserNotFoundException" in refused.stderr
+
+
+def test_disable_user_of_a_deployment_reads_its_terraform_outputs(
+    optional_stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make disable-user ENV=…`'s command, on `terraform output -json`'s shape, for a user who
+    never connected: disabled in Cognito, no socket to close."""
+    created = local_user(optional_stack.options.work_dir, "erin", PASSWORD)
+    assert created.returncode == 0, created.stdout + created.stderr
+    ready = json.loads(optional_stack.options.ready_file.read_text())
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"sign_out": {"value": ready["signOut"]}}))
+    session = boto3.session.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    )
+    endpoint = optional_stack.emulator_endpoint
+    arguments = ["--outputs", str(outputs), "--endpoint-url", endpoint, "--username"]
+
+    assert disable_user.main([*arguments, "erin"], session=session) == 0
+    assert "0 connection(s) told and closed" in capsys.readouterr().out
+    assert disable_user.main([*arguments, ""], session=session) == 1
+    assert "Set USERNAME" in capsys.readouterr().err
+
+    cognito = _emulator_client("cognito-idp", endpoint)
+    user = cognito.admin_get_user(UserPoolId=ready["userPoolId"], Username="erin")
+    assert user["Enabled"] is False
