@@ -1,7 +1,7 @@
 // The sign-in session: the ID token is renewed at 80% of its life, a revoked session signs the page
 // out, a service out of reach is tried again, and signing out happens even when the service is away.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthSession, REFRESH_RETRY_MS, SESSION_ENDED_TEXT, refreshDelayMs } from '../src/auth/authSession';
+import { AuthSession, REFRESH_RETRY_MS, SESSION_ENDED_TEXT, SIGNED_OUT_TEXT, refreshDelayMs } from '../src/auth/authSession';
 import { fakeIdentityProvider, offline, tokens, wrongPassword } from './fakeIdentityProvider';
 
 const NOW = Date.UTC(2026, 11, 2, 12, 0, 0);
@@ -114,6 +114,46 @@ describe('an AuthSession', () => {
     expect(session.getState()).toMatchObject({ status: 'signed-out', notice: expect.stringMatching(/Other devices/) });
     await vi.advanceTimersByTimeAsync(60 * 60_000);
     expect(provider.refresh).not.toHaveBeenCalled(); // no renewal after signing out
+  });
+
+  it('signs out of the chat first, and of the service only once the chat has settled', async () => {
+    const { session, provider } = startedSession();
+    await session.signIn('ada', 'right');
+    let chatSettles = () => {};
+    const signOutOfChat = vi.fn(() => new Promise<void>((resolve) => (chatSettles = resolve)));
+    const signingOut = session.signOut(signOutOfChat);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(signOutOfChat).toHaveBeenCalledOnce();
+    expect(provider.signOut).not.toHaveBeenCalled();
+    expect(session.getState().status).toBe('signed-in');
+
+    chatSettles();
+    await signingOut;
+    expect(provider.signOut).toHaveBeenCalledOnce();
+    expect(session.getState()).toEqual({ status: 'signed-out', notice: null });
+  });
+
+  it('signs out of the service even when the chat could not be told', async () => {
+    const { session, provider } = startedSession();
+    await session.signIn('ada', 'right');
+    await session.signOut(() => Promise.reject(new Error('the socket broke')));
+    expect(provider.signOut).toHaveBeenCalledOnce();
+    expect(session.getState()).toEqual({ status: 'signed-out', notice: null });
+  });
+
+  it('forgets the session here, says so and renews nothing, when the chat signed the user out', async () => {
+    const { session, provider } = startedSession();
+    await session.signIn('ada', 'right');
+    session.signedOutElsewhere();
+    expect(provider.forget).toHaveBeenCalledOnce();
+    expect(provider.signOut).not.toHaveBeenCalled(); // her tokens are refused already
+    expect(session.getState()).toEqual({ status: 'signed-out', notice: SIGNED_OUT_TEXT });
+    expect(await provider.restore()).toBeNull(); // a reload is signed out too
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(provider.refresh).not.toHaveBeenCalled();
+
+    session.signedOutElsewhere(); // a late frame from another connection changes nothing
+    expect(provider.forget).toHaveBeenCalledOnce();
   });
 
   it('stays signed in when the account could not be deleted', async () => {

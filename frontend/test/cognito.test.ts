@@ -73,4 +73,16 @@ describe('the Cognito adapter', () => {
     await expect(cognitoProvider(CONFIG).restore()).resolves.toBeNull();
     expect(fetchCalls).toHaveLength(0);
   });
+
+  it("forgets this browser's session without asking the service (signed out by the chat)", async () => {
+    answer(200, {});
+    const prefix = `CognitoIdentityServiceProvider.${CONFIG.userPoolClientId}`;
+    localStorage.setItem(`${prefix}.LastAuthUser`, 'ada');
+    for (const token of ['idToken', 'accessToken', 'refreshToken']) localStorage.setItem(`${prefix}.ada.${token}`, 'kept');
+    const provider = cognitoProvider(CONFIG);
+    provider.forget();
+    expect(Object.keys(localStorage).filter((key) => key.startsWith(prefix))).toEqual([]);
+    await expect(provider.restore()).resolves.toBeNull();
+    expect(fetchCalls).toHaveLength(0);
+  });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import contract from '../../lambdas/serverless_chat/contract.json';
 import { errorText } from '../src/chat/errorText';
-import { PING, enterRoomFrame, parseServerFrame, sendMessageFrame } from '../src/chat/protocol';
+import { PING, SIGN_OUT, enterRoomFrame, parseServerFrame, sendMessageFrame } from '../src/chat/protocol';
 import { nameProblem } from '../src/nameRules';
 
 const FALLBACK = errorText('no such code');
@@ -15,10 +15,11 @@ describe('the contract', () => {
     const send = contract.clientFrames['on-message'].example;
     expect(sendMessageFrame(send.groupId, send.message, send.clientMessageId)).toEqual(send);
     expect(PING).toEqual(contract.clientFrames.ping.example);
+    expect(SIGN_OUT).toEqual(contract.clientFrames['sign-out'].example);
   });
 
   it('has no client frame the page cannot send', () => {
-    expect(Object.keys(contract.clientFrames).sort()).toEqual(['on-enter-room', 'on-message', 'ping']);
+    expect(Object.keys(contract.clientFrames).sort()).toEqual(['on-enter-room', 'on-message', 'ping', 'sign-out']);
   });
 
   it('has server frames the page understands, each as its example says', () => {

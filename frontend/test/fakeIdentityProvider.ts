@@ -31,6 +31,9 @@ export function fakeIdentityProvider(now: () => number = Date.now, lifetimeSecon
     signOut: vi.fn(async () => {
       kept = null;
     }),
+    forget: vi.fn(() => {
+      kept = null;
+    }),
     deleteAccount: vi.fn(async () => {
       kept = null;
     }),

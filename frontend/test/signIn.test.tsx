@@ -3,7 +3,9 @@
 import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { SIGNED_OUT_TEXT } from '../src/auth/authSession';
 import { AuthError } from '../src/auth/identityProvider';
+import { SIGN_OUT_TIMEOUT_MS } from '../src/chat/chatClient';
 import type { AuthConfig } from '../src/config';
 import { App } from '../src/components/App';
 import { FakeWebSocket, chatMessage, roomFrame } from './fakeWebSocket';
@@ -48,6 +50,14 @@ function admit(socket: FakeWebSocket, frame: Record<string, unknown> = {}): void
   act(() => {
     socket.open();
     socket.receive(roomFrame({ username: 'ada', members: ['ada', 'Bob'], ...frame }));
+  });
+}
+
+/** The chat's answer to a `sign-out` from any of the user's connections: `signed_out`, then the close. */
+function signedOut(socket: FakeWebSocket): void {
+  act(() => {
+    socket.receive({ type: 'signed_out' });
+    socket.drop();
   });
 }
 
@@ -153,17 +163,72 @@ describe('sign-in required', () => {
     expect((await socketNumber(1)).protocols).toEqual(['serverless-chat', 'serverless-chat.token.token-1']);
   });
 
-  it('signs out everywhere, closes the socket and asks to sign in again', async () => {
+  it('signs out of the chat first, then everywhere, closes the socket and asks to sign in again', async () => {
     withSignIn('required');
     openLobby();
     await signIn('ada', 'right');
     const socket = await socketNumber(1);
     admit(socket);
     await userEvent.click(within(await openMenu()).getByRole('button', { name: 'Sign out' }));
+    expect(socket.lastSent()).toEqual({ action: 'sign-out' });
+    expect(screen.getByRole('button', { name: 'Signing out…' })).toBeDisabled();
+    expect(pool.provider.signOut).not.toHaveBeenCalled(); // the chat first
+
+    signedOut(socket);
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
     expect(pool.provider.signOut).toHaveBeenCalledOnce();
+    expect(pool.provider.forget).not.toHaveBeenCalled();
+    expect(screen.queryByText(SIGNED_OUT_TEXT)).toBeNull(); // she asked: no notice
     expect(socket.readyState).toBe(FakeWebSocket.CLOSED);
     expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it(`signs out everywhere after ${SIGN_OUT_TIMEOUT_MS} ms when the chat never answers`, async () => {
+    withSignIn('required');
+    openLobby();
+    await signIn('ada', 'right');
+    const socket = await socketNumber(1);
+    admit(socket);
+    const signOutButton = within(await openMenu()).getByRole('button', { name: 'Sign out' });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      act(() => signOutButton.click());
+      expect(socket.lastSent()).toEqual({ action: 'sign-out' });
+      await act(() => vi.advanceTimersByTimeAsync(SIGN_OUT_TIMEOUT_MS - 1));
+      expect(pool.provider.signOut).not.toHaveBeenCalled();
+      await act(() => vi.advanceTimersByTimeAsync(1));
+      expect(pool.provider.signOut).toHaveBeenCalledOnce();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(socket.readyState).toBe(FakeWebSocket.CLOSED);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('signs out everywhere at once when the socket is not open', async () => {
+    withSignIn('required');
+    openLobby();
+    await signIn('ada', 'right');
+    const connecting = await socketNumber(1);
+    await userEvent.click(within(await openMenu()).getByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(pool.provider.signOut).toHaveBeenCalledOnce();
+    expect(connecting.sent).toEqual([]);
+  });
+
+  it('is signed out here, and says so, when the chat signs the user out from elsewhere', async () => {
+    withSignIn('required');
+    openLobby();
+    await signIn('ada', 'right');
+    const socket = await socketNumber(1);
+    admit(socket);
+    signedOut(socket);
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(screen.getByText(SIGNED_OUT_TEXT)).toBeInTheDocument();
+    expect(pool.provider.forget).toHaveBeenCalledOnce();
+    expect(pool.provider.signOut).not.toHaveBeenCalled();
+    expect(FakeWebSocket.instances).toHaveLength(1); // no reconnect with the old token
   });
 
   it('deletes the account only once confirmed', async () => {
@@ -260,12 +325,45 @@ describe('sign-in optional', () => {
     admit(user);
 
     await userEvent.click(within(await openMenu()).getByRole('button', { name: 'Sign out' }));
+    signedOut(user);
     const guestAgain = await socketNumber(3);
     expect(pool.provider.signOut).toHaveBeenCalledOnce();
     expect(user.readyState).toBe(FakeWebSocket.CLOSED);
     expect(guestAgain.protocols).toBeUndefined();
     act(() => guestAgain.open());
     expect(guestAgain.lastSent()).toMatchObject({ action: 'on-enter-room', username: 'Zoë' });
+  });
+
+  it('goes back to a guest, with a notice, when the chat signs the user out from elsewhere', async () => {
+    withSignIn('optional');
+    localStorage.setItem(NAME_KEY, 'Zoë');
+    openLobby();
+    admit(await socketNumber(1), { username: 'Zoë' });
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    await signIn('ada', 'right');
+    const user = await socketNumber(2);
+    admit(user);
+
+    signedOut(user);
+    const guestAgain = await socketNumber(3);
+    expect(guestAgain.protocols).toBeUndefined(); // a guest's socket, not the old token
+    expect(screen.getByText(SIGNED_OUT_TEXT)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+    expect(pool.provider.signOut).not.toHaveBeenCalled();
+    expect(pool.provider.forget).toHaveBeenCalledOnce();
+  });
+
+  it('asks a user who never was a guest here for a name, with the notice, when signed out from elsewhere', async () => {
+    withSignIn('optional');
+    openLobby();
+    await userEvent.click(await screen.findByRole('button', { name: 'Sign in' }));
+    await signIn('ada', 'right');
+    const user = await socketNumber(1);
+    admit(user);
+    signedOut(user);
+    expect(await screen.findByRole('button', { name: 'Enter as a guest' })).toBeInTheDocument();
+    expect(screen.getByText(SIGNED_OUT_TEXT)).toBeInTheDocument();
+    expect(FakeWebSocket.instances).toHaveLength(1);
   });
 
   it('lets a guest who opened the sign-in form go back as a guest', async () => {

@@ -1,14 +1,16 @@
 // The chat connection of a signed-in page: the token rides in Sec-WebSocket-Protocol, a renewed token
-// replaces the connection, and `token_expired` from the server means "renew and reconnect".
+// replaces the connection, `token_expired` from the server means "renew and reconnect", and
+// `signed_out` means "stop": the page signs out, and never reconnects with the token it had.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import contract from '../../lambdas/serverless_chat/contract.json';
 import { socketProtocols } from '../src/auth/socketProtocols';
-import { ChatClient } from '../src/chat/chatClient';
+import { ChatClient, RECONNECT_BASE_MS, SIGN_OUT_TIMEOUT_MS } from '../src/chat/chatClient';
 import { FakeWebSocket, chatMessage, roomFrame } from './fakeWebSocket';
 
 let client: ChatClient;
 let token: string | null;
 let onTokenExpired: ReturnType<typeof vi.fn<() => void>>;
+let onSignedOut: ReturnType<typeof vi.fn<() => void>>;
 
 function createClient(signedIn: boolean): ChatClient {
   client = new ChatClient({
@@ -17,7 +19,7 @@ function createClient(signedIn: boolean): ChatClient {
     username: 'ada',
     guestKey: 'AAECAwQFBgcICQoLDA0ODw',
     protocols: () => socketProtocols(token),
-    ...(signedIn ? { onTokenExpired } : {}),
+    ...(signedIn ? { onTokenExpired, onSignedOut } : {}),
     createSocket: (url, protocols) => new FakeWebSocket(url, protocols),
     random: () => 0.5,
   });
@@ -37,6 +39,7 @@ beforeEach(() => {
   FakeWebSocket.reset();
   token = null;
   onTokenExpired = vi.fn<() => void>();
+  onSignedOut = vi.fn<() => void>();
 });
 
 afterEach(() => {
@@ -132,5 +135,93 @@ describe('guests beside signed-in users', () => {
       ['guest-1', true],
       ['grace', false],
     ]);
+  });
+});
+
+/** A promise's outcome so far, without waiting for it. */
+function settled(promise: Promise<void>): () => boolean {
+  let done = false;
+  void promise.then(() => (done = true));
+  return () => done;
+}
+
+describe('signing out from the page', () => {
+  it("sends the contract's sign-out and settles on signed_out, then never reconnects", async () => {
+    token = 'ada-token';
+    createClient(true);
+    const socket = enter();
+    const done = settled(client.signOut());
+    expect(socket.lastSent()).toEqual(contract.clientFrames['sign-out'].example);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done()).toBe(false);
+
+    socket.receive(contract.serverFrames.signed_out.example);
+    socket.drop(); // the chat closes every connection of hers
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done()).toBe(true);
+    expect(onSignedOut).not.toHaveBeenCalled(); // the page asked: no "you were signed out" notice
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('settles when the chat closes the socket without a word', async () => {
+    token = 'ada-token';
+    createClient(true);
+    const socket = enter();
+    const done = settled(client.signOut());
+    socket.drop();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done()).toBe(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it(`gives up on a chat that never answers after ${SIGN_OUT_TIMEOUT_MS} ms, and closes its socket`, async () => {
+    token = 'ada-token';
+    createClient(true);
+    const socket = enter();
+    const done = settled(client.signOut());
+    await vi.advanceTimersByTimeAsync(SIGN_OUT_TIMEOUT_MS - 1);
+    expect(done()).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(done()).toBe(true);
+    expect(socket.readyState).toBe(FakeWebSocket.CLOSED);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('settles at once, sending nothing, when no socket is open', async () => {
+    token = 'ada-token';
+    createClient(true);
+    const connecting = FakeWebSocket.latest();
+    const done = settled(client.signOut());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done()).toBe(true);
+    expect(connecting.sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+});
+
+describe('signed_out from the chat, unasked', () => {
+  it('stops the client and says so, and the old token is never offered again', async () => {
+    token = 'ada-token';
+    createClient(true);
+    const socket = enter();
+    socket.receive(contract.serverFrames.signed_out.example);
+    socket.drop();
+    expect(onSignedOut).toHaveBeenCalledOnce();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it("is nothing to a guest's connection, which reconnects as a guest", async () => {
+    createClient(false);
+    const socket = enter();
+    socket.receive({ type: 'signed_out' });
+    socket.drop();
+    await vi.advanceTimersByTimeAsync(RECONNECT_BASE_MS);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(FakeWebSocket.latest().protocols).toEqual([]);
   });
 });

@@ -2,8 +2,9 @@
 against the emulator's Cognito (MiniStack checks the password for real), its ID token on the
 WebSocket handshake, the `$connect` authorizer verifying it against the emulator's key set.
 
-A guest and a signed-in user chat side by side; the session survives a reload; signing out closes
-the user's socket (the guest sees them leave); a new user signs up through the page, confirms
+A guest and a signed-in user chat side by side; the session survives a reload; signing out in one
+browser signs the user out in another too (the chat's `signed_out`: that page says so and shows a
+guest's page) and closes both sockets (the guest sees them leave); a new user signs up through the page, confirms
 with MiniStack's fixed code, and deletes the account. Where sign-in is required (`make up
 AUTH=required`), the page asks for it before the room and offers no guest's way in."""
 
@@ -34,6 +35,14 @@ def send(page: Page, text: str) -> None:
 
 def sign_in_form(page: Page, heading: str = "Sign in"):
     return page.get_by_role("form", name=heading)
+
+
+def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Fill in the sign-in form and send it; the page then connects with the ID token."""
+    form = sign_in_form(page)
+    form.get_by_label("Username").fill(username)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture
@@ -67,14 +76,10 @@ def test_a_user_signs_in_chats_beside_a_guest_keeps_the_session_and_signs_out(
 
     user = open_optional_room(room)
     user.get_by_role("button", name="Sign in").click()
-    form = sign_in_form(user)
-    form.get_by_label("Username").fill(username)
-    form.get_by_label("Password").fill("Wrong-Horse-9")
-    form.get_by_role("button", name="Sign in").click()
-    expect(form.get_by_role("alert")).to_have_text("Wrong username or password.")
+    sign_in(user, username, "Wrong-Horse-9")
+    expect(sign_in_form(user).get_by_role("alert")).to_have_text("Wrong username or password.")
 
-    form.get_by_label("Password").fill(PASSWORD)
-    form.get_by_role("button", name="Sign in").click()
+    sign_in(user, username)
     expect(user.get_by_role("status")).to_have_text("Online")
     expect(user.locator(".header-name")).to_have_text(username)
     expect(guest.get_by_text(f"{username} joined")).to_be_visible()
@@ -96,16 +101,27 @@ def test_a_user_signs_in_chats_beside_a_guest_keeps_the_session_and_signs_out(
     expect(sign_in_form(user)).to_have_count(0)
     expect(user.locator("li.message.own")).to_contain_text(["hello from a signed-in user"])
 
+    elsewhere = open_optional_room(room)  # the same user in another browser
+    elsewhere.get_by_role("button", name="Sign in").click()
+    sign_in(elsewhere, username)
+    expect(elsewhere.get_by_role("status")).to_have_text("Online")
+
     user.get_by_role("button", name="Menu").click()
     account = user.get_by_role("region", name="Account")
     expect(account).to_contain_text(f"Signed in as {username}")
     account.get_by_role("button", name="Sign out").click()
-    expect(guest.get_by_text(f"{username} left")).to_be_visible()
     expect(user.get_by_role("button", name="Sign in")).to_be_visible()
     expect(user.get_by_role("region", name="Account")).to_have_count(0)
+    expect(user.get_by_text("You were signed out")).to_have_count(0)  # she asked
 
-    user.reload()  # signed out for good: the page no longer holds a session
-    expect(user.get_by_role("button", name="Enter as a guest")).to_be_visible()
+    expect(elsewhere.get_by_text("You were signed out")).to_be_visible()
+    expect(elsewhere.get_by_role("button", name="Enter as a guest")).to_be_visible()
+    expect(guest.get_by_text(f"{username} left").first).to_be_visible()
+    expect(guest.locator(".member-panel li")).to_have_text(["Zoë guest (you)"])
+
+    for page in (user, elsewhere):  # signed out for good: neither page holds a session
+        page.reload()
+        expect(page.get_by_role("button", name="Enter as a guest")).to_be_visible()
 
 
 def test_a_new_user_signs_up_on_the_page_and_deletes_the_account(
@@ -151,15 +167,12 @@ def test_where_sign_in_is_required_the_page_asks_for_it_before_the_room(
     page = new_page()
     page.goto(f"{required_stack.options.site_url}/{unique('e2e-')}")
 
-    form = sign_in_form(page)
-    expect(form).to_be_visible()
+    expect(sign_in_form(page)).to_be_visible()
     expect(page.get_by_label("Display name")).to_have_count(0)
     expect(page.get_by_role("button", name="Enter as a guest")).to_have_count(0)
     expect(page.get_by_role("button", name="Continue as a guest")).to_have_count(0)
 
-    form.get_by_label("Username").fill(username)
-    form.get_by_label("Password").fill(PASSWORD)
-    form.get_by_role("button", name="Sign in").click()
+    sign_in(page, username)
     expect(page.get_by_role("status")).to_have_text("Online")
     expect(page.locator(".header-name")).to_have_text(username)
     send(page, "signed-in users only")

@@ -14,6 +14,7 @@ export const REFRESH_AT_FRACTION = 0.8;
 export const REFRESH_RETRY_MS = 10_000;
 
 export const SESSION_ENDED_TEXT = 'Your session has ended. Please sign in again.';
+export const SIGNED_OUT_TEXT = 'You were signed out: on another tab or device, or by the chat’s operator.';
 
 /** How long from `nowMs` (this browser's clock) until the token should be renewed; 0 when that is past. */
 export function refreshDelayMs(tokens: Tokens, nowMs: number, fraction = REFRESH_AT_FRACTION): number {
@@ -74,9 +75,19 @@ export class AuthSession {
     return this.provider.resendCode(username);
   }
 
-  /** Signs out on every device; this page is signed out even when the service cannot be told. */
-  async signOut(): Promise<void> {
+  /**
+   * Signs out on every device: first `signOutOfChat` (the chat tells and closes every connection
+   * of the user and refuses her tokens issued until now, which Cognito keeps valid until they
+   * expire; it settles within its own bound), then the service's global sign-out. This page is
+   * signed out even when neither can be told.
+   */
+  async signOut(signOutOfChat: () => Promise<void> = () => Promise.resolve()): Promise<void> {
     let notice: string | null = null;
+    try {
+      await signOutOfChat();
+    } catch {
+      // the chat could not be told: the service's sign-out still follows
+    }
     try {
       await this.provider.signOut();
     } catch (error) {
@@ -85,6 +96,16 @@ export class AuthSession {
       }
     }
     this.signedOut(notice);
+  }
+
+  /**
+   * The chat signed this user out (`signed_out`: from another tab or device, or an operator):
+   * forget the session here without calling the service, which refuses her tokens anyway.
+   */
+  signedOutElsewhere(): void {
+    if (this.state.status !== 'signed-in') return;
+    this.provider.forget();
+    this.signedOut(SIGNED_OUT_TEXT);
   }
 
   /** Rejects (and stays signed in) when the service refuses. */

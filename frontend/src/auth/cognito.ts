@@ -117,6 +117,10 @@ export function cognitoProvider(config: AuthConfig): IdentityProvider {
       }
     },
 
+    forget() {
+      pool.getCurrentUser()?.signOut(); // without a callback the library only clears its storage
+    },
+
     async deleteAccount() {
       const { user } = await current();
       await call((done) => user.deleteUser(done));

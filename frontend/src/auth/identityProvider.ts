@@ -25,6 +25,8 @@ export interface IdentityProvider {
   refresh(): Promise<Tokens>;
   /** Signs out everywhere (every device's refresh token revoked); the local session is gone even if that fails. */
   signOut(): Promise<void>;
+  /** Forgets the session in this browser only, with no call to the service. */
+  forget(): void;
   deleteAccount(): Promise<void>;
 }
 

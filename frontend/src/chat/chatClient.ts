@@ -11,6 +11,7 @@ import {
   type PresenceFrame,
   type RoomFrame,
   PING,
+  SIGN_OUT,
   enterRoomFrame,
   parseServerFrame,
   sendMessageFrame,
@@ -83,6 +84,11 @@ export interface ChatClientOptions {
   protocols?: () => string[];
   /** The server closed the connection because its token expired: renew it, then call `reconnect()`. */
   onTokenExpired?: () => void;
+  /**
+   * The chat signed this user out, unasked (`signed_out`: another tab or device, or an operator):
+   * the client has stopped, and never reconnects with the token it had.
+   */
+  onSignedOut?: () => void;
   createSocket?: (url: string, protocols: string[]) => SocketLike;
   /** A number in [0, 1) for the reconnect jitter. */
   random?: () => number;
@@ -101,6 +107,8 @@ export const ACK_TIMEOUT_MS = 15_000;
 export const PONG_TIMEOUT_MS = 10_000;
 /** The timeline keeps its newest items up to this many (a room flooding presence lines cannot slow the tab); older messages come back on request. */
 export const MAX_TIMELINE_ITEMS = 1_000;
+/** How long `signOut()` waits for the chat's `signed_out` (or the socket's close) before it gives up. */
+export const SIGN_OUT_TIMEOUT_MS = 3_000;
 /** Numbered variants the page takes in a row when its name is taken in the room (`name_taken`). */
 export const MAX_NAME_VARIANTS = 3;
 
@@ -126,6 +134,7 @@ export class ChatClient {
   private readonly guestKey: string;
   private readonly protocols: () => string[];
   private readonly onTokenExpired: (() => void) | null;
+  private readonly onSignedOut: (() => void) | null;
   private readonly createSocket: (url: string, protocols: string[]) => SocketLike;
   private readonly random: () => number;
   private readonly newClientMessageId: () => string;
@@ -143,6 +152,9 @@ export class ChatClient {
   /** Said once the room is entered: the name was taken there, and the page took the server's variant. */
   private nameNotice: string | null = null;
   private nameVariantsTried = 0;
+  /** A `signOut()` waiting for the chat: ends it (stops the client, settles its promise). */
+  private endSignOut: (() => void) | null = null;
+  private signingOut: Promise<void> | null = null;
 
   private reconnectTimer: Timer | null = null;
   private enterTimer: Timer | null = null;
@@ -174,6 +186,7 @@ export class ChatClient {
     this.desiredUsername = options.username;
     this.protocols = options.protocols ?? (() => []);
     this.onTokenExpired = options.onTokenExpired ?? null;
+    this.onSignedOut = options.onSignedOut ?? null;
     // A guest's socket is opened exactly as the seed's page opens it: no subprotocol offered.
     this.createSocket =
       options.createSocket ?? ((url, protocols) => (protocols.length > 0 ? new WebSocket(url, protocols) : new WebSocket(url)));
@@ -216,6 +229,32 @@ export class ChatClient {
     this.closeSocket();
     this.clearTimer(this.reconnectTimer);
     this.reconnectTimer = null;
+    const endSignOut = this.endSignOut;
+    this.endSignOut = null;
+    endSignOut?.();
+  }
+
+  /**
+   * Signs the user out of the chat everywhere (`sign-out`): every connection of hers gets
+   * `signed_out` and is closed, and her tokens issued until now are refused. Settles when this
+   * socket gets `signed_out` or closes, after SIGN_OUT_TIMEOUT_MS at the latest, and at once
+   * when no socket is open; the client is stopped then, so it never reconnects with this token.
+   */
+  signOut(): Promise<void> {
+    if (this.stopped || this.socket?.readyState !== SOCKET_OPEN) {
+      this.stop();
+      return Promise.resolve();
+    }
+    this.signingOut ??= new Promise((resolve) => {
+      const timer = setTimeout(() => this.stop(), SIGN_OUT_TIMEOUT_MS);
+      this.endSignOut = () => {
+        clearTimeout(timer);
+        this.signingOut = null;
+        resolve();
+      };
+      this.transmit(SIGN_OUT);
+    });
+    return this.signingOut;
   }
 
   /** Sends a message now if the room is entered, else queues it until it is. */
@@ -299,8 +338,12 @@ export class ChatClient {
     }
   }
 
-  /** The connection is gone (closed, or silent): plan a reconnect. */
+  /** The connection is gone (closed, or silent): plan a reconnect; while signing out, that is the end. */
   private dropConnection(): void {
+    if (this.endSignOut !== null) {
+      this.stop();
+      return;
+    }
     this.closeSocket();
     this.update({ status: this.hasBeenOnline ? 'reconnecting' : 'connecting' });
     this.scheduleReconnect();
@@ -389,6 +432,9 @@ export class ChatClient {
         break;
       case 'gateway-error':
         this.handleGatewayError();
+        break;
+      case 'signed_out':
+        this.handleSignedOut();
         break;
       case 'pong':
         break;
@@ -480,8 +526,23 @@ export class ChatClient {
     });
   }
 
+  /** The chat closes this connection next and refuses its token: stop here, never reconnect with it. */
+  private handleSignedOut(): void {
+    if (this.endSignOut !== null) {
+      this.stop(); // the answer to this page's own `sign-out`
+      return;
+    }
+    if (this.onSignedOut === null) return; // a guest's connection: no sign-in to end, reconnect as usual
+    this.stop();
+    this.onSignedOut();
+  }
+
   private handleError(frame: ErrorFrame): void {
     const { code, clientMessageId } = frame;
+    if (code === 'not_signed_in' && this.endSignOut !== null) {
+      this.stop(); // the chat holds this connection as a guest's: nothing to sign out of there
+      return;
+    }
     if (code === 'not_connected') {
       this.dropConnection(); // the server forgot this connection: a new one gets a new registration
       return;

@@ -23,6 +23,7 @@ const TEXT_BY_CODE: Record<string, string> = {
   rate_limited: 'You are sending messages too fast. Wait a moment and try again.',
   busy: 'The chat is busy right now. Wait a moment and try again.',
   token_expired: 'Your sign-in expired. Renewing it and reconnecting…',
+  not_signed_in: 'You are not signed in, so there was nothing to sign out of.',
 };
 
 export const GATEWAY_ERROR_TEXT = 'The server ran into a problem. Anything not marked as sent can be sent again.';

@@ -23,7 +23,12 @@ export interface PingFrame {
   action: 'ping';
 }
 
-export type ClientFrame = EnterRoomFrame | SendMessageFrame | PingFrame;
+/** Sign out everywhere: every connection of the signed-in user gets `signed_out` and is closed. */
+export interface SignOutFrame {
+  action: 'sign-out';
+}
+
+export type ClientFrame = EnterRoomFrame | SendMessageFrame | SignOutFrame | PingFrame;
 
 export interface ChatMessage {
   id: string;
@@ -67,6 +72,11 @@ export interface PresenceFrame {
   guest?: true;
 }
 
+/** This connection's user was signed out (from any of her connections, or by an operator): it closes next. */
+export interface SignedOutFrame {
+  type: 'signed_out';
+}
+
 export interface PongFrame {
   type: 'pong';
 }
@@ -88,7 +98,7 @@ export interface GatewayErrorFrame {
   message: string;
 }
 
-export type ServerFrame = RoomFrame | PresenceFrame | MessageFrame | PongFrame | ErrorFrame | GatewayErrorFrame;
+export type ServerFrame = RoomFrame | PresenceFrame | MessageFrame | SignedOutFrame | PongFrame | ErrorFrame | GatewayErrorFrame;
 
 export function enterRoomFrame(
   roomId: string,
@@ -109,6 +119,8 @@ export function sendMessageFrame(roomId: string, message: string, clientMessageI
 }
 
 export const PING: PingFrame = { action: 'ping' };
+
+export const SIGN_OUT: SignOutFrame = { action: 'sign-out' };
 
 type JsonObject = Record<string, unknown>;
 
@@ -201,6 +213,8 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
       const message = parseChatMessage(value);
       return message && { type: 'message', ...message };
     }
+    case 'signed_out':
+      return { type: 'signed_out' };
     case 'pong':
       return { type: 'pong' };
     case 'error':

@@ -11,12 +11,16 @@ export interface ChatRoomHandle {
   discard: (clientMessageId: string) => void;
   rename: (username: string) => void;
   loadOlder: () => void;
+  /** Signs out of the chat everywhere (`sign-out`), then stops: settles within SIGN_OUT_TIMEOUT_MS. */
+  signOut: () => Promise<void>;
 }
 
 /** A signed-in user's side of the connection: the token `$connect` checks, and how to renew it. */
 export interface SocketIdentity {
   idToken: string;
   onTokenExpired: () => void;
+  /** The chat signed this user out unasked (`signed_out`): the connection has stopped for good. */
+  onSignedOut: () => void;
 }
 
 /**
@@ -33,6 +37,7 @@ export function useChatRoom(
   const idToken = identity?.idToken ?? null;
   const tokenRef = useRef(idToken);
   const onTokenExpiredRef = useRef(identity?.onTokenExpired);
+  const onSignedOutRef = useRef(identity?.onSignedOut);
   const [client] = useState(
     () =>
       new ChatClient({
@@ -41,7 +46,9 @@ export function useChatRoom(
         username,
         guestKey: loadGuestKey(),
         protocols: () => socketProtocols(tokenRef.current),
-        ...(identity ? { onTokenExpired: () => onTokenExpiredRef.current?.() } : {}),
+        ...(identity
+          ? { onTokenExpired: () => onTokenExpiredRef.current?.(), onSignedOut: () => onSignedOutRef.current?.() }
+          : {}),
       }),
   );
 
@@ -52,6 +59,7 @@ export function useChatRoom(
 
   useEffect(() => {
     onTokenExpiredRef.current = identity?.onTokenExpired;
+    onSignedOutRef.current = identity?.onSignedOut;
   });
 
   useEffect(() => {
@@ -74,5 +82,6 @@ export function useChatRoom(
     discard: (clientMessageId) => client.discard(clientMessageId),
     rename: (name) => client.rename(name),
     loadOlder: () => client.loadOlder(),
+    signOut: () => client.signOut(),
   };
 }

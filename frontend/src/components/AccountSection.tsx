@@ -4,12 +4,23 @@ import { authErrorText } from '../auth/identityProvider';
 export interface Account {
   idToken: string;
   onTokenExpired: () => void;
-  onSignOut: () => void;
+  /** The chat signed this user out unasked (another tab or device, or an operator). */
+  onSignedOut: () => void;
+  /** Signs out everywhere: `signOutOfChat` (the open socket's `sign-out`, bounded) first, then the sign-in service. */
+  onSignOut: (signOutOfChat: () => Promise<void>) => Promise<void>;
   onDeleteAccount: () => Promise<void>;
 }
 
+interface AccountSectionProps {
+  handle: string;
+  account: Account;
+  /** The account's sign-out, with the chat told first. */
+  onSignOut: () => Promise<void>;
+}
+
 /** In the menu of a signed-in user: who they are (the handle the chat gave them), sign out, delete the account. */
-export function AccountSection({ handle, account }: { handle: string; account: Account }) {
+export function AccountSection({ handle, account, onSignOut }: AccountSectionProps) {
+  const [signingOut, setSigningOut] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -30,8 +41,15 @@ export function AccountSection({ handle, account }: { handle: string; account: A
       <p>
         Signed in as <bdi className="name">{handle}</bdi>
       </p>
-      <button type="button" onClick={account.onSignOut}>
-        Sign out
+      <button
+        type="button"
+        disabled={signingOut}
+        onClick={() => {
+          setSigningOut(true);
+          void onSignOut();
+        }}
+      >
+        {signingOut ? 'Signing out…' : 'Sign out'}
       </button>
       {!confirming ? (
         <button type="button" onClick={() => setConfirming(true)}>

@@ -48,9 +48,13 @@ export function AuthChat({ websocketUrl, auth, roomId, guestName, onGuestName }:
         account={{
           idToken: state.idToken,
           onTokenExpired: () => void session.refreshNow(),
-          onSignOut: () => {
+          onSignedOut: () => {
             setWantsSignIn(false);
-            void session.signOut();
+            session.signedOutElsewhere();
+          },
+          onSignOut: (signOutOfChat) => {
+            setWantsSignIn(false);
+            return session.signOut(signOutOfChat);
           },
           onDeleteAccount: async () => {
             await session.deleteAccount();
@@ -64,7 +68,9 @@ export function AuthChat({ websocketUrl, auth, roomId, guestName, onGuestName }:
   if (!optional || wantsSignIn) {
     return <SignInPage roomId={roomId} session={session} notice={state.notice} onCancel={optional ? () => setWantsSignIn(false) : undefined} />;
   }
-  if (guestName === null) return <NamePrompt roomId={roomId} onChoose={onGuestName} onSignIn={() => setWantsSignIn(true)} />;
+  if (guestName === null) {
+    return <NamePrompt roomId={roomId} onChoose={onGuestName} onSignIn={() => setWantsSignIn(true)} notice={state.notice} />;
+  }
   return (
     <ChatRoom
       key="guest"

@@ -10,6 +10,8 @@ interface ChatMenuProps {
   guests: string[];
   /** Signed in: the name is the handle the chat gave, not changed here. */
   account: Account | null;
+  /** Signed in: sign out everywhere, the chat told first. */
+  onSignOut: () => Promise<void>;
   /** The button that opens and closes the menu: a press on it is not a press outside the menu. */
   toggleRef: RefObject<HTMLElement | null>;
   onRename: (name: string) => void;
@@ -17,7 +19,7 @@ interface ChatMenuProps {
 }
 
 /** The hamburger menu: change the display name (or the account), see who is here (on narrow screens), start another room. */
-export function ChatMenu({ id, username, members, guests, account, toggleRef, onRename, onClose }: ChatMenuProps) {
+export function ChatMenu({ id, username, members, guests, account, onSignOut, toggleRef, onRename, onClose }: ChatMenuProps) {
   const panelRef = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -40,7 +42,7 @@ export function ChatMenu({ id, username, members, guests, account, toggleRef, on
   return (
     <nav id={id} ref={panelRef} className="chat-menu" aria-label="Menu" onKeyDown={closeOnEscape}>
       {account ? (
-        <AccountSection handle={username} account={account} />
+        <AccountSection handle={username} account={account} onSignOut={onSignOut} />
       ) : (
         <DisplayNameForm
           initialName={username}

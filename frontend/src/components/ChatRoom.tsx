@@ -20,8 +20,8 @@ interface ChatRoomProps {
 }
 
 export function ChatRoom({ websocketUrl, roomId, username, account = null, onSignIn = null, notice = null }: ChatRoomProps) {
-  const identity = account && { idToken: account.idToken, onTokenExpired: account.onTokenExpired };
-  const { state, send, retry, discard, rename, loadOlder } = useChatRoom(websocketUrl, roomId, username, identity);
+  const identity = account && { idToken: account.idToken, onTokenExpired: account.onTokenExpired, onSignedOut: account.onSignedOut };
+  const { state, send, retry, discard, rename, loadOlder, signOut } = useChatRoom(websocketUrl, roomId, username, identity);
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButtonRef = useRef<HTMLButtonElement>(null);
   const menuId = useId();
@@ -74,6 +74,7 @@ export function ChatRoom({ websocketUrl, roomId, username, account = null, onSig
           members={state.members}
           guests={state.guests}
           account={account}
+          onSignOut={() => account?.onSignOut(signOut) ?? Promise.resolve()}
           toggleRef={menuButtonRef}
           onRename={rename}
           onClose={closeMenu}
