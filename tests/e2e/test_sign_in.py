@@ -4,9 +4,9 @@ WebSocket handshake, the `$connect` authorizer verifying it against the emulator
 
 A guest and a signed-in user chat side by side; the session survives a reload; signing out in one
 browser signs the user out in another too (the chat's `signed_out`: that page says so and shows a
-guest's page) and closes both sockets (the guest sees them leave); a new user signs up through the page, confirms
-with MiniStack's fixed code, and deletes the account. Where sign-in is required (`make up
-AUTH=required`), the page asks for it before the room and offers no guest's way in."""
+guest's page) and closes both sockets (the guest sees them leave); a new user signs up through the
+page, confirms with MiniStack's fixed code, and deletes the account. Where sign-in is required
+(`make up AUTH=required`), the page asks for it before the room and offers no guest's way in."""
 
 import json
 import uuid
