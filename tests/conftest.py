@@ -18,6 +18,7 @@ import pytest
 from hypothesis import settings
 from websockets.sync.client import ClientConnection, connect
 
+from local_gateway.server import RELOADED_FILE
 from local_stack import emulator
 from local_stack.emulator import free_port
 from local_stack.stack import STAGE, LocalStack, Options
@@ -271,8 +272,10 @@ def dynamodb_of(stack: LocalStack) -> Any:
 @contextmanager
 def function_settings(stack: LocalStack, function: str, **variables: str) -> Iterator[None]:
     """A deployed function's environment with ``variables`` set (as Terraform would set them),
-    in the emulator, and our data plane told to re-read it (SIGHUP, as after an edit); back as it
-    was at the end. Only our data plane re-reads an environment: tests using this run on it."""
+    in the emulator, and our data plane told to re-read it (SIGHUP, as after an edit) and waited
+    for; back as it was at the end, waited for too, so that the next test never meets workers of
+    this one's settings. Only our data plane re-reads an environment: tests using this run on
+    it."""
     lambdas: Any = boto3.client(
         "lambda",
         endpoint_url=stack.emulator_endpoint,
@@ -288,7 +291,15 @@ def function_settings(stack: LocalStack, function: str, **variables: str) -> Ite
             FunctionName=name, Environment={"Variables": environment}
         )
         assert stack.gateway is not None
+        changed = time.time()
         stack.gateway.send_signal(signal.SIGHUP)
+        # The data plane reloads in the background, after any reload already under way (which
+        # may have read the configuration before this change): wait for one that began after.
+        reloaded = stack.options.work_dir / "gateway" / RELOADED_FILE
+        deadline = time.monotonic() + 60
+        while not reloaded.exists() or float(reloaded.read_text() or 0) < changed:
+            assert time.monotonic() < deadline, f"the data plane never reloaded {name}"
+            time.sleep(0.1)
 
     serve({**deployed, **variables})
     try:

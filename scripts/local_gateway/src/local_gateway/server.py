@@ -25,6 +25,8 @@ log = logging.getLogger("local_gateway")
 
 # Stopping: how long clients get to answer the close frame, then invocations to finish.
 _SHUTDOWN_CLOSE_WAIT_S = 1.0
+# Under the work dir: when the last completed reload (SIGHUP) began reading the deployment.
+RELOADED_FILE = "reloaded"
 _SHUTDOWN_INVOCATIONS_WAIT_S = 10.0
 
 
@@ -201,6 +203,7 @@ async def _reload_when_asked(
     while True:
         await requests.wait()
         requests.clear()
+        started = time.time()  # what this reload reads was deployed by then
         try:
             deployment = await asyncio.to_thread(_deployment, options)
             pythons = await asyncio.to_thread(interpreters, _runtimes(deployment), options.python)
@@ -213,6 +216,9 @@ async def _reload_when_asked(
             await pool.retire()
         names = ", ".join(sorted(pool.function.name for pool in replaced)) or "none"
         log.info("Reloaded: functions with new code or configuration: %s", names)
+        # For whoever changed the deployment and signalled: once this holds a time after their
+        # change, every invocation runs what they deployed.
+        (options.work_dir / RELOADED_FILE).write_text(repr(started))
 
 
 async def _close_connections(registry: ConnectionRegistry) -> None:
