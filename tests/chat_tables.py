@@ -52,3 +52,19 @@ def create_handles_table(client: Any, handles: str) -> None:
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
     )
+
+
+def create_rooms_table(client: Any, rooms: str) -> None:
+    """The rooms table (private rooms, members, invites) as terraform/modules/tables makes it."""
+    client.create_table(
+        TableName=rooms,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+    )

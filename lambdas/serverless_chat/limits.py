@@ -9,6 +9,13 @@ from typing import Final
 from serverless_chat.contract import LIMITS as _LIMITS
 
 ROOM_ID_PATTERN: Final[str] = _LIMITS["roomIdPattern"]
+PRIVATE_ROOM_ID_PATTERN: Final[str] = _LIMITS["privateRoomIdPattern"]
+INVITE_CODE_PATTERN: Final[str] = _LIMITS["inviteCodePattern"]
+DEFAULT_INVITE_LIFETIME_SECONDS: Final[int] = _LIMITS["defaultInviteLifetimeSeconds"]
+MAX_INVITE_LIFETIME_SECONDS: Final[int] = _LIMITS["maxInviteLifetimeSeconds"]
+MIN_INVITE_LIFETIME_SECONDS: Final = 60
+MAX_INVITES_PER_ROOM: Final[int] = _LIMITS["maxInvitesPerRoom"]
+MAX_OWNED_ROOMS: Final[int] = _LIMITS["maxOwnedRooms"]
 CLIENT_MESSAGE_ID_PATTERN: Final[str] = _LIMITS["clientMessageIdPattern"]
 GUEST_KEY_PATTERN: Final[str] = _LIMITS["guestKeyPattern"]
 MIN_GUEST_KEY_LENGTH: Final[int] = _LIMITS["minGuestKeyLength"]

@@ -15,6 +15,7 @@ from serverless_chat.adapters.api_gateway import WebSocketRequest
 from serverless_chat.adapters.connections_api import ConnectionsApi
 from serverless_chat.adapters.dynamodb import ConnectionsTable, MessagesTable
 from serverless_chat.adapters.handles_table import HandlesTable
+from serverless_chat.adapters.rooms_table import RoomsTable
 from serverless_chat.adapters.telemetry import PowertoolsTelemetry
 from serverless_chat.domain.chat import Chat, ChatRules
 from serverless_chat.domain.identity import AuthMode
@@ -39,9 +40,15 @@ _connections = ConnectionsTable(
     settings.connections_user_index,
 )
 _messages = MessagesTable(dynamodb, settings.messages_table, settings.message_retention_days)
+_signs_in = settings.auth_mode is not AuthMode.OFF
 _handles = (
     HandlesTable(dynamodb, settings.handles_table)
-    if settings.handles_table is not None and settings.auth_mode is not AuthMode.OFF
+    if settings.handles_table is not None and _signs_in
+    else None
+)
+_rooms = (
+    RoomsTable(dynamodb, settings.rooms_table)
+    if settings.rooms_table is not None and _signs_in
     else None
 )
 _fanout = ThreadPoolExecutor(max_workers=settings.fanout_concurrency)
@@ -71,4 +78,5 @@ def chat_for(request: WebSocketRequest) -> Chat:
         telemetry=PowertoolsTelemetry(logger, metrics),
         rules=_rules,
         handles=_handles,
+        rooms=_rooms,
     )

@@ -26,6 +26,7 @@ class Settings:
     address_caps: AddressCaps = CAPS_OFF
     auth_mode: AuthMode = AuthMode.OFF
     handles_table: str | None = None  # set whenever auth_mode is not off
+    rooms_table: str | None = None  # set whenever auth_mode is not off
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
@@ -34,8 +35,9 @@ class Settings:
         origins = environ.get("ALLOWED_ORIGINS", "")
         auth_mode = AuthMode(environ.get("AUTH_MODE") or AuthMode.OFF)
         handles_table = environ.get("HANDLES_TABLE") or None
-        if auth_mode is not AuthMode.OFF and handles_table is None:
-            raise ValueError(f"AUTH_MODE={auth_mode} needs HANDLES_TABLE")
+        rooms_table = environ.get("ROOMS_TABLE") or None
+        if auth_mode is not AuthMode.OFF and (handles_table is None or rooms_table is None):
+            raise ValueError(f"AUTH_MODE={auth_mode} needs HANDLES_TABLE and ROOMS_TABLE")
         return cls(
             connections_table=environ["CONNECTIONS_TABLE"],
             connections_room_index=environ["CONNECTIONS_ROOM_INDEX"],
@@ -72,6 +74,7 @@ class Settings:
             ),
             auth_mode=auth_mode,
             handles_table=handles_table,
+            rooms_table=rooms_table,
         )
 
 

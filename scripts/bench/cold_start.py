@@ -41,6 +41,7 @@ ENVIRONMENT = {  # what Lambda sets, with the function's own variables
     "TOKEN_USE": "id",
     "JWKS_URL": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Bench/.well-known/jwks.json",
     "HANDLES_TABLE": "handles",
+    "ROOMS_TABLE": "rooms",
 }
 BASELINE = "import boto3\nboto3.client('dynamodb')\n"
 MAX_ZIP_BYTES = 5 * 1024 * 1024

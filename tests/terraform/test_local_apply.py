@@ -40,6 +40,9 @@ WEBSOCKET_URL = "ws://127.0.0.1:8081/local"
 
 # The contract: route key -> (function key, handler string), the limits, the environment.
 ROUTES = {key: (route.function, route.handler) for key, route in contract.ROUTES.items()}
+# function key -> handler: the private rooms' route keys share one function
+FUNCTIONS = dict(ROUTES.values())
+TABLES = ("connections", "messages", "handles", "rooms")
 LIMITS = contract.LIMITS
 # Every function's: the contract's environment.
 ENVIRONMENT_KEYS = contract.ENVIRONMENT
@@ -159,13 +162,13 @@ def test_tables_and_room_index(terraform: Terraform, aws: Session) -> None:
         assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
 
 
-def test_five_functions_with_the_zip_and_the_contract_environment(
+def test_each_function_has_the_zip_and_the_contract_environment(
     terraform: Terraform, aws: Session, lambda_zip: Path
 ) -> None:
     lam = aws.client("lambda")
     code_sha256 = base64.b64encode(hashlib.sha256(lambda_zip.read_bytes()).digest()).decode()
     roles = set()
-    for function_key, handler in ROUTES.values():
+    for function_key, handler in FUNCTIONS.items():
         config = lam.get_function(FunctionName=f"{NAME}-{function_key}")["Configuration"]
         assert config["Handler"] == handler
         assert config["Runtime"] == "python3.12"
@@ -191,8 +194,9 @@ def test_five_functions_with_the_zip_and_the_contract_environment(
         assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
         assert env["AUTH_MODE"] == "off"
         assert env["HANDLES_TABLE"] == f"{NAME}-handles"
+        assert env["ROOMS_TABLE"] == f"{NAME}-rooms"
         roles.add(config["Role"])
-    assert len(roles) == len(ROUTES), "every function has a role of its own"
+    assert len(roles) == len(FUNCTIONS), "every function has a role of its own"
 
 
 def test_routes_and_integrations(
@@ -229,7 +233,7 @@ def test_log_groups_and_alarms(terraform: Terraform, aws: Session) -> None:
         g["logGroupName"]: g.get("retentionInDays")
         for g in logs.describe_log_groups(logGroupNamePrefix="/aws/")["logGroups"]
     }
-    for function_key, _ in ROUTES.values():
+    for function_key in FUNCTIONS:
         assert groups[f"/aws/lambda/{NAME}-{function_key}"] == 30
     # envs/local keeps the access log a day (prod's default is 7, README's Data and privacy).
     assert groups[f"/aws/apigateway/{NAME}/{STAGE}/access"] == 1
@@ -245,7 +249,7 @@ def test_log_groups_and_alarms(terraform: Terraform, aws: Session) -> None:
         ("AWS/Lambda", "Throttles"),
         ("ServerlessChat", "StaleConnectionsRemoved"),
     ]
-    assert len(alarms) == 2 * len(ROUTES) + 2 + 4 + 1
+    assert len(alarms) == 2 * len(FUNCTIONS) + 2 + 2 * len(TABLES) + 1
     topics = {a for alarm in alarms for a in alarm["AlarmActions"]}
     assert len(topics) == 1
     assert topics.pop().endswith(f":{NAME}-alarms")
@@ -310,7 +314,7 @@ def test_auth_optional_adds_a_user_pool_and_the_connect_authorizer(
     assert env["TOKEN_USE"] == "id"
     # MiniStack's own keys, where it serves them (never derived from the AWS issuer URL).
     assert env["JWKS_URL"] == f"{emulator}/{pool['Id']}/.well-known/jwks.json"
-    for function_key, _ in ROUTES.values():
+    for function_key in FUNCTIONS:
         config = lam.get_function(FunctionName=f"{NAME}-{function_key}")["Configuration"]
         assert config["Environment"]["Variables"]["AUTH_MODE"] == "optional"
 

@@ -17,13 +17,44 @@ def test_every_error_code_the_chat_can_send_is_in_the_contract_and_no_other() ->
 
 
 def test_the_actions_the_chat_parses_are_the_contracts_client_frames() -> None:
-    assert contract.CLIENT_ACTIONS == {
+    assert {
         protocol.ENTER_ROOM: protocol.ENTER_ROOM,
         protocol.SEND_MESSAGE: protocol.SEND_MESSAGE,
         protocol.SIGN_OUT: protocol.SIGN_OUT,
         protocol.PING: "$default",
-    }
+        **{action: action for action in PRIVATE_ROOM_ACTIONS},
+    } == contract.CLIENT_ACTIONS
     assert set(contract.CLIENT_ACTIONS.values()) <= set(contract.ROUTES)
+
+
+PRIVATE_ROOM_ACTIONS = (
+    protocol.CREATE_ROOM,
+    protocol.LIST_ROOMS,
+    protocol.CREATE_INVITE,
+    protocol.LIST_INVITES,
+    protocol.REVOKE_INVITE,
+    protocol.ADD_MEMBER,
+)
+
+
+def test_route_keys_that_share_a_function_share_its_handler_and_permissions() -> None:
+    routes = contract.document()["routes"]
+    by_function: dict[str, list[dict[str, object]]] = {}
+    for route in routes.values():
+        by_function.setdefault(route["function"], []).append(route)
+    for function, shared in by_function.items():
+        assert len({r["handler"] for r in shared}) == 1, function
+        assert len({json.dumps(r["permissions"], sort_keys=True) for r in shared}) == 1, function
+    assert {routes[action]["function"] for action in PRIVATE_ROOM_ACTIONS} == {"rooms"}
+
+
+def test_the_private_room_examples_parse() -> None:
+    example = contract.CLIENT_FRAME_EXAMPLES[protocol.CREATE_INVITE]
+    assert protocol.parse_private_room_id(example) == example["roomId"]
+    assert protocol.parse_invite_lifetime(example) == example["expiresInSeconds"]
+    revoke = contract.CLIENT_FRAME_EXAMPLES[protocol.REVOKE_INVITE]
+    assert protocol.parse_invite_code(revoke["code"]) == revoke["code"]
+    assert protocol.parse_handle(contract.CLIENT_FRAME_EXAMPLES[protocol.ADD_MEMBER]) == "grace"
 
 
 def test_route_selection_reads_the_action_of_every_client_frame_example() -> None:

@@ -87,6 +87,7 @@ def test_every_handler_imports_from_the_zip_and_lambdas_boto3_alone(package, tmp
         "TOKEN_USE": "id",
         "JWKS_URL": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example/.well-known/jwks.json",
         "HANDLES_TABLE": "h",
+        "ROOMS_TABLE": "r",
     }
     # -I and -S: no site-packages, no PYTHONPATH; only the zip and the runtime's boto3.
     result = subprocess.run(

@@ -55,7 +55,7 @@ _BUSY_CODES = frozenset(
     }
 )
 # Cancellation reasons of a transaction that say "try again", as DynamoDB documents them.
-_TRANSIENT_CANCELLATIONS = frozenset(
+TRANSIENT_CANCELLATIONS = frozenset(
     {"ThrottlingError", "TransactionConflict", "ProvisionedThroughputExceeded"}
 )
 _TRANSACTION_ATTEMPTS = 2
@@ -63,11 +63,11 @@ _TRANSACTION_RETRY_PAUSE_S = 0.05
 _COUNTER_SEQ = 0  # the item (room, 0) holds the room's last seq; messages start at 1
 
 
-def _error_code(error: ClientError) -> str:
+def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-def _busy_when_throttled[**P, R](method: Callable[P, R]) -> Callable[P, R]:
+def busy_when_throttled[**P, R](method: Callable[P, R]) -> Callable[P, R]:
     """Turn DynamoDB's "try again later" errors into the chat's ``StoreBusyError``."""
 
     @functools.wraps(method)
@@ -76,8 +76,8 @@ def _busy_when_throttled[**P, R](method: Callable[P, R]) -> Callable[P, R]:
             return method(*args, **kwargs)
         except ClientError as error:
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            if _error_code(error) in _BUSY_CODES or status >= 500:
-                raise StoreBusyError(_error_code(error)) from error
+            if error_code(error) in _BUSY_CODES or status >= 500:
+                raise StoreBusyError(error_code(error)) from error
             raise
 
     return calling
@@ -213,7 +213,7 @@ class ConnectionsTable:
         # Senders whose last send here found their bucket busy: their next one tries that first.
         self._bursting: set[str] = set()
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def register(
         self,
         connection: NewConnection,
@@ -295,7 +295,7 @@ class ConnectionsTable:
                 )
                 return
             except ClientError as error:
-                if _error_code(error) != "ConditionalCheckFailedException":
+                if error_code(error) != "ConditionalCheckFailedException":
                     raise
                 old = cast("Item", error.response.get("Item") or {})
             if bucket is not None:
@@ -352,7 +352,7 @@ class ConnectionsTable:
                 ExpressionAttributeValues={":ids": {"SS": list(connection_ids)}},
             )
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def enter_room(
         self,
         connection_id: str,
@@ -413,7 +413,7 @@ class ConnectionsTable:
         before = Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
         return before, username or before.username or default_username
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def undo_entry(self, connection_id: str, room_id: str, before: Membership) -> None:
         if before.room_id is None:
             update, values = "REMOVE roomId, username", {}
@@ -432,10 +432,10 @@ class ConnectionsTable:
                 ExpressionAttributeValues={":room": _s(room_id), **values},
             )
         except ClientError as error:
-            if _error_code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise  # else it has left the room since: nothing to undo
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def admit(self, room_id: str, connection_id: str, member_limit: int) -> bool:
         """``ADD memberCount`` while below the limit. The count errs high only (a member whose
         ``$disconnect`` never came, or whose release failed, still counts), so when it says full
@@ -460,7 +460,7 @@ class ConnectionsTable:
                 )
                 return True
             except ClientError as error:
-                if _error_code(error) != "ConditionalCheckFailedException":
+                if error_code(error) != "ConditionalCheckFailedException":
                     raise
                 seen = cast("Item", error.response.get("Item", {})).get("memberCount")
             others = [m for m in self.members(room_id) if m.connection_id != connection_id]
@@ -480,11 +480,11 @@ class ConnectionsTable:
                 )
                 return True
             except ClientError as error:
-                if _error_code(error) != "ConditionalCheckFailedException":
+                if error_code(error) != "ConditionalCheckFailedException":
                     raise  # else another join or leave changed the count: count again
         return False
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def reserve_name(
         self, room_id: str, key: str, sender_id: str, now_ms: int, *, in_use: bool
     ) -> bool:
@@ -509,7 +509,7 @@ class ConnectionsTable:
             )
             return True
         except ClientError as error:
-            if _error_code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
             held = cast("Item", error.response.get("Item") or {})
         held_at = _int(held, "heldAt") or 0
@@ -529,11 +529,11 @@ class ConnectionsTable:
             )
             return True
         except ClientError as error:
-            if _error_code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
             return False  # another sender took it over first
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def release(self, room_id: str, places: int = 1) -> None:
         """``ADD memberCount -places``, never below zero. A release that fails leaves the
         count high, which the next admission to find the room full repairs."""
@@ -546,10 +546,10 @@ class ConnectionsTable:
                 ExpressionAttributeValues={":minus": _n(-places), ":places": _n(places)},
             )
         except ClientError as error:
-            if _error_code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def claim_send(self, connection_id: str, now_ms: int, rate_limit: RateLimit) -> Sender:
         """One conditional update takes a token and reads the sender's room and name.
 
@@ -577,12 +577,12 @@ class ConnectionsTable:
         self._remember_bucket(connection_id, busy=held is bucket.busy)
         return _sender(connection_id, item)
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def claim_reply(self, connection_id: str, now_ms: int, replies: RateLimit) -> None:
         """The replies bucket (``replyTat``), for a frame answered to its sender alone."""
         self._take_token(connection_id, _Bucket("replyTat", replies, now_ms))
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def count_refusal(self, connection_id: str, now_ms: int, refusals: RateLimit) -> bool:
         """The refusals bucket (``refusalTat``): a refused frame is a token taken. True when the
         bucket is full: the connection is flooding."""
@@ -640,7 +640,7 @@ class ConnectionsTable:
                     ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
             except ClientError as error:
-                if _error_code(error) != "ConditionalCheckFailedException":
+                if error_code(error) != "ConditionalCheckFailedException":
                     raise
                 attempt = next_attempt(cast("Item | None", error.response.get("Item")))
                 continue
@@ -655,7 +655,7 @@ class ConnectionsTable:
             self._bursting.clear()
         self._bursting.add(connection_id)
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def remove(self, connection_id: str) -> Membership | None:
         response = self._client.delete_item(
             TableName=self._table,
@@ -670,7 +670,7 @@ class ConnectionsTable:
             self._release_address(address, [connection_id])
         return Membership(room_id=_str(old, "roomId"), username=_str(old, "username"))
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def members(self, room_id: str) -> list[Member]:
         now_s = int(time.time())
         return [
@@ -688,7 +688,7 @@ class ConnectionsTable:
             if _alive(item, now_s)
         ]
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def recipients(self, room_id: str) -> list[str]:
         # Only what delivery needs: half the function's CPU of members() for a 100-member room
         # (make bench, "function CPU per room read for delivery").
@@ -705,7 +705,7 @@ class ConnectionsTable:
             if _alive(item, now_s)
         ]
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def of_user(self, user_id: str) -> list[str]:
         return [
             _str(item, "connectionId") or ""
@@ -734,7 +734,7 @@ class MessagesTable:
         self._table = table
         self._retention_s = retention_days * 86400
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def append(self, draft: MessageDraft) -> Message:
         marker = (
             None
@@ -825,13 +825,13 @@ class MessagesTable:
                 self._client.transact_write_items(TransactItems=transaction)
                 return
             except ClientError as error:
-                if _error_code(error) != "TransactionCanceledException":
+                if error_code(error) != "TransactionCanceledException":
                     raise
                 reasons = {r.get("Code", "") for r in error.response.get("CancellationReasons", [])}
                 if "ConditionalCheckFailed" in reasons:
                     self._raise_if_stored(marker)  # a concurrent resend stored it first
                     raise
-                if not reasons & _TRANSIENT_CANCELLATIONS:
+                if not reasons & TRANSIENT_CANCELLATIONS:
                     raise
                 # A cancelled transaction wrote neither item, and the SDK does not retry it (a
                 # 400): it is tried again once, with the same seq. When that fails too, the
@@ -841,16 +841,16 @@ class MessagesTable:
                     raise StoreBusyError(",".join(sorted(reasons - {"None"}))) from error
                 time.sleep(_TRANSACTION_RETRY_PAUSE_S)
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def latest(self, room_id: str, limit: int) -> list[Message]:
         newest_first = self._page(room_id, 0, limit, forward=False)
         return newest_first[::-1]
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def after(self, room_id: str, after_seq: int, limit: int) -> list[Message]:
         return self._page(room_id, after_seq, limit, forward=True)
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def before(self, room_id: str, before_seq: int, limit: int) -> list[Message]:
         if before_seq <= 1:
             return []
@@ -869,7 +869,7 @@ class MessagesTable:
         newest_first = [_message(i) for i in response.get("Items", []) if _alive(i, now_s)]
         return newest_first[::-1]
 
-    @_busy_when_throttled
+    @busy_when_throttled
     def last_seq(self, room_id: str) -> int:
         # A Query, not a GetItem, of the counter: the one read enter-room may make of the table.
         response = self._client.query(

@@ -10,9 +10,8 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from serverless_chat import limits
+from serverless_chat import contract, limits
 from serverless_chat.domain import identity, names, protocol
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps, Admission, address_of
 from serverless_chat.domain.errors import ChatError, ErrorCode
@@ -36,9 +35,11 @@ from serverless_chat.domain.ports import (
     NotInRoomError,
     Outbox,
     RateLimitedError,
+    RoomStore,
     StoreBusyError,
     Telemetry,
 )
+from serverless_chat.domain.private_rooms import PrivateRooms, is_private, not_invited
 from serverless_chat.domain.rate_limit import RateLimit
 from serverless_chat.domain.sign_out import SignOut
 
@@ -71,6 +72,9 @@ _NOT_SIGNED_IN = ChatError(
     ErrorCode.NOT_SIGNED_IN,
     "This connection is a guest's: there is no sign-in to end; nothing was done.",
 )
+_GUESTS_HAVE_NO_ROOMS = ChatError(
+    ErrorCode.NOT_SIGNED_IN, "Sign in to have private rooms; nothing was done."
+)
 _TOKEN_EXPIRED = ChatError(
     ErrorCode.TOKEN_EXPIRED,
     "Your sign-in has expired; nothing was done. Reconnect with a fresh token.",
@@ -102,6 +106,7 @@ class Chat:
     telemetry: Telemetry
     rules: ChatRules
     handles: HandleRegistry | None = None  # None: nobody signs in (auth_mode off)
+    rooms: RoomStore | None = None  # None: no private rooms (a room beginning with ~ is shut)
     clock: Callable[[], float] = time.time
     rng: random.Random = field(default_factory=random.Random)
 
@@ -162,6 +167,13 @@ class Chat:
         """``$default``: a ping gets a pong; anything else, an error naming the problem."""
         self._replying_errors(connection_id, body, user, self._answer)
 
+    def manage_rooms(
+        self, connection_id: str, body: str | None, user: SignedInUser | None = None
+    ) -> None:
+        """The private rooms' actions (``domain.private_rooms``), each answered to its caller
+        alone, as a ping is, from the same budget."""
+        self._replying_errors(connection_id, body, user, self._manage_rooms)
+
     def sign_out(
         self, connection_id: str, body: str | None, user: SignedInUser | None = None
     ) -> None:
@@ -211,10 +223,8 @@ class Chat:
     def _answer(self, connection_id: str, frame: protocol.Frame, _: SignedInUser | None) -> None:
         action = frame.get("action")
         if action != protocol.PING:
-            known = (
-                f"{protocol.ENTER_ROOM}, {protocol.SEND_MESSAGE}, {protocol.SIGN_OUT} "
-                f"or {protocol.PING}"
-            )
+            *routed, last = contract.CLIENT_ACTIONS
+            known = f"{', '.join(routed)} or {last}"
             if action is None:
                 problem = "The frame has no action"
             elif isinstance(action, str):  # quoted short: the frame can be up to 32 KB
@@ -222,6 +232,36 @@ class Chat:
             else:
                 problem = "The action must be a string"
             raise ChatError(ErrorCode.UNKNOWN_ACTION, f"{problem}; use {known}.")
+        self._claim_reply(connection_id)
+        self._deliver([(connection_id, protocol.encode(protocol.PONG))])
+
+    def _manage_rooms(
+        self, connection_id: str, frame: protocol.Frame, user: SignedInUser | None
+    ) -> None:
+        actions = {
+            protocol.CREATE_ROOM: PrivateRooms.create_room,
+            protocol.LIST_ROOMS: PrivateRooms.list_rooms,
+            protocol.CREATE_INVITE: PrivateRooms.create_invite,
+            protocol.LIST_INVITES: PrivateRooms.list_invites,
+            protocol.REVOKE_INVITE: PrivateRooms.revoke_invite,
+            protocol.ADD_MEMBER: PrivateRooms.add_member,
+        }
+        action = actions.get(str(frame.get("action")))
+        if action is None:
+            raise ChatError(ErrorCode.UNKNOWN_ACTION, "Not an action on private rooms.")
+        rooms = self._private_rooms(user)
+        if rooms is None or user is None:
+            raise _GUESTS_HAVE_NO_ROOMS
+        self._claim_reply(connection_id)
+        self._deliver([(connection_id, protocol.encode(action(rooms, user, frame)))])
+
+    def _private_rooms(self, user: SignedInUser | None) -> PrivateRooms | None:
+        """The private rooms' use cases, for a signed-in user (None for a guest)."""
+        if user is None or self.rooms is None or self.handles is None:
+            return None
+        return PrivateRooms(self.rooms, self.handles, self.clock)
+
+    def _claim_reply(self, connection_id: str) -> None:
         try:
             self.connections.claim_reply(
                 connection_id, int(self.clock() * 1000), self.rules.replies
@@ -230,7 +270,6 @@ class Chat:
             raise _NOT_CONNECTED from None
         except RateLimitedError as limited:
             raise _too_many_replies(limited) from None
-        self._deliver([(connection_id, protocol.encode(protocol.PONG))])
 
     def _sign_out(self, connection_id: str, _: protocol.Frame, user: SignedInUser | None) -> None:
         if user is None or self.handles is None:
@@ -242,6 +281,11 @@ class Chat:
         self, connection_id: str, frame: protocol.Frame, user: SignedInUser | None
     ) -> None:
         request = protocol.parse_enter_room(frame)
+        if is_private(request.room_id):  # before anything of the room is read
+            rooms = self._private_rooms(user)
+            if rooms is None or user is None:
+                raise not_invited(request.room_id)
+            rooms.check_entry(request.room_id, user, request.invite)
         if user is not None:  # a signed-in user's name is its handle, whatever the frame says
             request = dataclasses.replace(request, username=user.handle)
         if request.after_seq:  # 0 asks for the whole history: never beyond the room
@@ -464,7 +508,7 @@ class Chat:
             username=sender.username,
             sender_connection_id=connection_id,
             sender_id=sender.sender_id,
-            sent_at=_iso_utc(now),
+            sent_at=protocol.iso_utc(now),
             client_message_id=request.client_message_id,
             guest=sender.guest,
         )
@@ -547,8 +591,3 @@ def _message_posts(message: Message, recipients: Iterable[str]) -> list[tuple[st
 
 def _shortened(text: str, length: int = 64) -> str:
     return text if len(text) <= length else text[:length] + "…"
-
-
-def _iso_utc(epoch_seconds: float) -> str:
-    moment = datetime.fromtimestamp(epoch_seconds, UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

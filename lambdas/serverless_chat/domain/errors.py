@@ -25,6 +25,12 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     NAME_TAKEN = "name_taken"
     NOT_SIGNED_IN = "not_signed_in"
+    NOT_INVITED = "not_invited"
+    NOT_ROOM_OWNER = "not_room_owner"
+    INVALID_INVITE = "invalid_invite"
+    TOO_MANY_INVITES = "too_many_invites"
+    TOO_MANY_ROOMS = "too_many_rooms"
+    UNKNOWN_HANDLE = "unknown_handle"
     TOKEN_EXPIRED = "token_expired"  # noqa: S105 (an error code, no secret)
     BUSY = "busy"
 

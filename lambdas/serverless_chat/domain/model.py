@@ -1,6 +1,7 @@
 """What the chat is made of: connections in rooms, and the messages of a room."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,27 @@ class Message:
     sent_at: str
     client_message_id: str | None
     guest: bool = False  # sent by a guest marked as one
+
+
+class Role(StrEnum):
+    """A member's role in a private room."""
+
+    OWNER = "owner"
+    MEMBER = "member"
+
+
+@dataclass(frozen=True)
+class Invite:
+    """A live invite code of a private room, and when it expires (epoch seconds)."""
+
+    code: str
+    expires_at_s: int
+
+
+@dataclass(frozen=True)
+class RoomOfUser:
+    """A private room a user is a member of, their role in it, and when they joined."""
+
+    room_id: str
+    role: Role
+    joined_at_s: int

@@ -5,12 +5,16 @@ from typing import Protocol
 
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps
 from serverless_chat.domain.model import (
+    Invite,
     Member,
     Membership,
     Message,
     MessageDraft,
     NewConnection,
+    Role,
+    RoomOfUser,
     Sender,
+    SignedInUser,
 )
 from serverless_chat.domain.rate_limit import RateLimit
 
@@ -154,6 +158,48 @@ class HandleRegistry(Protocol):
     def record_sign_out(self, user_id: str, at: int) -> bool:
         """Refuse the user's tokens issued at or before ``at`` (epoch seconds) from now on;
         False for a user who never signed in."""
+        ...
+
+
+class RoomStore(Protocol):
+    """The private rooms, their members and their invites."""
+
+    def create(self, room_id: str, owner: SignedInUser, now_s: int, max_owned: int) -> bool:
+        """Record the room, owned by ``owner``, its first member; False (nothing written) when
+        the owner already owns ``max_owned`` rooms."""
+        ...
+
+    def role_of(self, room_id: str, user_id: str) -> Role | None:
+        """The user's role in the room; None when not a member, or when there is no such
+        room."""
+        ...
+
+    def add_member(self, room_id: str, user_id: str, handle: str, now_s: int) -> None:
+        """Make the user a member (a member already stays as they are)."""
+        ...
+
+    def redeem(self, room_id: str, code: str, user: SignedInUser, now_s: int) -> bool:
+        """Make the user a member when ``code`` is a live invite of the room, in one
+        transaction with that check; False, and nothing written, when it is not."""
+        ...
+
+    def create_invite(
+        self, room_id: str, invite: Invite, creator_id: str, *, now_s: int, max_live: int
+    ) -> bool:
+        """Record the invite; False (nothing written) when the room has ``max_live`` live
+        ones."""
+        ...
+
+    def invites(self, room_id: str, now_s: int) -> list[Invite]:
+        """The room's live invites."""
+        ...
+
+    def revoke(self, room_id: str, code: str) -> None:
+        """Forget the room's invite ``code`` (another room's code is left alone)."""
+        ...
+
+    def rooms_of(self, user_id: str) -> list[RoomOfUser]:
+        """The private rooms the user is a member of."""
         ...
 
 

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 from serverless_chat import limits
@@ -20,10 +21,19 @@ ENTER_ROOM: Final = "on-enter-room"
 SEND_MESSAGE: Final = "on-message"
 PING: Final = "ping"
 SIGN_OUT: Final = "sign-out"
+# The private rooms' actions (domain.private_rooms), one function for all of them.
+CREATE_ROOM: Final = "create-room"
+LIST_ROOMS: Final = "list-rooms"
+CREATE_INVITE: Final = "create-invite"
+LIST_INVITES: Final = "list-invites"
+REVOKE_INVITE: Final = "revoke-invite"
+ADD_MEMBER: Final = "add-member"
 
 _ROOM_ID = re.compile(limits.ROOM_ID_PATTERN)
 _CLIENT_MESSAGE_ID = re.compile(limits.CLIENT_MESSAGE_ID_PATTERN)
 _GUEST_KEY = re.compile(limits.GUEST_KEY_PATTERN)
+_PRIVATE_ROOM_ID = re.compile(limits.PRIVATE_ROOM_ID_PATTERN)
+_INVITE_CODE = re.compile(limits.INVITE_CODE_PATTERN)
 # Line breaks a name may not hold besides the control characters: NEL, LINE and PARAGRAPH SEPARATOR.
 _LINE_SEPARATORS: Final = frozenset("\u0085\u2028\u2029")
 _ALLOWED_CONTROLS_IN_MESSAGES: Final = frozenset("\n\t")
@@ -38,6 +48,7 @@ class EnterRoom:
     after_seq: int | None
     guest_key: str | None  # None: the connection is its own sender (domain.identity)
     before_seq: int | None = None  # a page of older history; never with after_seq
+    invite: str | None = None  # an invite code to the (private) room
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,45 @@ def parse_enter_room(frame: Frame) -> EnterRoom:
         after_seq=after_seq,
         before_seq=before_seq,
         guest_key=_guest_key(frame.get("guestKey")),
+        invite=None if frame.get("invite") is None else parse_invite_code(frame.get("invite")),
     )
+
+
+def parse_private_room_id(frame: Frame) -> str:
+    """The ``roomId`` of a private room's action: ``invalid_invite`` for anything else."""
+    room_id = frame.get("roomId", frame.get("groupId"))
+    if not isinstance(room_id, str) or not _PRIVATE_ROOM_ID.fullmatch(room_id):
+        raise ChatError(
+            ErrorCode.INVALID_INVITE,
+            "roomId must be a private room's id (~ and 22 letters, digits, - or _).",
+        )
+    return room_id
+
+
+def parse_invite_code(value: object) -> str:
+    if not isinstance(value, str) or not _INVITE_CODE.fullmatch(value):
+        raise ChatError(ErrorCode.INVALID_INVITE, "An invite code is 22 letters, digits, - or _.")
+    return value
+
+
+def parse_invite_lifetime(frame: Frame) -> int:
+    """``expiresInSeconds``, a whole number of seconds (the default when left out)."""
+    value = frame.get("expiresInSeconds", limits.DEFAULT_INVITE_LIFETIME_SECONDS)
+    shortest, longest = limits.MIN_INVITE_LIFETIME_SECONDS, limits.MAX_INVITE_LIFETIME_SECONDS
+    if isinstance(value, bool) or not isinstance(value, int) or not shortest <= value <= longest:
+        raise ChatError(
+            ErrorCode.INVALID_INVITE,
+            f"expiresInSeconds must be a whole number from {shortest} to {longest}.",
+        )
+    return value
+
+
+def parse_handle(frame: Frame) -> str:
+    """``add-member``'s ``handle``: a name as any other (``invalid_username`` otherwise)."""
+    handle = _username(frame.get("handle"))
+    if handle is None:
+        raise ChatError(ErrorCode.INVALID_USERNAME, "Say whose handle to add (handle).")
+    return handle
 
 
 def parse_send_message(frame: Frame) -> SendMessage:
@@ -341,3 +390,9 @@ def room_frame(
     frame["history"] = fitted
     frame["more"] = more or len(fitted) < len(history)
     return frame
+
+
+def iso_utc(epoch_seconds: float) -> str:
+    """The moment as the frames write it: ISO 8601 in UTC, to the millisecond."""
+    moment = datetime.fromtimestamp(epoch_seconds, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -24,30 +24,36 @@ locals {
   # touches. Table actions are IAM actions; `manageConnections` lists the @connections HTTP methods.
   routes = local.contract.routes
 
+  # One function may serve several route keys (the private rooms' six): with one handler and the
+  # same permissions (tests/unit/test_contract.py checks), it is one function.
+  routes_of_function = { for route_key, r in local.routes : r.function => merge(r, { route_key = route_key })... }
   route_functions = {
-    for route_key, r in local.routes : r.function => {
-      handler     = r.handler
-      description = "serverless-chat ${route_key} route"
+    for function, rs in local.routes_of_function : function => {
+      handler     = rs[0].handler
+      description = "serverless-chat ${join(", ", [for r in rs : r.route_key])} route${length(rs) > 1 ? "s" : ""}"
       policy_statements = concat(
-        length(r.permissions.connections) == 0 ? [] : [{
-          sid = "ConnectionsTable", actions = r.permissions.connections, resources = [module.tables.connections_table_arn]
+        length(rs[0].permissions.connections) == 0 ? [] : [{
+          sid = "ConnectionsTable", actions = rs[0].permissions.connections, resources = [module.tables.connections_table_arn]
         }],
-        length(r.permissions.userIndex) == 0 ? [] : [{
-          sid = "ConnectionsUserIndex", actions = r.permissions.userIndex, resources = [module.tables.user_index_arn]
+        length(rs[0].permissions.userIndex) == 0 ? [] : [{
+          sid = "ConnectionsUserIndex", actions = rs[0].permissions.userIndex, resources = [module.tables.user_index_arn]
         }],
-        length(r.permissions.roomIndex) == 0 ? [] : [{
-          sid = "ConnectionsRoomIndex", actions = r.permissions.roomIndex, resources = [module.tables.room_index_arn]
+        length(rs[0].permissions.roomIndex) == 0 ? [] : [{
+          sid = "ConnectionsRoomIndex", actions = rs[0].permissions.roomIndex, resources = [module.tables.room_index_arn]
         }],
-        length(r.permissions.messages) == 0 ? [] : [{
-          sid = "MessagesTable", actions = r.permissions.messages, resources = [module.tables.messages_table_arn]
+        length(rs[0].permissions.messages) == 0 ? [] : [{
+          sid = "MessagesTable", actions = rs[0].permissions.messages, resources = [module.tables.messages_table_arn]
         }],
-        length(r.permissions.handles) == 0 ? [] : [{
-          sid = "HandlesTable", actions = r.permissions.handles, resources = [module.tables.handles_table_arn]
+        length(rs[0].permissions.rooms) == 0 ? [] : [{
+          sid = "RoomsTable", actions = rs[0].permissions.rooms, resources = [module.tables.rooms_table_arn]
         }],
-        length(r.permissions.manageConnections) == 0 ? [] : [{
+        length(rs[0].permissions.handles) == 0 ? [] : [{
+          sid = "HandlesTable", actions = rs[0].permissions.handles, resources = [module.tables.handles_table_arn]
+        }],
+        length(rs[0].permissions.manageConnections) == 0 ? [] : [{
           sid       = "ManageConnections"
           actions   = ["execute-api:ManageConnections"]
-          resources = [for method in r.permissions.manageConnections : "${module.websocket_api.stage_execution_arn}/${method}/@connections/*"]
+          resources = [for method in rs[0].permissions.manageConnections : "${module.websocket_api.stage_execution_arn}/${method}/@connections/*"]
         }],
       )
     }
@@ -107,6 +113,7 @@ locals {
     POWERTOOLS_LOG_LEVEL            = var.log_level
     AUTH_MODE                       = var.auth_mode
     HANDLES_TABLE                   = module.tables.handles_table_name
+    ROOMS_TABLE                     = module.tables.rooms_table_name
   }
 
   # Where the page signs in, for config.json and the CSP's connect-src.
@@ -202,6 +209,8 @@ module "alarms" {
   table_names = {
     connections = module.tables.connections_table_name
     messages    = module.tables.messages_table_name
+    handles     = module.tables.handles_table_name
+    rooms       = module.tables.rooms_table_name
   }
   stale_connections_metric = {
     namespace  = local.metrics.namespace

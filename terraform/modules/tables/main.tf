@@ -128,3 +128,44 @@ resource "aws_dynamodb_table" "handles" {
 
   tags = var.tags
 }
+
+# Private rooms (lambdas/serverless_chat/adapters/rooms_table.py): partition `room#<id>` holds
+# the room (sk `room`), its members (`member#<user>`) and its invites (`invite#<code>`);
+# partition `user#<sub>` the rooms the user is a member of (`room#<id>`) and how many they
+# created (`owned`). Invites carry `expiresAt`: DynamoDB deletes them some time after it, and
+# the chat checks it itself until then.
+resource "aws_dynamodb_table" "rooms" {
+  #checkov:skip=CKV_AWS_28:point-in-time recovery is a variable, on by default (prod); envs/dev and envs/local turn it off for disposable data (tested in tests/tables.tftest.hcl)
+  name                        = "${var.name_prefix}-rooms"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  range_key                   = "sk"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled                 = var.point_in_time_recovery.enabled
+    recovery_period_in_days = local.recovery_period_in_days
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = var.kms_key_arn
+  }
+
+  tags = var.tags
+}

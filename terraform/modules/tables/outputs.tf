@@ -38,6 +38,16 @@ output "handles_table_arn" {
   value       = aws_dynamodb_table.handles.arn
 }
 
+output "rooms_table_name" {
+  description = "Name of the rooms table (private rooms, their members and invites)."
+  value       = aws_dynamodb_table.rooms.name
+}
+
+output "rooms_table_arn" {
+  description = "ARN of the rooms table."
+  value       = aws_dynamodb_table.rooms.arn
+}
+
 output "point_in_time_recovery" {
   description = "Point-in-time recovery of the tables: `enabled`, and `recovery_period_in_days` (null when off)."
   value = {

@@ -81,8 +81,13 @@ run "routes_functions_and_least_privilege" {
   }
 
   assert {
-    condition     = length(distinct(values(output.routes))) == length(jsondecode(file("../../../lambdas/serverless_chat/contract.json")).routes)
-    error_message = "each route has its own function"
+    condition     = length(distinct(values(output.routes))) == length(distinct([for r in jsondecode(file("../../../lambdas/serverless_chat/contract.json")).routes : r.function]))
+    error_message = "each of the contract's functions is one function, whatever the number of its route keys"
+  }
+
+  assert {
+    condition     = toset([for k in ["create-room", "list-rooms", "create-invite", "list-invites", "revoke-invite", "add-member"] : output.routes[k]]) == toset(["chat-test-rooms"])
+    error_message = "the private rooms' six route keys share the rooms function"
   }
 
   assert {
@@ -113,7 +118,7 @@ run "routes_functions_and_least_privilege" {
   assert {
     condition = sort([for k, p in output.function_policies : k if anytrue([
       for s in jsondecode(p).Statement : contains(s.Action, "execute-api:ManageConnections")
-    ])]) == sort(["default", "disconnect", "enter-room", "send-message", "sign-out"])
+    ])]) == sort(["default", "disconnect", "enter-room", "send-message", "sign-out", "rooms"])
     error_message = "every function but $connect replies or fans out; $connect does not"
   }
 
@@ -137,8 +142,8 @@ run "routes_functions_and_least_privilege" {
   }
 
   assert {
-    condition = (output.function_environment.AUTH_MODE == "off" && output.function_environment.HANDLES_TABLE == "chat-test-handles"
-      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 6 && module.websocket_api.authorizer_id == null
+    condition = (output.function_environment.AUTH_MODE == "off" && output.function_environment.HANDLES_TABLE == "chat-test-handles" && output.function_environment.ROOMS_TABLE == "chat-test-rooms"
+      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 12 && module.websocket_api.authorizer_id == null
     && length(output.authorizer_environment) == 0)
     error_message = "auth_mode off by default: no authorizer function or authorizer, AUTH_MODE off"
   }
@@ -146,8 +151,18 @@ run "routes_functions_and_least_privilege" {
   assert {
     condition = sort([for k, p in output.function_policies : k if anytrue([
       for s in jsondecode(p).Statement : s.Sid == "HandlesTable"
-    ])]) == sort(["enter-room", "sign-out"])
-    error_message = "only on-enter-room (a guest's name against the handles) and sign-out (the user's sign-out mark) touch the handles table"
+    ])]) == sort(["enter-room", "sign-out", "rooms"])
+    error_message = "only on-enter-room (a guest's name against the handles), sign-out (the user's sign-out mark) and rooms (add-member's handle) touch the handles table"
+  }
+
+  assert {
+    condition = jsonencode({ for k, p in output.function_policies : k => [
+      for s in jsondecode(p).Statement : [s.Action, s.Resource] if s.Sid == "RoomsTable"
+      ] if anytrue([for s in jsondecode(p).Statement : s.Sid == "RoomsTable"]) }) == jsonencode({
+      "enter-room" = [[["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/chat-test"]]]
+      "rooms" = [[["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/chat-test"]]]
+    })
+    error_message = "only on-enter-room (a member's check, an invite redeemed) and the rooms function touch the rooms table, on it alone"
   }
 
   assert {

@@ -44,6 +44,14 @@ run "tables_match_the_contract" {
     condition     = !aws_dynamodb_table.connections.deletion_protection_enabled && !aws_dynamodb_table.messages.deletion_protection_enabled
     error_message = "deletion protection is off by default"
   }
+
+  assert {
+    condition = (aws_dynamodb_table.rooms.hash_key == "pk" && aws_dynamodb_table.rooms.range_key == "sk"
+      && aws_dynamodb_table.rooms.ttl[0].enabled && aws_dynamodb_table.rooms.ttl[0].attribute_name == "expiresAt"
+      && aws_dynamodb_table.rooms.point_in_time_recovery[0].enabled && aws_dynamodb_table.rooms.server_side_encryption[0].enabled
+    && !aws_dynamodb_table.rooms.deletion_protection_enabled)
+    error_message = "rooms: (pk, sk), invites expiring through expiresAt, recoverable and encrypted"
+  }
 }
 
 run "deletion_protection_and_kms" {
@@ -57,7 +65,7 @@ run "deletion_protection_and_kms" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.connections.deletion_protection_enabled && aws_dynamodb_table.messages.deletion_protection_enabled
+    condition     = aws_dynamodb_table.connections.deletion_protection_enabled && aws_dynamodb_table.messages.deletion_protection_enabled && aws_dynamodb_table.rooms.deletion_protection_enabled
     error_message = "deletion protection follows the variable"
   }
 

@@ -1,0 +1,251 @@
+"""The rooms table: private rooms, their members and their invites.
+
+One table, a partition per room and one per user, so that each question is one key or one
+Query and no Scan:
+
+    pk = "room#<id>"   sk = "room"              ownerId, createdAt
+    pk = "room#<id>"   sk = "member#<user>"     role, handle, joinedAt   (is the user a member?)
+    pk = "room#<id>"   sk = "invite#<code>"     createdBy, expiresAt     (a live invite; TTL)
+    pk = "user#<user>" sk = "room#<id>"         role, joinedAt           (the user's rooms)
+    pk = "user#<user>" sk = "owned"             count                    (rooms the user created)
+
+A membership is two items written by one transaction; an invite is redeemed by the transaction
+that checks it (``expiresAt`` still ahead: DynamoDB's TTL deletes expired items only within a
+few days) and writes the membership, so a revoked or expired code never lets anyone in.
+"""
+
+import time
+from typing import TYPE_CHECKING, Final
+
+from botocore.exceptions import ClientError
+
+from serverless_chat.adapters.dynamodb import (
+    TRANSIENT_CANCELLATIONS,
+    busy_when_throttled,
+    error_code,
+)
+from serverless_chat.domain.model import Invite, Role, RoomOfUser, SignedInUser
+from serverless_chat.domain.ports import StoreBusyError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
+
+ROOM_PREFIX: Final = "room#"
+USER_PREFIX: Final = "user#"
+MEMBER_PREFIX: Final = "member#"
+INVITE_PREFIX: Final = "invite#"
+ROOM_SORT_KEY: Final = "room"
+OWNED_SORT_KEY: Final = "owned"
+_ABSENT: Final = "attribute_not_exists(pk)"
+_TRANSACTION_ATTEMPTS: Final = 2
+_TRANSACTION_RETRY_PAUSE_S: Final = 0.05
+
+
+class RoomsTable:
+    def __init__(self, client: "DynamoDBClient", table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    @busy_when_throttled
+    def create(self, room_id: str, owner: SignedInUser, now_s: int, max_owned: int) -> bool:
+        room = ROOM_PREFIX + room_id
+        owned_count: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": _key(USER_PREFIX + owner.user_id, OWNED_SORT_KEY),
+                "UpdateExpression": "SET #count = if_not_exists(#count, :zero) + :one",
+                "ConditionExpression": "attribute_not_exists(#count) OR #count < :most",
+                "ExpressionAttributeNames": {"#count": "count"},
+                "ExpressionAttributeValues": {
+                    ":zero": _n(0),
+                    ":one": _n(1),
+                    ":most": _n(max_owned),
+                },
+            }
+        }
+        room_item = self._put(
+            {
+                **_key(room, ROOM_SORT_KEY),
+                "ownerId": _s(owner.user_id),
+                "createdAt": _n(now_s),
+            }
+        )
+        written = self._transact(
+            [
+                owned_count,
+                room_item,
+                *self._membership(room_id, owner.user_id, owner.handle, Role.OWNER, now_s),
+            ]
+        )
+        return written is None
+
+    @busy_when_throttled
+    def role_of(self, room_id: str, user_id: str) -> Role | None:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key=_key(ROOM_PREFIX + room_id, MEMBER_PREFIX + user_id),
+            ConsistentRead=True,
+            ProjectionExpression="#role",
+            ExpressionAttributeNames={"#role": "role"},
+        ).get("Item")
+        return Role(item["role"]["S"]) if item else None
+
+    @busy_when_throttled
+    def add_member(self, room_id: str, user_id: str, handle: str, now_s: int) -> None:
+        self._transact(self._membership(room_id, user_id, handle, Role.MEMBER, now_s))
+        # cancelled: already a member, who stays as they are
+
+    @busy_when_throttled
+    def redeem(self, room_id: str, code: str, user: SignedInUser, now_s: int) -> bool:
+        live_invite: TransactWriteItemTypeDef = {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": _key(ROOM_PREFIX + room_id, INVITE_PREFIX + code),
+                "ConditionExpression": "expiresAt > :now",
+                "ExpressionAttributeValues": {":now": _n(now_s)},
+            }
+        }
+        membership = self._membership(room_id, user.user_id, user.handle, Role.MEMBER, now_s)
+        refused = self._transact([live_invite, *membership])
+        if refused is None:
+            return True
+        if refused == 0:
+            return False  # no such invite to this room, expired or revoked
+        return self.role_of(room_id, user.user_id) is not None  # a concurrent entry won
+
+    @busy_when_throttled
+    def create_invite(
+        self, room_id: str, invite: Invite, creator_id: str, *, now_s: int, max_live: int
+    ) -> bool:
+        # A bound on what one room stores rather than an exact count: two invites the owner
+        # asks for at the same instant may both see max_live - 1.
+        if len(self.invites(room_id, now_s)) >= max_live:
+            return False
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                **_key(ROOM_PREFIX + room_id, INVITE_PREFIX + invite.code),
+                "createdBy": _s(creator_id),
+                "expiresAt": _n(invite.expires_at_s),
+            },
+            ConditionExpression=_ABSENT,
+        )
+        return True
+
+    @busy_when_throttled
+    def invites(self, room_id: str, now_s: int) -> list[Invite]:
+        items = self._query(
+            ROOM_PREFIX + room_id,
+            INVITE_PREFIX,
+            filter_expression="expiresAt > :now",
+            values={":now": _n(now_s)},
+        )
+        return [
+            Invite(
+                code=item["sk"]["S"].removeprefix(INVITE_PREFIX),
+                expires_at_s=int(item["expiresAt"]["N"]),
+            )
+            for item in items
+        ]
+
+    @busy_when_throttled
+    def revoke(self, room_id: str, code: str) -> None:
+        self._client.delete_item(
+            TableName=self._table, Key=_key(ROOM_PREFIX + room_id, INVITE_PREFIX + code)
+        )
+
+    @busy_when_throttled
+    def rooms_of(self, user_id: str) -> list[RoomOfUser]:
+        return [
+            RoomOfUser(
+                room_id=item["sk"]["S"].removeprefix(ROOM_PREFIX),
+                role=Role(item["role"]["S"]),
+                joined_at_s=int(item["joinedAt"]["N"]),
+            )
+            for item in self._query(USER_PREFIX + user_id, ROOM_PREFIX)
+        ]
+
+    def _membership(
+        self, room_id: str, user_id: str, handle: str, role: Role, now_s: int
+    ) -> "list[TransactWriteItemTypeDef]":
+        """The two items of a membership, each written only when absent."""
+        return [
+            self._put(
+                {
+                    **_key(ROOM_PREFIX + room_id, MEMBER_PREFIX + user_id),
+                    "role": _s(role.value),
+                    "handle": _s(handle),
+                    "joinedAt": _n(now_s),
+                }
+            ),
+            self._put(
+                {
+                    **_key(USER_PREFIX + user_id, ROOM_PREFIX + room_id),
+                    "role": _s(role.value),
+                    "joinedAt": _n(now_s),
+                }
+            ),
+        ]
+
+    def _put(self, item: "dict[str, AttributeValueTypeDef]") -> "TransactWriteItemTypeDef":
+        return {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": _ABSENT}}
+
+    def _transact(self, items: "list[TransactWriteItemTypeDef]") -> int | None:
+        """Write all the items or none; None when written, else the index of the first item
+        whose condition failed. A conflict or throttling is tried again once, then busy."""
+        for attempt in range(1, _TRANSACTION_ATTEMPTS + 1):
+            try:
+                self._client.transact_write_items(TransactItems=items)
+                return None
+            except ClientError as error:
+                if error_code(error) != "TransactionCanceledException":
+                    raise
+                reasons = [r.get("Code", "None") for r in error.response["CancellationReasons"]]
+                if "ConditionalCheckFailed" in reasons:
+                    return reasons.index("ConditionalCheckFailed")
+                if not set(reasons) & TRANSIENT_CANCELLATIONS:
+                    raise
+                if attempt == _TRANSACTION_ATTEMPTS:
+                    raise StoreBusyError(",".join(sorted(set(reasons) - {"None"}))) from error
+                time.sleep(_TRANSACTION_RETRY_PAUSE_S)
+        raise AssertionError("unreachable")
+
+    def _query(
+        self,
+        pk: str,
+        sk_prefix: str,
+        filter_expression: str | None = None,
+        values: "dict[str, AttributeValueTypeDef] | None" = None,
+    ) -> "list[dict[str, AttributeValueTypeDef]]":
+        """Every item of partition ``pk`` whose sort key begins with ``sk_prefix``, all pages."""
+        request = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {
+                ":pk": _s(pk),
+                ":prefix": _s(sk_prefix),
+                **(values or {}),
+            },
+            "ConsistentRead": True,
+            **({"FilterExpression": filter_expression} if filter_expression else {}),
+        }
+        items: list[dict[str, AttributeValueTypeDef]] = []
+        while True:
+            page = self._client.query(**request)  # type: ignore[arg-type]
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _key(pk: str, sk: str) -> "dict[str, AttributeValueTypeDef]":
+    return {"pk": _s(pk), "sk": _s(sk)}
+
+
+def _s(value: str) -> "AttributeValueTypeDef":
+    return {"S": value}
+
+
+def _n(value: int) -> "AttributeValueTypeDef":
+    return {"N": str(value)}

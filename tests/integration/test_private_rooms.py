@@ -1,0 +1,104 @@
+"""Private rooms over real WebSockets on the `AUTH=optional` stack: two members chat in a room
+only they enter; a third user is refused until invited, and a fourth with the same invite after
+its revocation; a guest and a stranger learn nothing of the room, not even whether it exists."""
+
+import json
+import uuid
+from typing import Any
+
+from websockets.sync.client import ClientConnection, connect
+
+from local_stack.stack import LocalStack
+from tests.integration.signed_in_sockets import (
+    receive,
+    send,
+    signed_in,
+    token,
+    trusting_the_test_issuer,
+)
+
+NOBODYS_ROOM = "~AAAAAAAAAAAAAAAAAAAAAA"
+
+
+def ask(ws: ClientConnection, action: str, answer: str, **fields: Any) -> dict[str, Any]:
+    send(ws, {"action": action, **fields})
+    return receive(ws, answer)
+
+
+def entry_refused(ws: ClientConnection, room_id: str, **fields: Any) -> dict[str, Any]:
+    """The one frame an entry into ``room_id`` is answered with: an error."""
+    send(ws, {"action": "on-enter-room", "roomId": room_id, **fields})
+    frame = json.loads(ws.recv(timeout=10))
+    assert frame["type"] == "error", frame
+    return dict(frame)
+
+
+def nothing_more(ws: ClientConnection) -> None:
+    """No frame is waiting for the socket: a ping is answered first."""
+    send(ws, {"action": "ping"})
+    assert json.loads(ws.recv(timeout=10)) == {"type": "pong"}
+
+
+def test_only_members_enter_a_private_room(optional_stack: LocalStack) -> None:
+    names = {who: f"{who}{uuid.uuid4().hex[:4]}" for who in ("ada", "bob", "cy", "dee")}
+    with (
+        trusting_the_test_issuer(optional_stack) as url,
+        signed_in(url, token(names["ada"])) as ada,
+        signed_in(url, token(names["bob"])) as bob,
+        signed_in(url, token(names["cy"])) as cy,
+        connect(url, open_timeout=20) as guest,
+    ):
+        room_id = ask(ada, "create-room", "room_created")["roomId"]
+        send(ada, {"action": "on-enter-room", "roomId": room_id})
+        assert receive(ada, "room")["members"] == [names["ada"]]
+        invite = ask(ada, "create-invite", "invite", roomId=room_id)
+
+        send(bob, {"action": "on-enter-room", "roomId": room_id, "invite": invite["code"]})
+        assert receive(bob, "room")["members"] == sorted([names["ada"], names["bob"]])
+        assert receive(ada, "presence")["username"] == names["bob"]
+        send(bob, {"action": "on-message", "message": "members only"})
+        assert receive(ada, "message")["message"] == "members only"
+        receive(bob, "message")
+
+        # cy, signed in but not a member, and a guest: refused, and told nothing of the room
+        refused = entry_refused(cy, room_id)
+        assert refused["code"] == "not_invited"
+        nowhere = entry_refused(cy, NOBODYS_ROOM)
+        assert refused["message"].replace(room_id, "?") == nowhere["message"].replace(
+            NOBODYS_ROOM, "?"
+        )
+        assert entry_refused(guest, room_id, username="eve")["code"] == "not_invited"
+        assert ask(cy, "list-invites", "error", roomId=room_id)["code"] == "not_invited"
+        nothing_more(cy)
+        nothing_more(guest)
+        nothing_more(ada)  # no presence of anyone refused reached the members
+
+        # invited, cy enters; once revoked, the same code lets dee in no more
+        send(cy, {"action": "on-enter-room", "roomId": room_id, "invite": invite["code"]})
+        assert len(receive(cy, "room")["members"]) == 3
+        left = ask(ada, "revoke-invite", "invites", roomId=room_id, code=invite["code"])
+        assert left["invites"] == []
+        with signed_in(url, token(names["dee"])) as dee:
+            assert entry_refused(dee, room_id, invite=invite["code"])["code"] == "not_invited"
+        rooms = ask(cy, "list-rooms", "rooms")["rooms"]
+        assert rooms == [{"roomId": room_id, "role": "member"}]
+
+
+def test_the_owner_adds_a_member_by_handle(optional_stack: LocalStack) -> None:
+    owner, added = (f"{who}{uuid.uuid4().hex[:4]}" for who in ("eve", "fay"))
+    with (
+        trusting_the_test_issuer(optional_stack) as url,
+        signed_in(url, token(owner)) as eve,
+        signed_in(url, token(added)) as fay,  # her first sign-in claims her handle
+    ):
+        room_id = ask(eve, "create-room", "room_created")["roomId"]
+        assert entry_refused(fay, room_id)["code"] == "not_invited"
+        assert (
+            ask(eve, "add-member", "member_added", roomId=room_id, handle=added)["handle"] == added
+        )
+        send(fay, {"action": "on-enter-room", "roomId": room_id})
+        assert receive(fay, "room")["roomId"] == room_id
+        assert (
+            ask(fay, "add-member", "error", roomId=room_id, handle=owner)["code"]
+            == "not_room_owner"
+        )
