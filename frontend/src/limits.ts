@@ -3,12 +3,19 @@
 import { limits } from '../../lambdas/serverless_chat/contract.json';
 
 const roomIdPattern = new RegExp(limits.roomIdPattern);
+const privateRoomIdPattern = new RegExp(limits.privateRoomIdPattern);
+const inviteCodePattern = new RegExp(limits.inviteCodePattern);
 const guestKeyPattern = new RegExp(limits.guestKeyPattern);
 
 export const MAX_MESSAGE_LENGTH: number = limits.maxMessageLength;
 export const MAX_USERNAME_LENGTH: number = limits.maxUsernameLength;
 export const MIN_GUEST_KEY_LENGTH: number = limits.minGuestKeyLength;
 export const MAX_GUEST_KEY_LENGTH: number = limits.maxGuestKeyLength;
+/** Private rooms: an invite's lifetime when `create-invite` names none, and the longest one it may name. */
+export const DEFAULT_INVITE_LIFETIME_SECONDS: number = limits.defaultInviteLifetimeSeconds;
+export const MAX_INVITE_LIFETIME_SECONDS: number = limits.maxInviteLifetimeSeconds;
+export const MAX_INVITES_PER_ROOM: number = limits.maxInvitesPerRoom;
+export const MAX_OWNED_ROOMS: number = limits.maxOwnedRooms;
 
 /** API Gateway drops a connection silent for `idleTimeoutSeconds`; a ping at 40% of that keeps it (4 of 10 minutes). */
 export const PING_INTERVAL_MS: number = limits.idleTimeoutSeconds * 1000 * 0.4;
@@ -20,6 +27,15 @@ export function codePointLength(text: string): number {
 
 export function isValidRoomId(roomId: string): boolean {
   return roomIdPattern.test(roomId);
+}
+
+/** A private room's id (`~` and 22 characters, the server's): only its members enter. */
+export function isPrivateRoomId(roomId: string): boolean {
+  return privateRoomIdPattern.test(roomId);
+}
+
+export function isValidInviteCode(code: string): boolean {
+  return inviteCodePattern.test(code);
 }
 
 export function isValidGuestKey(key: string): boolean {

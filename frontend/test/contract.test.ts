@@ -3,7 +3,19 @@
 import { describe, expect, it } from 'vitest';
 import contract from '../../lambdas/serverless_chat/contract.json';
 import { errorText } from '../src/chat/errorText';
-import { PING, SIGN_OUT, enterRoomFrame, parseServerFrame, sendMessageFrame } from '../src/chat/protocol';
+import {
+  CREATE_ROOM,
+  LIST_ROOMS,
+  PING,
+  SIGN_OUT,
+  addMemberFrame,
+  createInviteFrame,
+  enterRoomFrame,
+  listInvitesFrame,
+  parseServerFrame,
+  revokeInviteFrame,
+  sendMessageFrame,
+} from '../src/chat/protocol';
 import { nameProblem } from '../src/nameRules';
 
 const FALLBACK = errorText('no such code');
@@ -16,10 +28,30 @@ describe('the contract', () => {
     expect(sendMessageFrame(send.groupId, send.message, send.clientMessageId)).toEqual(send);
     expect(PING).toEqual(contract.clientFrames.ping.example);
     expect(SIGN_OUT).toEqual(contract.clientFrames['sign-out'].example);
+    expect(CREATE_ROOM).toEqual(contract.clientFrames['create-room'].example);
+    expect(LIST_ROOMS).toEqual(contract.clientFrames['list-rooms'].example);
+    const invite = contract.clientFrames['create-invite'].example;
+    expect(createInviteFrame(invite.roomId, invite.expiresInSeconds)).toEqual(invite);
+    expect(listInvitesFrame(invite.roomId)).toEqual(contract.clientFrames['list-invites'].example);
+    const revoke = contract.clientFrames['revoke-invite'].example;
+    expect(revokeInviteFrame(revoke.roomId, revoke.code)).toEqual(revoke);
+    const add = contract.clientFrames['add-member'].example;
+    expect(addMemberFrame(add.roomId, add.handle)).toEqual(add);
   });
 
   it('has no client frame the page cannot send', () => {
-    expect(Object.keys(contract.clientFrames).sort()).toEqual(['on-enter-room', 'on-message', 'ping', 'sign-out']);
+    expect(Object.keys(contract.clientFrames).sort()).toEqual([
+      'add-member',
+      'create-invite',
+      'create-room',
+      'list-invites',
+      'list-rooms',
+      'on-enter-room',
+      'on-message',
+      'ping',
+      'revoke-invite',
+      'sign-out',
+    ]);
   });
 
   it('has server frames the page understands, each as its example says', () => {

@@ -13,6 +13,15 @@ describe('frames out', () => {
     });
   });
 
+  it("enters a private room with the invite's code when there is one", () => {
+    expect(enterRoomFrame('~Qh7v0c2mXbT9yLkR4sW1aZ', 'ada', null, null, null, 'd3JpdGUtbWUtYS1jb2RlMA')).toEqual({
+      action: 'on-enter-room',
+      groupId: '~Qh7v0c2mXbT9yLkR4sW1aZ',
+      username: 'ada',
+      invite: 'd3JpdGUtbWUtYS1jb2RlMA',
+    });
+  });
+
   it('sends a message with its room and clientMessageId, and pings with the ping action', () => {
     expect(sendMessageFrame('lobby', 'hi', 'cid-1')).toEqual({
       action: 'on-message',
@@ -67,6 +76,11 @@ describe('frames in', () => {
     ['a message with a fractional seq', JSON.stringify({ type: 'message', ...chatMessage(1), seq: 1.5 })],
     ['a room frame with a broken history entry', JSON.stringify(roomFrame({ history: [{ id: 'x' }] }))],
     ['a presence frame with an unknown event', '{"type":"presence","event":"wave","username":"A","memberCount":1}'],
+    ['a rooms frame with an unknown role', '{"type":"rooms","rooms":[{"roomId":"~Qh7v0c2mXbT9yLkR4sW1aZ","role":"admin"}]}'],
+    ['a rooms frame without its list', '{"type":"rooms"}'],
+    ['an invites frame with an invite without expiry', '{"type":"invites","roomId":"~Qh7v0c2mXbT9yLkR4sW1aZ","invites":[{"code":"x"}]}'],
+    ['an invite without its room', '{"type":"invite","code":"x","expiresAt":"2026-01-02T12:00:00.000Z"}'],
+    ['a member_added without a handle', '{"type":"member_added","roomId":"~Qh7v0c2mXbT9yLkR4sW1aZ"}'],
     ['a leave whose usernames are not strings', '{"type":"presence","event":"leave","username":"A","usernames":["A",1],"memberCount":1}'],
   ])('ignores %s', (_description, data) => {
     expect(parseServerFrame(data)).toBeNull();

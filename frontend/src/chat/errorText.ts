@@ -1,4 +1,7 @@
-import { MAX_MESSAGE_LENGTH, MAX_USERNAME_LENGTH } from '../limits';
+import { MAX_INVITES_PER_ROOM, MAX_MESSAGE_LENGTH, MAX_OWNED_ROOMS, MAX_USERNAME_LENGTH } from '../limits';
+
+/** `not_invited` on entering a private room: what the page's view of a refused entry says. */
+export const NOT_INVITED_TEXT = 'This room is private. Only its members can enter; ask a member for an invite link.';
 
 // Plain words for the server's error codes (contract: `{"type":"error","code",...}`).
 const TEXT_BY_CODE: Record<string, string> = {
@@ -23,7 +26,13 @@ const TEXT_BY_CODE: Record<string, string> = {
   rate_limited: 'You are sending messages too fast. Wait a moment and try again.',
   busy: 'The chat is busy right now. Wait a moment and try again.',
   token_expired: 'Your sign-in expired. Renewing it and reconnecting…',
-  not_signed_in: 'You are not signed in, so there was nothing to sign out of.',
+  not_signed_in: 'You are not signed in to the chat, so nothing was done. Sign in and try again.',
+  not_invited: NOT_INVITED_TEXT,
+  not_room_owner: 'Only the room’s owner can do that.',
+  invalid_invite: 'That invite is not valid. Ask a member of the room for a new invite link.',
+  too_many_invites: `This room already has ${MAX_INVITES_PER_ROOM} live invites, the most it can have. Revoke one first.`,
+  too_many_rooms: `You already own ${MAX_OWNED_ROOMS} private rooms, the most you can have.`,
+  unknown_handle: 'Nobody signed in to the chat has that handle. Check its spelling.',
 };
 
 export const GATEWAY_ERROR_TEXT = 'The server ran into a problem. Anything not marked as sent can be sent again.';

@@ -10,6 +10,8 @@ export interface EnterRoomFrame {
   beforeSeq?: number;
   /** Who is sending: the browser's guest key (src/guestKey.ts), the same on every connection. */
   guestKey?: string;
+  /** A private room's invite code (from the link's fragment): makes the signed-in user a member first. */
+  invite?: string;
 }
 
 export interface SendMessageFrame {
@@ -28,7 +30,51 @@ export interface SignOutFrame {
   action: 'sign-out';
 }
 
-export type ClientFrame = EnterRoomFrame | SendMessageFrame | SignOutFrame | PingFrame;
+/** Private rooms (signed in only): each is answered to the caller alone. */
+export interface CreateRoomFrame {
+  action: 'create-room';
+}
+
+export interface ListRoomsFrame {
+  action: 'list-rooms';
+}
+
+export interface CreateInviteFrame {
+  action: 'create-invite';
+  roomId: string;
+  /** From 60 to `maxInviteLifetimeSeconds`; left out, the server's `defaultInviteLifetimeSeconds`. */
+  expiresInSeconds?: number;
+}
+
+export interface ListInvitesFrame {
+  action: 'list-invites';
+  roomId: string;
+}
+
+export interface RevokeInviteFrame {
+  action: 'revoke-invite';
+  roomId: string;
+  code: string;
+}
+
+export interface AddMemberFrame {
+  action: 'add-member';
+  roomId: string;
+  handle: string;
+}
+
+export type RoomActionFrame =
+  | CreateRoomFrame
+  | ListRoomsFrame
+  | CreateInviteFrame
+  | ListInvitesFrame
+  | RevokeInviteFrame
+  | AddMemberFrame;
+
+/** The private rooms' actions, by their route key. */
+export type RoomAction = RoomActionFrame['action'];
+
+export type ClientFrame = EnterRoomFrame | SendMessageFrame | SignOutFrame | PingFrame | RoomActionFrame;
 
 export interface ChatMessage {
   id: string;
@@ -98,7 +144,62 @@ export interface GatewayErrorFrame {
   message: string;
 }
 
-export type ServerFrame = RoomFrame | PresenceFrame | MessageFrame | SignedOutFrame | PongFrame | ErrorFrame | GatewayErrorFrame;
+export type RoomRole = 'owner' | 'member';
+
+export interface PrivateRoomSummary {
+  roomId: string;
+  role: RoomRole;
+}
+
+export interface InviteInfo {
+  code: string;
+  /** ISO 8601 */
+  expiresAt: string;
+}
+
+/** The answer to `create-room`: the new private room's id. */
+export interface RoomCreatedFrame {
+  type: 'room_created';
+  roomId: string;
+}
+
+/** The answer to `list-rooms`: the user's private rooms, the newest first. */
+export interface RoomsFrame {
+  type: 'rooms';
+  rooms: PrivateRoomSummary[];
+}
+
+/** The answer to `create-invite`. */
+export interface InviteFrame extends InviteInfo {
+  type: 'invite';
+  roomId: string;
+}
+
+/** The answer to `list-invites` and `revoke-invite`: the room's live invites, the soonest to expire first. */
+export interface InvitesFrame {
+  type: 'invites';
+  roomId: string;
+  invites: InviteInfo[];
+}
+
+/** The answer to `add-member`. */
+export interface MemberAddedFrame {
+  type: 'member_added';
+  roomId: string;
+  handle: string;
+}
+
+export type RoomActionReply = RoomCreatedFrame | RoomsFrame | InviteFrame | InvitesFrame | MemberAddedFrame;
+
+export type ServerFrame =
+  | RoomFrame
+  | PresenceFrame
+  | MessageFrame
+  | SignedOutFrame
+  | PongFrame
+  | ErrorFrame
+  | GatewayErrorFrame
+  | RoomActionReply;
 
 export function enterRoomFrame(
   roomId: string,
@@ -106,11 +207,13 @@ export function enterRoomFrame(
   afterSeq: number | null,
   guestKey: string | null = null,
   beforeSeq: number | null = null,
+  invite: string | null = null,
 ): EnterRoomFrame {
   const frame: EnterRoomFrame = { action: 'on-enter-room', groupId: roomId, username };
   if (afterSeq !== null) frame.afterSeq = afterSeq;
   if (beforeSeq !== null) frame.beforeSeq = beforeSeq;
   if (guestKey !== null) frame.guestKey = guestKey;
+  if (invite !== null) frame.invite = invite;
   return frame;
 }
 
@@ -121,6 +224,28 @@ export function sendMessageFrame(roomId: string, message: string, clientMessageI
 export const PING: PingFrame = { action: 'ping' };
 
 export const SIGN_OUT: SignOutFrame = { action: 'sign-out' };
+
+export const CREATE_ROOM: CreateRoomFrame = { action: 'create-room' };
+
+export const LIST_ROOMS: ListRoomsFrame = { action: 'list-rooms' };
+
+export function createInviteFrame(roomId: string, expiresInSeconds: number | null = null): CreateInviteFrame {
+  const frame: CreateInviteFrame = { action: 'create-invite', roomId };
+  if (expiresInSeconds !== null) frame.expiresInSeconds = expiresInSeconds;
+  return frame;
+}
+
+export function listInvitesFrame(roomId: string): ListInvitesFrame {
+  return { action: 'list-invites', roomId };
+}
+
+export function revokeInviteFrame(roomId: string, code: string): RevokeInviteFrame {
+  return { action: 'revoke-invite', roomId, code };
+}
+
+export function addMemberFrame(roomId: string, handle: string): AddMemberFrame {
+  return { action: 'add-member', roomId, handle };
+}
 
 type JsonObject = Record<string, unknown>;
 
@@ -194,6 +319,50 @@ function parseError(value: JsonObject): ErrorFrame | null {
   return frame;
 }
 
+function parseInvite(value: unknown): InviteInfo | null {
+  if (!isObject(value)) return null;
+  const { code, expiresAt } = value;
+  return isString(code) && isString(expiresAt) ? { code, expiresAt } : null;
+}
+
+function parseRoomSummary(value: unknown): PrivateRoomSummary | null {
+  if (!isObject(value)) return null;
+  const { roomId, role } = value;
+  return isString(roomId) && (role === 'owner' || role === 'member') ? { roomId, role } : null;
+}
+
+/** Every item of a list, or `null` when any one is not understood. */
+function parseList<T>(value: unknown, parseItem: (item: unknown) => T | null): T[] | null {
+  if (!Array.isArray(value)) return null;
+  const items = value.map(parseItem);
+  return items.some((item) => item === null) ? null : (items as T[]);
+}
+
+function parseRoomActionReply(value: JsonObject): RoomActionReply | null {
+  const { roomId } = value;
+  if (value.type === 'rooms') {
+    const rooms = parseList(value.rooms, parseRoomSummary);
+    return rooms && { type: 'rooms', rooms };
+  }
+  if (!isString(roomId)) return null;
+  switch (value.type) {
+    case 'room_created':
+      return { type: 'room_created', roomId };
+    case 'invite': {
+      const invite = parseInvite(value);
+      return invite && { type: 'invite', roomId, ...invite };
+    }
+    case 'invites': {
+      const invites = parseList(value.invites, parseInvite);
+      return invites && { type: 'invites', roomId, invites };
+    }
+    case 'member_added':
+      return isString(value.handle) ? { type: 'member_added', roomId, handle: value.handle } : null;
+    default:
+      return null;
+  }
+}
+
 /** Reads one frame from the server; anything it does not recognise gives `null` and is ignored. */
 export function parseServerFrame(data: unknown): ServerFrame | null {
   if (!isString(data)) return null;
@@ -219,6 +388,12 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
       return { type: 'pong' };
     case 'error':
       return parseError(value);
+    case 'room_created':
+    case 'rooms':
+    case 'invite':
+    case 'invites':
+    case 'member_added':
+      return parseRoomActionReply(value);
     case undefined:
       return isString(value.message) ? { type: 'gateway-error', message: value.message } : null;
     default:
