@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useAuthSession } from '../auth/useAuthSession';
+import type { RoomInvite } from '../chat/useChatRoom';
 import type { AuthConfig } from '../config';
 import { ChatRoom } from './ChatRoom';
 import { NamePrompt } from './NamePrompt';
@@ -9,6 +10,8 @@ interface AuthChatProps {
   websocketUrl: string;
   auth: AuthConfig;
   roomId: string;
+  /** A private room's invite from the link: a signed-in user's entries carry it. */
+  invite: RoomInvite | null;
   /** A guest's display name (sign-in optional), `null` until chosen. */
   guestName: string | null;
   onGuestName: (name: string) => void;
@@ -19,7 +22,7 @@ interface AuthChatProps {
  * (`required`). Signed in, the page connects with its ID token and the chat names it by its handle;
  * signing in or out replaces the connection (the room component is keyed by who is connecting).
  */
-export function AuthChat({ websocketUrl, auth, roomId, guestName, onGuestName }: AuthChatProps) {
+export function AuthChat({ websocketUrl, auth, roomId, invite, guestName, onGuestName }: AuthChatProps) {
   const { session, state, failed } = useAuthSession(auth);
   const [wantsSignIn, setWantsSignIn] = useState(false);
 
@@ -45,6 +48,7 @@ export function AuthChat({ websocketUrl, auth, roomId, guestName, onGuestName }:
         websocketUrl={websocketUrl}
         roomId={roomId}
         username={state.username}
+        invite={invite}
         account={{
           idToken: state.idToken,
           onTokenExpired: () => void session.refreshNow(),
@@ -77,6 +81,7 @@ export function AuthChat({ websocketUrl, auth, roomId, guestName, onGuestName }:
       websocketUrl={websocketUrl}
       roomId={roomId}
       username={guestName}
+      invite={invite}
       onSignIn={() => setWantsSignIn(true)}
       notice={state.notice}
     />

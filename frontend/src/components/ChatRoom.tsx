@@ -1,11 +1,12 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { useChatRoom } from '../chat/useChatRoom';
+import { type RoomInvite, useChatRoom } from '../chat/useChatRoom';
 import type { Account } from './AccountSection';
 import { ChatMenu } from './ChatMenu';
 import { Composer } from './Composer';
 import { ConnectionBadge } from './ConnectionBadge';
 import { MemberList } from './MemberList';
 import { MessageList } from './MessageList';
+import { NotInvitedPage } from './NotInvitedPage';
 
 interface ChatRoomProps {
   websocketUrl: string;
@@ -17,11 +18,23 @@ interface ChatRoomProps {
   onSignIn?: (() => void) | null;
   /** Why the page is signed out, when it did not ask to be. */
   notice?: string | null;
+  /** A private room's invite from the link: sent on entering when signed in. */
+  invite?: RoomInvite | null;
 }
 
-export function ChatRoom({ websocketUrl, roomId, username, account = null, onSignIn = null, notice = null }: ChatRoomProps) {
+export function ChatRoom({
+  websocketUrl,
+  roomId,
+  username,
+  account = null,
+  onSignIn = null,
+  notice = null,
+  invite = null,
+}: ChatRoomProps) {
   const identity = account && { idToken: account.idToken, onTokenExpired: account.onTokenExpired, onSignedOut: account.onSignedOut };
-  const { state, send, retry, discard, rename, loadOlder, signOut } = useChatRoom(websocketUrl, roomId, username, identity);
+  const { state, send, retry, discard, rename, loadOlder, signOut } = useChatRoom(websocketUrl, roomId, username, identity, invite);
+  // The invite this client was made with (the prop goes once the chat has taken it).
+  const [sentInvite] = useState(() => identity !== null && invite !== null);
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButtonRef = useRef<HTMLButtonElement>(null);
   const menuId = useId();
@@ -29,6 +42,10 @@ export function ChatRoom({ websocketUrl, roomId, username, account = null, onSig
   useEffect(() => {
     document.title = `${roomId} · Serverless Chat`;
   }, [roomId]);
+
+  if (state.refused !== null) {
+    return <NotInvitedPage inviteRefused={sentInvite} onSignIn={onSignIn} hasInvite={invite !== null} />;
+  }
 
   const closeMenu = () => {
     setMenuOpen(false);
