@@ -1,10 +1,11 @@
 // Private rooms as a user sees them: their addresses, invite links, a refused entry, and (signed in)
 // the menu's rooms and the owner's invite panel; none of it where sign-in is off.
-import { act, render, screen, waitFor } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { NOT_INVITED_HELP } from '../src/chat/errorText';
+import { NOT_INVITED_HELP, errorText } from '../src/chat/errorText';
 import { App } from '../src/components/App';
+import { navigation } from '../src/navigation';
 import { ROOM_RULE } from '../src/roomPath';
 import { FakeWebSocket, roomFrame } from './fakeWebSocket';
 import { fakeIdentityProvider, tokens } from './fakeIdentityProvider';
@@ -186,5 +187,93 @@ describe('a private room that does not let the user in', () => {
     expect(screen.getByRole('heading', { name: /This room is private/ })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Sign in/ })).toBeNull();
     expect(cognitoProvider).not.toHaveBeenCalled();
+  });
+});
+
+async function openMenu(): Promise<HTMLElement> {
+  await userEvent.click(screen.getByRole('button', { name: 'Menu' }));
+  return screen.getByRole('navigation', { name: 'Menu' });
+}
+
+/** Signed in as ada (kept session), in `roomId`, entered. */
+async function inRoom(roomId = 'lobby', authMode: 'optional' | 'required' = 'required'): Promise<FakeWebSocket> {
+  signedIn(authMode);
+  openPage(`/${roomId}`);
+  const socket = opened(await socketNumber(1));
+  serverSends(socket, roomFrame({ roomId, username: 'ada', members: ['ada'] }));
+  return socket;
+}
+
+describe("a signed-in user's menu", () => {
+  it('starts a new private room and goes there', async () => {
+    const go = vi.spyOn(navigation, 'go').mockImplementation(() => {});
+    const socket = await inRoom();
+    const menu = await openMenu();
+    await userEvent.click(within(menu).getByRole('button', { name: 'New private room' }));
+    expect(socket.lastSent()).toEqual({ action: 'create-room' });
+    expect(within(menu).getByRole('button', { name: 'Creating a private room…' })).toBeDisabled();
+    serverSends(socket, { type: 'room_created', roomId: ROOM });
+    expect(go).toHaveBeenCalledWith(`/${ROOM}`);
+  });
+
+  it("shows why a private room was not made, in the contract's words", async () => {
+    const go = vi.spyOn(navigation, 'go').mockImplementation(() => {});
+    const socket = await inRoom();
+    const menu = await openMenu();
+    await userEvent.click(within(menu).getByRole('button', { name: 'New private room' }));
+    serverSends(socket, { type: 'error', code: 'too_many_rooms', message: 'too many' });
+    expect(within(menu).getByRole('alert')).toHaveTextContent(errorText('too_many_rooms'));
+    expect(within(menu).getByRole('button', { name: 'New private room' })).toBeEnabled();
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeInTheDocument(); // still in the room
+    expect(go).not.toHaveBeenCalled();
+  });
+
+  it('lists my rooms with links and my role in each', async () => {
+    const socket = await inRoom();
+    const menu = await openMenu();
+    await userEvent.click(within(menu).getByRole('button', { name: 'My rooms' }));
+    expect(socket.lastSent()).toEqual({ action: 'list-rooms' });
+    expect(within(menu).getByText('Loading your rooms…')).toBeInTheDocument();
+    const other = '~AAAAAAAAAAAAAAAAAAAAAA';
+    serverSends(socket, { type: 'rooms', rooms: [{ roomId: ROOM, role: 'owner' }, { roomId: other, role: 'member' }] });
+    const items = within(within(menu).getByRole('list', { name: 'My rooms' })).getAllByRole('listitem');
+    expect(items.map((item) => item.textContent)).toEqual([`🔒 ${ROOM} owner`, `🔒 ${other} member`]);
+    expect(within(items[0]!).getByRole('link')).toHaveAttribute('href', `/${ROOM}`);
+    expect(within(items[1]!).getByRole('link')).toHaveAttribute('href', `/${other}`);
+  });
+
+  it('says when there are none yet', async () => {
+    const socket = await inRoom();
+    const menu = await openMenu();
+    await userEvent.click(within(menu).getByRole('button', { name: 'My rooms' }));
+    serverSends(socket, { type: 'rooms', rooms: [] });
+    expect(within(menu).getByText('You are not a member of any private room yet.')).toBeInTheDocument();
+  });
+
+  it('has no private rooms for a guest (sign-in optional)', async () => {
+    withSignIn('optional');
+    localStorage.setItem(NAME_KEY, 'Zoë');
+    openPage('/lobby');
+    const socket = opened(await socketNumber(1));
+    serverSends(socket, roomFrame({ username: 'Zoë' }));
+    const menu = await openMenu();
+    expect(within(menu).queryByRole('button', { name: 'New private room' })).toBeNull();
+    expect(within(menu).queryByRole('button', { name: 'My rooms' })).toBeNull();
+  });
+});
+
+describe('sign-in off', () => {
+  it('shows nothing of private rooms', async () => {
+    serveConfig({ authMode: 'off' });
+    localStorage.setItem(NAME_KEY, 'Zoë');
+    openPage('/lobby');
+    const socket = opened(await socketNumber(1));
+    serverSends(socket, roomFrame({ username: 'Zoë' }));
+    const menu = await openMenu();
+    expect(within(menu).queryByRole('region', { name: 'Private rooms' })).toBeNull();
+    expect(within(menu).queryByRole('button', { name: /private room|My rooms/ })).toBeNull();
+    expect(screen.queryByText('Private room')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Invite' })).toBeNull();
+    expect(socket.sentFrames().map((frame) => frame.action)).toEqual(['on-enter-room']);
   });
 });

@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { type RoomInvite, useChatRoom } from '../chat/useChatRoom';
+import { navigation } from '../navigation';
+import { roomPath } from '../roomPath';
 import type { Account } from './AccountSection';
 import { ChatMenu } from './ChatMenu';
 import { Composer } from './Composer';
@@ -32,7 +34,7 @@ export function ChatRoom({
   invite = null,
 }: ChatRoomProps) {
   const identity = account && { idToken: account.idToken, onTokenExpired: account.onTokenExpired, onSignedOut: account.onSignedOut };
-  const { state, send, retry, discard, rename, loadOlder, signOut } = useChatRoom(websocketUrl, roomId, username, identity, invite);
+  const { state, send, retry, discard, rename, loadOlder, signOut, privateRooms } = useChatRoom(websocketUrl, roomId, username, identity, invite);
   // The invite this client was made with (the prop goes once the chat has taken it).
   const [sentInvite] = useState(() => identity !== null && invite !== null);
   const [menuOpen, setMenuOpen] = useState(false);
@@ -42,6 +44,11 @@ export function ChatRoom({
   useEffect(() => {
     document.title = `${roomId} · Serverless Chat`;
   }, [roomId]);
+
+  const { createdRoomId } = state.privateRooms;
+  useEffect(() => {
+    if (createdRoomId !== null) navigation.go(roomPath(createdRoomId));
+  }, [createdRoomId]);
 
   if (state.refused !== null) {
     return <NotInvitedPage inviteRefused={sentInvite} onSignIn={onSignIn} hasInvite={invite !== null} />;
@@ -87,10 +94,12 @@ export function ChatRoom({
       {menuOpen && (
         <ChatMenu
           id={menuId}
+          roomId={roomId}
           username={state.username}
           members={state.members}
           guests={state.guests}
           account={account}
+          privateRooms={account && { state: state.privateRooms, actions: privateRooms, online: state.status === 'online' }}
           onSignOut={() => account?.onSignOut(signOut) ?? Promise.resolve()}
           toggleRef={menuButtonRef}
           onRename={rename}
