@@ -1,6 +1,6 @@
 // Private rooms as a user sees them: their addresses, invite links, a refused entry, and (signed in)
 // the menu's rooms and the owner's invite panel; none of it where sign-in is off.
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { NOT_INVITED_HELP, errorText } from '../src/chat/errorText';
@@ -275,5 +275,186 @@ describe('sign-in off', () => {
     expect(screen.queryByText('Private room')).toBeNull();
     expect(screen.queryByRole('button', { name: 'Invite' })).toBeNull();
     expect(socket.sentFrames().map((frame) => frame.action)).toEqual(['on-enter-room']);
+  });
+});
+
+const LATER = '2026-01-09T12:00:00.000Z';
+const SOON = '2026-01-02T12:00:00.000Z';
+const OTHER_CODE = 'b3RoZXItaW52aXRlLWNvZA';
+
+function stubClipboard(writeText: (text: string) => Promise<void>): ReturnType<typeof vi.fn> {
+  const spy = vi.fn(writeText);
+  Object.defineProperty(window.navigator, 'clipboard', { value: { writeText: spy }, configurable: true });
+  return spy;
+}
+
+/** In the private room, whose owner (or member) ada is, as `list-rooms` says. */
+async function inPrivateRoom(role: 'owner' | 'member' = 'owner'): Promise<FakeWebSocket> {
+  const socket = await inRoom(ROOM);
+  expect(socket.lastSent()).toEqual({ action: 'list-rooms' }); // to learn the role
+  serverSends(socket, { type: 'rooms', rooms: [{ roomId: ROOM, role }] });
+  return socket;
+}
+
+async function openInvitePanel(socket: FakeWebSocket): Promise<HTMLElement> {
+  await userEvent.click(screen.getByRole('button', { name: 'Invite' }));
+  expect(socket.lastSent()).toEqual({ action: 'list-invites', roomId: ROOM });
+  return screen.getByRole('region', { name: 'Invite' });
+}
+
+function liveInvites(panel: HTMLElement): HTMLElement[] {
+  return within(within(panel).getByRole('list', { name: 'Live invites' })).getAllByRole('listitem');
+}
+
+describe('a private room', () => {
+  it('is marked private in the header; a public room is not', async () => {
+    await inPrivateRoom('member');
+    expect(screen.getByText('Private room')).toBeInTheDocument();
+    cleanup();
+    FakeWebSocket.reset();
+    await inRoom('lobby');
+    expect(screen.queryByText('Private room')).toBeNull();
+  });
+
+  it('has no invite panel for a member', async () => {
+    await inPrivateRoom('member');
+    expect(screen.queryByRole('button', { name: 'Invite' })).toBeNull();
+  });
+
+  it("lists its owner's live invites with their expiry, soonest first", async () => {
+    const socket = await inPrivateRoom();
+    const panel = await openInvitePanel(socket);
+    expect(within(panel).getByText('Loading the invites…')).toBeInTheDocument();
+    serverSends(socket, {
+      type: 'invites',
+      roomId: ROOM,
+      invites: [
+        { code: CODE, expiresAt: SOON },
+        { code: OTHER_CODE, expiresAt: LATER },
+      ],
+    });
+    const items = liveInvites(panel);
+    expect(items.map((item) => item.querySelector('time')?.getAttribute('dateTime'))).toEqual([SOON, LATER]);
+    expect(within(items[0]!).getByRole('button', { name: /^Revoke/ })).toBeEnabled();
+  });
+
+  it('creates an invite link of the default lifetime, or of one chosen, and copies it', async () => {
+    const writeText = stubClipboard(async () => {});
+    const socket = await inPrivateRoom();
+    const panel = await openInvitePanel(socket);
+    serverSends(socket, { type: 'invites', roomId: ROOM, invites: [] });
+    expect(within(panel).getByText('No live invites.')).toBeInTheDocument();
+    expect(within(panel).getByLabelText('Link valid for')).toHaveDisplayValue('7 days');
+    expect(within(panel).getAllByRole('option').map((option) => option.textContent)).toEqual(['1 day', '7 days', '30 days']);
+
+    await userEvent.click(within(panel).getByRole('button', { name: 'Create invite link' }));
+    expect(socket.lastSent()).toEqual({ action: 'create-invite', roomId: ROOM }); // the chat's default lifetime
+    serverSends(socket, { type: 'invite', roomId: ROOM, code: CODE, expiresAt: LATER });
+    const link = `${window.location.origin}/${ROOM}#invite=${CODE}`;
+    const fresh = within(panel).getByRole('group', { name: 'New invite link' });
+    expect(within(fresh).getByLabelText('Invite link')).toHaveValue(link);
+    expect(fresh.querySelector('time')).toHaveAttribute('dateTime', LATER);
+    expect(liveInvites(panel)).toHaveLength(1);
+
+    await userEvent.click(within(fresh).getByRole('button', { name: 'Copy link' }));
+    expect(writeText).toHaveBeenCalledWith(link);
+    expect(await within(fresh).findByText('Copied.')).toBeInTheDocument();
+
+    await userEvent.selectOptions(within(panel).getByLabelText('Link valid for'), '1 day');
+    await userEvent.click(within(panel).getByRole('button', { name: 'Create invite link' }));
+    expect(socket.lastSent()).toEqual({ action: 'create-invite', roomId: ROOM, expiresInSeconds: 86400 });
+    expect(within(panel).getByRole('button', { name: 'Creating…' })).toBeDisabled();
+    serverSends(socket, { type: 'invite', roomId: ROOM, code: OTHER_CODE, expiresAt: SOON });
+    expect(liveInvites(panel).map((item) => item.querySelector('time')?.getAttribute('dateTime'))).toEqual([SOON, LATER]);
+    await userEvent.selectOptions(within(panel).getByLabelText('Link valid for'), '30 days');
+    await userEvent.click(within(panel).getByRole('button', { name: 'Create invite link' }));
+    expect(socket.lastSent()).toEqual({ action: 'create-invite', roomId: ROOM, expiresInSeconds: 2592000 });
+  });
+
+  it('shows the link in a field to copy by hand when the browser will not copy it', async () => {
+    stubClipboard(async () => {
+      throw new Error('denied');
+    });
+    const socket = await inPrivateRoom();
+    const panel = await openInvitePanel(socket);
+    serverSends(socket, { type: 'invites', roomId: ROOM, invites: [{ code: OTHER_CODE, expiresAt: LATER }] });
+    await userEvent.click(within(liveInvites(panel)[0]!).getByRole('button', { name: 'Copy link' }));
+    const field = await within(liveInvites(panel)[0]!).findByRole('textbox', { name: 'Invite link' });
+    expect(field).toHaveValue(`${window.location.origin}/${ROOM}#invite=${OTHER_CODE}`);
+
+    await userEvent.click(within(panel).getByRole('button', { name: 'Create invite link' }));
+    serverSends(socket, { type: 'invite', roomId: ROOM, code: CODE, expiresAt: SOON });
+    const fresh = within(panel).getByRole('group', { name: 'New invite link' });
+    await userEvent.click(within(fresh).getByRole('button', { name: 'Copy link' }));
+    expect(await within(fresh).findByText(/copy it from there/)).toBeInTheDocument();
+  });
+
+  it('revokes an invite and lists those left', async () => {
+    const socket = await inPrivateRoom();
+    const panel = await openInvitePanel(socket);
+    serverSends(socket, {
+      type: 'invites',
+      roomId: ROOM,
+      invites: [
+        { code: CODE, expiresAt: SOON },
+        { code: OTHER_CODE, expiresAt: LATER },
+      ],
+    });
+    await userEvent.click(within(liveInvites(panel)[0]!).getByRole('button', { name: /^Revoke/ }));
+    expect(socket.lastSent()).toEqual({ action: 'revoke-invite', roomId: ROOM, code: CODE });
+    serverSends(socket, { type: 'invites', roomId: ROOM, invites: [{ code: OTHER_CODE, expiresAt: LATER }] });
+    expect(liveInvites(panel).map((item) => item.querySelector('time')?.getAttribute('dateTime'))).toEqual([LATER]);
+  });
+
+  it('adds a member by handle, and says when nobody has it', async () => {
+    const socket = await inPrivateRoom();
+    const panel = await openInvitePanel(socket);
+    const handle = within(panel).getByRole('textbox', { name: 'Handle' });
+    await userEvent.type(handle, 'nobody{Enter}');
+    expect(socket.lastSent()).toEqual({ action: 'add-member', roomId: ROOM, handle: 'nobody' });
+    serverSends(socket, { type: 'error', code: 'unknown_handle', message: 'no such handle' });
+    expect(within(panel).getByRole('alert')).toHaveTextContent(errorText('unknown_handle'));
+
+    await userEvent.clear(handle);
+    await userEvent.type(handle, ' grace ');
+    await userEvent.click(within(panel).getByRole('button', { name: 'Add' }));
+    expect(socket.lastSent()).toEqual({ action: 'add-member', roomId: ROOM, handle: 'grace' });
+    expect(within(panel).queryByRole('alert')).toBeNull();
+    serverSends(socket, { type: 'member_added', roomId: ROOM, handle: 'Grace' });
+    expect(within(panel).getByText(/is a member now/)).toHaveTextContent('Grace is a member now.');
+    expect(handle).toHaveValue('');
+  });
+
+  it.each(['too_many_invites', 'not_room_owner', 'rate_limited'])(
+    "shows %s from an invite action in the contract's words, next to the panel",
+    async (code) => {
+      const socket = await inPrivateRoom();
+      const panel = await openInvitePanel(socket);
+      serverSends(socket, { type: 'invites', roomId: ROOM, invites: [] });
+      await userEvent.click(within(panel).getByRole('button', { name: 'Create invite link' }));
+      serverSends(socket, { type: 'error', code, message: 'no' });
+      expect(within(panel).getByRole('alert')).toHaveTextContent(errorText(code));
+      expect(within(panel).getByRole('button', { name: 'Create invite link' })).toBeEnabled();
+      expect(screen.getByRole('textbox', { name: 'Message' })).toBeInTheDocument();
+    },
+  );
+
+  it('offers the panel when the role could not be learnt, and a member trying it is told', async () => {
+    const socket = await inRoom(ROOM);
+    serverSends(socket, { type: 'error', code: 'busy', message: 'busy' }); // the answer to list-rooms
+    const panel = await openInvitePanel(socket);
+    serverSends(socket, { type: 'error', code: 'not_room_owner', message: 'not the owner' });
+    expect(within(panel).getByRole('alert')).toHaveTextContent('Only the room’s owner can do that.');
+  });
+
+  it('closes the panel with Escape and its Close button', async () => {
+    const socket = await inPrivateRoom();
+    await openInvitePanel(socket);
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('region', { name: 'Invite' })).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Invite' }));
+    await userEvent.click(within(screen.getByRole('region', { name: 'Invite' })).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('region', { name: 'Invite' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Invite' })).toHaveAttribute('aria-expanded', 'false');
   });
 });

@@ -185,6 +185,26 @@ describe("the private rooms' actions", () => {
     expect(FakeWebSocket.instances).toHaveLength(1);
   });
 
+  it('gives an error to the oldest action its code can answer, not merely the oldest waiting', () => {
+    createClient();
+    const socket = enter();
+    client.listInvites();
+    client.addMember('nobody');
+    socket.receive({ type: 'error', code: 'unknown_handle', message: 'no' });
+    expect(state().privateRooms).toMatchObject({ pending: ['list-invites'], error: { action: 'add-member' } });
+    socket.receive({ type: 'error', code: 'busy', message: 'busy' });
+    expect(state().privateRooms).toMatchObject({ pending: [], error: { action: 'list-invites', text: errorText('busy') } });
+  });
+
+  it('leaves an error no waiting action can get to the room', () => {
+    createClient();
+    const socket = enter();
+    client.listRooms();
+    socket.receive({ type: 'error', code: 'unknown_handle', message: 'no' });
+    expect(state().privateRooms).toMatchObject({ pending: ['list-rooms'], error: null });
+    expect(state().error).toBe(errorText('unknown_handle'));
+  });
+
   it('takes not_invited in the room for the answer to the action, not a refused entry', () => {
     createClient();
     const socket = enter();

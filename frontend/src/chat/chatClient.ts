@@ -155,10 +155,25 @@ export const MAX_NAME_VARIANTS = 3;
 export const ACTION_TIMEOUT_MS = 15_000;
 export const OFFLINE_ACTION_TEXT = 'The chat is not connected right now. Try again once it is back online.';
 
-/** Error codes only the private rooms' actions get: always the answer to the oldest one waiting. */
-const ACTION_ONLY_CODES = new Set(['not_room_owner', 'too_many_invites', 'too_many_rooms', 'unknown_handle', 'unknown_action', 'not_signed_in']);
-/** Error codes any request may get: an action's when no entry waits for its answer. */
-const ANY_REQUEST_CODES = new Set(['not_invited', 'invalid_invite', 'rate_limited', 'busy', 'invalid_frame', 'invalid_json']);
+const OWNER_ACTIONS: RoomAction[] = ['create-invite', 'list-invites', 'revoke-invite', 'add-member'];
+/** Error codes only the private rooms' actions get, and which of them each may answer (the contract's `errorCodes`). */
+const ACTION_ONLY_CODES: Record<string, RoomAction[]> = {
+  not_room_owner: OWNER_ACTIONS,
+  too_many_invites: ['create-invite'],
+  too_many_rooms: ['create-room'],
+  unknown_handle: ['add-member'],
+  not_signed_in: ['create-room', 'list-rooms'],
+};
+/** Error codes an entry may get too: an action's when no entry waits for its answer. */
+const ANY_REQUEST_CODES: Record<string, RoomAction[] | null> = {
+  not_invited: OWNER_ACTIONS,
+  invalid_invite: OWNER_ACTIONS,
+  unknown_action: null,
+  rate_limited: null,
+  busy: null,
+  invalid_frame: null,
+  invalid_json: null,
+};
 
 /** Which actions each answer answers. */
 const ANSWERED_BY: Record<RoomActionReply['type'], RoomAction[]> = {
@@ -670,8 +685,9 @@ export class ChatClient {
       this.onTokenExpired();
       return;
     }
-    if (clientMessageId === undefined && this.isRoomActionError(code)) {
-      this.failRoomAction(code);
+    const refusedAction = clientMessageId === undefined ? this.refusedAction(code) : -1;
+    if (refusedAction >= 0) {
+      this.failRoomAction(refusedAction, code);
       return;
     }
     if (code === 'not_invited' || (code === 'invalid_invite' && !this.inRoom)) {
@@ -803,15 +819,23 @@ export class ChatClient {
     return true;
   }
 
-  /** An error frame answers the oldest action waiting when only an action gets it, or when no entry waits for its answer. */
-  private isRoomActionError(code: string): boolean {
-    if (this.state.privateRooms.pending.length === 0) return false;
-    if (ACTION_ONLY_CODES.has(code)) return true;
-    return ANY_REQUEST_CODES.has(code) && this.inRoom && this.enterTimer === null;
+  /**
+   * The oldest waiting action an error frame may answer: when only actions get its code, or when
+   * no entry waits for its answer; `-1` when it is not an action's.
+   */
+  private refusedAction(code: string): number {
+    const { pending } = this.state.privateRooms;
+    let actions: RoomAction[] | null | undefined = ACTION_ONLY_CODES[code];
+    if (actions === undefined) {
+      if (!(code in ANY_REQUEST_CODES) || !this.inRoom || this.enterTimer !== null) return -1;
+      actions = ANY_REQUEST_CODES[code];
+    }
+    return pending.findIndex((action) => actions === null || actions?.includes(action));
   }
 
-  private failRoomAction(code: string): void {
-    const [action, ...pending] = this.state.privateRooms.pending;
+  private failRoomAction(index: number, code: string): void {
+    const pending = [...this.state.privateRooms.pending];
+    const [action] = pending.splice(index, 1);
     if (action === undefined) return;
     this.updatePrivateRooms({ pending, error: { action, text: errorText(code) } });
     this.armActionTimer();

@@ -1,11 +1,13 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { type RoomInvite, useChatRoom } from '../chat/useChatRoom';
+import { isPrivateRoomId } from '../limits';
 import { navigation } from '../navigation';
 import { roomPath } from '../roomPath';
 import type { Account } from './AccountSection';
 import { ChatMenu } from './ChatMenu';
 import { Composer } from './Composer';
 import { ConnectionBadge } from './ConnectionBadge';
+import { InvitePanel } from './InvitePanel';
 import { MemberList } from './MemberList';
 import { MessageList } from './MessageList';
 import { NotInvitedPage } from './NotInvitedPage';
@@ -40,15 +42,32 @@ export function ChatRoom({
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButtonRef = useRef<HTMLButtonElement>(null);
   const menuId = useId();
+  const [inviteOpen, setInviteOpen] = useState(false);
+  const inviteButtonRef = useRef<HTMLButtonElement>(null);
+  const inviteId = useId();
+  const isPrivate = isPrivateRoomId(roomId);
+  const online = state.status === 'online';
 
   useEffect(() => {
     document.title = `${roomId} · Serverless Chat`;
   }, [roomId]);
 
-  const { createdRoomId } = state.privateRooms;
+  const { createdRoomId, rooms, pending } = state.privateRooms;
   useEffect(() => {
     if (createdRoomId !== null) navigation.go(roomPath(createdRoomId));
   }, [createdRoomId]);
+
+  // In a private room, a signed-in user's role: the owner gets the invite panel.
+  const asked = useRef(false);
+  const { listRooms } = privateRooms;
+  useEffect(() => {
+    if (!online || !isPrivate || account === null || asked.current) return;
+    asked.current = true;
+    listRooms();
+  }, [online, isPrivate, account, listRooms]);
+  const role = rooms?.find((room) => room.roomId === roomId)?.role ?? null;
+  // Unknown (the list failed): offered anyway, and a member's try says `not_room_owner` in plain words.
+  const offersInvites = account !== null && isPrivate && (role === 'owner' || (role === null && asked.current && !pending.includes('list-rooms')));
 
   if (state.refused !== null) {
     return <NotInvitedPage inviteRefused={sentInvite} onSignIn={onSignIn} hasInvite={invite !== null} />;
@@ -57,6 +76,11 @@ export function ChatRoom({
   const closeMenu = () => {
     setMenuOpen(false);
     menuButtonRef.current?.focus();
+  };
+
+  const closeInvite = () => {
+    setInviteOpen(false);
+    inviteButtonRef.current?.focus();
   };
 
   return (
@@ -73,9 +97,26 @@ export function ChatRoom({
         >
           <span aria-hidden="true">☰</span>
         </button>
+        {isPrivate && (
+          <span className="private-marker" title="Only its members can enter">
+            <span aria-hidden="true">🔒</span> Private room
+          </span>
+        )}
         <h1 className="room-title" dir="auto">
           {roomId}
         </h1>
+        {offersInvites && (
+          <button
+            ref={inviteButtonRef}
+            type="button"
+            className="invite-button"
+            aria-expanded={inviteOpen}
+            aria-controls={inviteId}
+            onClick={() => (inviteOpen ? closeInvite() : setInviteOpen(true))}
+          >
+            Invite
+          </button>
+        )}
         <bdi className="header-name" title="Your display name">
           {state.username}
         </bdi>
@@ -104,6 +145,17 @@ export function ChatRoom({
           toggleRef={menuButtonRef}
           onRename={rename}
           onClose={closeMenu}
+        />
+      )}
+      {offersInvites && inviteOpen && (
+        <InvitePanel
+          id={inviteId}
+          roomId={roomId}
+          state={state.privateRooms}
+          actions={privateRooms}
+          online={online}
+          toggleRef={inviteButtonRef}
+          onClose={closeInvite}
         />
       )}
       <div className="chat-body">
