@@ -123,20 +123,18 @@ describe('an invite link', () => {
     expect(opened(await socketNumber(1)).lastSent()).not.toHaveProperty('invite');
   });
 
-  it('is sent by a guest only once signed in', async () => {
+  it('is sent by a guest only once signed in (sign-in optional)', async () => {
     withSignIn('optional');
     localStorage.setItem(NAME_KEY, 'Zoë');
     openPage(`/${ROOM}#invite=${CODE}`);
-    const guest = opened(await socketNumber(1));
-    expect(guest.lastSent()).not.toHaveProperty('invite');
-    serverSends(guest, { type: 'error', code: 'not_invited', message: 'private' });
-    expect(screen.getByText(/Your invite link lets you in once you are signed in/)).toBeInTheDocument();
+    expect(await screen.findByText(/Your invite link lets you in once you are signed in/)).toBeInTheDocument();
+    expect(FakeWebSocket.instances).toHaveLength(0); // a guest never enters a private room
 
     await userEvent.click(screen.getByRole('button', { name: 'Sign in first' }));
     await userEvent.type(await screen.findByLabelText('Username'), 'ada');
     await userEvent.type(screen.getByLabelText('Password'), 'right');
     await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
-    const user = opened(await socketNumber(2));
+    const user = opened(await socketNumber(1));
     expect(user.protocols).toEqual(['serverless-chat', 'serverless-chat.token.token-1']);
     expect(user.lastSent()).toMatchObject({ action: 'on-enter-room', groupId: ROOM, invite: CODE });
   });
@@ -167,14 +165,25 @@ describe('a private room that does not let the user in', () => {
     expect(screen.getByText(/The invite link you opened is not valid any more/)).toBeInTheDocument();
   });
 
-  it('offers a guest to sign in first (sign-in optional)', async () => {
+  it('asks a guest to sign in first, without connecting or asking a name (sign-in optional)', async () => {
     withSignIn('optional');
-    localStorage.setItem(NAME_KEY, 'Zoë');
     openPage(`/${ROOM}`);
-    serverSends(opened(await socketNumber(1)), { type: 'error', code: 'not_invited', message: 'private' });
-    expect(screen.getByRole('heading', { name: /This room is private/ })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: /This room is private/ })).toBeInTheDocument();
+    expect(screen.getByText(NOT_INVITED_HELP)).toBeInTheDocument();
+    expect(screen.queryByLabelText('Display name')).toBeNull();
+    expect(screen.getByRole('link', { name: 'Go to the start page' })).toHaveAttribute('href', '/');
     await userEvent.click(screen.getByRole('button', { name: 'Sign in first' }));
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(FakeWebSocket.instances).toHaveLength(0);
+  });
+
+  it('shows a guest whose entry the chat refuses as not_invited the same view, with Sign in first', async () => {
+    withSignIn('optional');
+    localStorage.setItem(NAME_KEY, 'Zoë');
+    openPage('/lobby');
+    serverSends(opened(await socketNumber(1)), { type: 'error', code: 'not_invited', message: 'private' });
+    expect(screen.getByRole('heading', { name: /This room is private/ })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Sign in first' })).toBeInTheDocument();
   });
 
   it('is only said where sign-in is off, with no sign-in offered', async () => {

@@ -2,8 +2,10 @@ import { useState } from 'react';
 import { useAuthSession } from '../auth/useAuthSession';
 import type { RoomInvite } from '../chat/useChatRoom';
 import type { AuthConfig } from '../config';
+import { isPrivateRoomId } from '../limits';
 import { ChatRoom } from './ChatRoom';
 import { NamePrompt } from './NamePrompt';
+import { NotInvitedPage } from './NotInvitedPage';
 import { SignInPage } from './SignInPage';
 
 interface AuthChatProps {
@@ -71,6 +73,10 @@ export function AuthChat({ websocketUrl, auth, roomId, invite, guestName, onGues
   const optional = auth.mode === 'optional';
   if (!optional || wantsSignIn) {
     return <SignInPage roomId={roomId} session={session} notice={state.notice} onCancel={optional ? () => setWantsSignIn(false) : undefined} />;
+  }
+  if (isPrivateRoomId(roomId)) {
+    // Only signed-in members enter a private room: a guest is asked to sign in, and never connects.
+    return <NotInvitedPage inviteRefused={false} onSignIn={() => setWantsSignIn(true)} hasInvite={invite !== null} notice={state.notice} />;
   }
   if (guestName === null) {
     return <NamePrompt roomId={roomId} onChoose={onGuestName} onSignIn={() => setWantsSignIn(true)} notice={state.notice} />;

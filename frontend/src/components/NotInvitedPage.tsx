@@ -7,16 +7,23 @@ interface NotInvitedPageProps {
   onSignIn?: (() => void) | null;
   /** The guest's link holds an invite, which works once signed in. */
   hasInvite?: boolean;
+  /** Why the page is signed out, when it did not ask to be. */
+  notice?: string | null;
 }
 
 /** A private room that did not let this user in (`not_invited`): said once, never tried again on its own. */
-export function NotInvitedPage({ inviteRefused, onSignIn = null, hasInvite = false }: NotInvitedPageProps) {
+export function NotInvitedPage({ inviteRefused, onSignIn = null, hasInvite = false, notice = null }: NotInvitedPageProps) {
   return (
     <main className="page-message">
       <h1>
         <span aria-hidden="true">🔒 </span>
         {NOT_INVITED_TITLE}
       </h1>
+      {notice && (
+        <p className="notice" aria-live="polite">
+          {notice}
+        </p>
+      )}
       <p>{NOT_INVITED_HELP}</p>
       {inviteRefused && <p>The invite link you opened is not valid any more: it may have expired or been revoked.</p>}
       {onSignIn && (
