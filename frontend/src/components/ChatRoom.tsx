@@ -58,16 +58,17 @@ export function ChatRoom({
   }, [createdRoomId]);
 
   // In a private room, a signed-in user's role: the owner gets the invite panel.
-  const asked = useRef(false);
+  const [askedRole, setAskedRole] = useState(false);
   const { listRooms } = privateRooms;
+  const signedIn = account !== null;
   useEffect(() => {
-    if (!online || !isPrivate || account === null || asked.current) return;
-    asked.current = true;
+    if (!online || !isPrivate || !signedIn || askedRole) return;
+    setAskedRole(true);
     listRooms();
-  }, [online, isPrivate, account, listRooms]);
+  }, [online, isPrivate, signedIn, askedRole, listRooms]);
   const role = rooms?.find((room) => room.roomId === roomId)?.role ?? null;
   // Unknown (the list failed): offered anyway, and a member's try says `not_room_owner` in plain words.
-  const offersInvites = account !== null && isPrivate && (role === 'owner' || (role === null && asked.current && !pending.includes('list-rooms')));
+  const offersInvites = signedIn && isPrivate && (role === 'owner' || (role === null && askedRole && !pending.includes('list-rooms')));
 
   if (state.refused !== null) {
     return <NotInvitedPage inviteRefused={sentInvite} onSignIn={onSignIn} hasInvite={invite !== null} />;
