@@ -285,6 +285,16 @@ describe('sign-in off', () => {
     expect(screen.queryByRole('button', { name: 'Invite' })).toBeNull();
     expect(socket.sentFrames().map((frame) => frame.action)).toEqual(['on-enter-room']);
   });
+
+  it("asks nothing of a private room's role, and offers no invite panel, even were a guest let in", async () => {
+    serveConfig({});
+    localStorage.setItem(NAME_KEY, 'Zoë');
+    openPage(`/${ROOM}`);
+    const socket = opened(await socketNumber(1));
+    serverSends(socket, roomFrame({ roomId: ROOM, username: 'Zoë' }));
+    expect(screen.queryByRole('button', { name: 'Invite' })).toBeNull();
+    expect(socket.sentFrames().map((frame) => frame.action)).toEqual(['on-enter-room']);
+  });
 });
 
 const LATER = '2026-01-09T12:00:00.000Z';
@@ -323,6 +333,13 @@ describe('a private room', () => {
     FakeWebSocket.reset();
     await inRoom('lobby');
     expect(screen.queryByText('Private room')).toBeNull();
+  });
+
+  it('gives its owner the invite panel where sign-in is optional too', async () => {
+    const socket = await inRoom(ROOM, 'optional');
+    expect(socket.lastSent()).toEqual({ action: 'list-rooms' });
+    serverSends(socket, { type: 'rooms', rooms: [{ roomId: ROOM, role: 'owner' }] });
+    await openInvitePanel(socket);
   });
 
   it('has no invite panel for a member', async () => {
