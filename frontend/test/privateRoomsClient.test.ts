@@ -168,6 +168,7 @@ describe("the private rooms' actions", () => {
     ['too_many_rooms', 'create-room'],
     ['not_signed_in', 'list-rooms'],
     ['busy', 'list-invites'],
+    ['invalid_username', 'add-member'],
   ] as const)('shows %s in plain words for the action it answers, and stays in the room', (code, action) => {
     createClient();
     const socket = enter();

@@ -168,6 +168,7 @@ const ACTION_ONLY_CODES: Record<string, RoomAction[]> = {
 const ANY_REQUEST_CODES: Record<string, RoomAction[] | null> = {
   not_invited: OWNER_ACTIONS,
   invalid_invite: OWNER_ACTIONS,
+  invalid_username: ['add-member'], // a handle that cannot be one
   unknown_action: null,
   rate_limited: null,
   busy: null,
