@@ -100,7 +100,7 @@ export function ChatRoom({
         </button>
         {isPrivate && (
           <span className="private-marker" title="Only its members can enter">
-            <span aria-hidden="true">🔒</span> Private room
+            <span aria-hidden="true">🔒</span> <span className="private-marker-text">Private room</span>
           </span>
         )}
         <h1 className="room-title" dir="auto">
