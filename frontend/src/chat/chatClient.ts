@@ -176,6 +176,9 @@ const ANY_REQUEST_CODES: Record<string, RoomAction[] | null> = {
   invalid_json: null,
 };
 
+/** The error codes the page gives to a waiting private rooms' action (each a contract code: test/contract.test.ts). */
+export const ROOM_ACTION_ERROR_CODES: string[] = [...Object.keys(ACTION_ONLY_CODES), ...Object.keys(ANY_REQUEST_CODES)];
+
 /** Which actions each answer answers. */
 const ANSWERED_BY: Record<RoomActionReply['type'], RoomAction[]> = {
   room_created: ['create-room'],
