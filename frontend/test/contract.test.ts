@@ -2,6 +2,7 @@
 // contract's examples, every server frame example is understood, and every error code has words.
 import { describe, expect, it } from 'vitest';
 import contract from '../../lambdas/serverless_chat/contract.json';
+import { ROOM_ACTION_ERROR_CODES } from '../src/chat/chatClient';
 import { errorText } from '../src/chat/errorText';
 import {
   CREATE_ROOM,
@@ -66,6 +67,10 @@ describe('the contract', () => {
     // not_connected is never shown: the page reconnects instead.
     const shown = Object.keys(contract.errorCodes).filter((code) => code !== 'not_connected');
     for (const code of shown) expect(errorText(code), code).not.toBe(FALLBACK);
+  });
+
+  it("has every error code the page gives to a private rooms' action", () => {
+    for (const code of ROOM_ACTION_ERROR_CODES) expect(contract.errorCodes, code).toHaveProperty(code);
   });
 
   it('has the name rules the page checks before it sends, on the cases the chat is tested on', () => {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { codePointLength, isValidRoomId } from '../src/limits';
+import { codePointLength, isPrivateRoomId, isValidInviteCode, isValidRoomId } from '../src/limits';
 import { linkify } from '../src/linkify';
 import { randomDisplayName, randomRoomId } from '../src/names';
-import { routeFromPath } from '../src/roomPath';
+import { dropInviteFromUrl, inviteFromFragment, inviteLink, routeFromPath } from '../src/roomPath';
+
+const PRIVATE = '~Qh7v0c2mXbT9yLkR4sW1aZ';
+const CODE = 'd3JpdGUtbWUtYS1jb2RlMA';
 
 describe('counting like the server', () => {
   it('counts Unicode code points, not UTF-16 units', () => {
@@ -23,6 +26,36 @@ describe('rooms from the path', () => {
     expect(routeFromPath('/a/b')).toEqual({ page: 'invalid-room', requested: 'a/b' });
     expect(routeFromPath('/caf%C3%A9')).toEqual({ page: 'invalid-room', requested: 'café' });
     expect(routeFromPath(`/${'x'.repeat(65)}`).page).toBe('invalid-room');
+  });
+
+  it("reads a private room's id, `~` and 22 characters, as the contract's patterns say", () => {
+    expect(routeFromPath(`/${PRIVATE}`)).toEqual({ page: 'room', roomId: PRIVATE });
+    expect(routeFromPath(`/${encodeURIComponent(PRIVATE)}`)).toEqual({ page: 'room', roomId: PRIVATE });
+    expect(isPrivateRoomId(PRIVATE)).toBe(true);
+    expect(isPrivateRoomId('lobby')).toBe(false);
+    for (const id of ['~short', `${PRIVATE}A`, '~Qh7v0c2mXbT9yLkR4sW1a=', '~~h7v0c2mXbT9yLkR4sW1aZ']) {
+      expect(routeFromPath(`/${encodeURIComponent(id)}`).page, id).toBe('invalid-room');
+      expect(isValidRoomId(id), id).toBe(false);
+    }
+  });
+
+  it("reads a private room's invite from the fragment, and only a code", () => {
+    expect(inviteFromFragment(PRIVATE, `#invite=${CODE}`)).toBe(CODE);
+    expect(inviteFromFragment(PRIVATE, `#x=1&invite=${CODE}`)).toBe(CODE);
+    expect(inviteFromFragment(PRIVATE, '')).toBeNull();
+    expect(inviteFromFragment(PRIVATE, '#invite=short')).toBeNull();
+    expect(inviteFromFragment('lobby', `#invite=${CODE}`)).toBeNull(); // a public room takes no invite
+    expect(isValidInviteCode(CODE)).toBe(true);
+    expect(inviteLink('https://chat.example', PRIVATE, CODE)).toBe(`https://chat.example/${PRIVATE}#invite=${CODE}`);
+  });
+
+  it('takes the invite out of the address, leaving the rest', () => {
+    window.history.replaceState(null, '', `/${PRIVATE}?a=1#invite=${CODE}`);
+    dropInviteFromUrl();
+    expect(window.location.href).toBe(`${window.location.origin}/${PRIVATE}?a=1`);
+    window.history.replaceState(null, '', `/${PRIVATE}#invite=${CODE}&x=1`);
+    dropInviteFromUrl();
+    expect(window.location.hash).toBe('#x=1');
   });
 
   it('generates readable room ids that are valid, and readable names', () => {

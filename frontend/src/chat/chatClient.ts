@@ -7,13 +7,24 @@ import {
   type ChatMessage,
   type ClientFrame,
   type ErrorFrame,
+  type InviteInfo,
   type PresenceEvent,
   type PresenceFrame,
+  type PrivateRoomSummary,
+  type RoomAction,
+  type RoomActionFrame,
+  type RoomActionReply,
   type RoomFrame,
+  CREATE_ROOM,
+  LIST_ROOMS,
   PING,
   SIGN_OUT,
+  addMemberFrame,
+  createInviteFrame,
   enterRoomFrame,
+  listInvitesFrame,
   parseServerFrame,
+  revokeInviteFrame,
   sendMessageFrame,
 } from './protocol';
 
@@ -47,6 +58,24 @@ export interface PresenceEntry {
 
 export type TimelineEntry = MessageEntry | PresenceEntry;
 
+/** Private rooms (signed in): what the chat answered to this connection's own actions. */
+export interface PrivateRoomsState {
+  /** The user's private rooms and their role in each (`list-rooms`); `null` until the chat answers. */
+  rooms: PrivateRoomSummary[] | null;
+  /** The room `create-room` just made: the page goes there. */
+  createdRoomId: string | null;
+  /** This room's live invites, the soonest to expire first (`list-invites`, `revoke-invite`, and those made since); `null` until listed. */
+  invites: InviteInfo[] | null;
+  /** The invite `create-invite` made last, while it is live. */
+  newInvite: InviteInfo | null;
+  /** The handle `add-member` made a member last. */
+  addedMember: string | null;
+  /** The actions sent and not answered yet, oldest first. */
+  pending: RoomAction[];
+  /** The latest refusal of one of them, in plain words. */
+  error: { action: RoomAction; text: string } | null;
+}
+
 export interface ChatState {
   status: ConnectionStatus;
   /** The name the server confirmed (before the first `room` frame: the name the page will ask for). */
@@ -62,6 +91,13 @@ export interface ChatState {
   outbox: OutgoingMessage[];
   /** The latest problem to show next to the input, in plain words. */
   error: string | null;
+  /**
+   * The room would not let this connection in (`not_invited`: a private room, and no live invite
+   * made the user a member; `invalid_invite`: the invite is not even a code). The client has
+   * stopped: entering again would be refused again.
+   */
+  refused: 'not_invited' | 'invalid_invite' | null;
+  privateRooms: PrivateRoomsState;
 }
 
 /** The part of the browser's WebSocket the client uses. */
@@ -80,6 +116,10 @@ export interface ChatClientOptions {
   username: string;
   /** Who is sending, sent on every `on-enter-room` (src/guestKey.ts). */
   guestKey: string;
+  /** A private room's invite code (the link's fragment): sent on the entries until the `room` frame comes. */
+  invite?: string | null;
+  /** The room frame came for an entry that carried the invite: the user is a member now, the code no longer needed. */
+  onInviteUsed?: () => void;
   /** The subprotocols to offer on each new socket (src/auth/socketProtocols.ts): none for a guest. */
   protocols?: () => string[];
   /** The server closed the connection because its token expired: renew it, then call `reconnect()`. */
@@ -111,6 +151,52 @@ export const MAX_TIMELINE_ITEMS = 1_000;
 export const SIGN_OUT_TIMEOUT_MS = 3_000;
 /** Numbered variants the page takes in a row when its name is taken in the room (`name_taken`). */
 export const MAX_NAME_VARIANTS = 3;
+/** How long a private rooms' action may wait for its answer. */
+export const ACTION_TIMEOUT_MS = 15_000;
+export const OFFLINE_ACTION_TEXT = 'The chat is not connected right now. Try again once it is back online.';
+
+const OWNER_ACTIONS: RoomAction[] = ['create-invite', 'list-invites', 'revoke-invite', 'add-member'];
+/** Error codes only the private rooms' actions get, and which of them each may answer (the contract's `errorCodes`). */
+const ACTION_ONLY_CODES: Record<string, RoomAction[]> = {
+  not_room_owner: OWNER_ACTIONS,
+  too_many_invites: ['create-invite'],
+  too_many_rooms: ['create-room'],
+  unknown_handle: ['add-member'],
+  not_signed_in: ['create-room', 'list-rooms'],
+};
+/** Error codes an entry may get too: an action's when no entry waits for its answer. */
+const ANY_REQUEST_CODES: Record<string, RoomAction[] | null> = {
+  not_invited: OWNER_ACTIONS,
+  invalid_invite: OWNER_ACTIONS,
+  invalid_username: ['add-member'], // a handle that cannot be one
+  unknown_action: null,
+  rate_limited: null,
+  busy: null,
+  invalid_frame: null,
+  invalid_json: null,
+};
+
+/** The error codes the page gives to a waiting private rooms' action (each a contract code: test/contract.test.ts). */
+export const ROOM_ACTION_ERROR_CODES: string[] = [...Object.keys(ACTION_ONLY_CODES), ...Object.keys(ANY_REQUEST_CODES)];
+
+/** Which actions each answer answers. */
+const ANSWERED_BY: Record<RoomActionReply['type'], RoomAction[]> = {
+  room_created: ['create-room'],
+  rooms: ['list-rooms'],
+  invite: ['create-invite'],
+  invites: ['list-invites', 'revoke-invite'],
+  member_added: ['add-member'],
+};
+
+const NO_PRIVATE_ROOMS: PrivateRoomsState = {
+  rooms: null,
+  createdRoomId: null,
+  invites: null,
+  newInvite: null,
+  addedMember: null,
+  pending: [],
+  error: null,
+};
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -132,6 +218,9 @@ export class ChatClient {
   private readonly websocketUrl: string;
   private readonly roomId: string;
   private readonly guestKey: string;
+  /** Sent on each entry until the `room` frame comes; `null` after (or without one). */
+  private invite: string | null;
+  private readonly onInviteUsed: (() => void) | null;
   private readonly protocols: () => string[];
   private readonly onTokenExpired: (() => void) | null;
   private readonly onSignedOut: (() => void) | null;
@@ -160,6 +249,7 @@ export class ChatClient {
   private enterTimer: Timer | null = null;
   private idleTimer: Timer | null = null;
   private pongTimer: Timer | null = null;
+  private actionTimer: Timer | null = null;
   private readonly ackTimers = new Map<string, Timer>();
 
   private readonly timelineItems: TimelineItem[] = [];
@@ -183,6 +273,8 @@ export class ChatClient {
     this.websocketUrl = options.websocketUrl;
     this.roomId = options.roomId;
     this.guestKey = options.guestKey;
+    this.invite = options.invite ?? null;
+    this.onInviteUsed = options.onInviteUsed ?? null;
     this.desiredUsername = options.username;
     this.protocols = options.protocols ?? (() => []);
     this.onTokenExpired = options.onTokenExpired ?? null;
@@ -204,6 +296,8 @@ export class ChatClient {
       olderMessages: false,
       outbox,
       error: null,
+      refused: null,
+      privateRooms: NO_PRIVATE_ROOMS,
     };
   }
 
@@ -279,7 +373,6 @@ export class ChatClient {
     this.update({ outbox: this.state.outbox.filter((item) => item.clientMessageId !== clientMessageId) });
   }
 
-  /** Changes the display name: re-enters the room under the new name (the others see a rename). */
   /** Ask for the page of messages before the timeline's oldest (`beforeSeq`), once at a time. */
   loadOlder(): void {
     const oldest = this.timelineItems.find((item) => item.entry.kind === 'message')?.seq ?? this.highestSeq + 1;
@@ -289,10 +382,41 @@ export class ChatClient {
     this.armEnterTimer();
   }
 
+  /** Changes the display name: re-enters the room under the new name (the others see a rename). */
   rename(username: string): void {
     this.desiredUsername = username;
     this.update({ error: null });
     if (this.socket?.readyState === SOCKET_OPEN) this.sendEnter(this.syncedSeq);
+  }
+
+  // ------------------------------------------------------------ private rooms (signed in)
+
+  /** A new private room (`create-room`): its id comes in `privateRooms.createdRoomId`. */
+  createRoom(): void {
+    this.sendRoomAction(CREATE_ROOM);
+  }
+
+  /** The user's private rooms and role in each (`list-rooms`), in `privateRooms.rooms`. */
+  listRooms(): void {
+    this.sendRoomAction(LIST_ROOMS);
+  }
+
+  /** An invite to this room (its owner only), for `expiresInSeconds` or the chat's default lifetime. */
+  createInvite(expiresInSeconds: number | null = null): void {
+    this.sendRoomAction(createInviteFrame(this.roomId, expiresInSeconds));
+  }
+
+  listInvites(): void {
+    this.sendRoomAction(listInvitesFrame(this.roomId));
+  }
+
+  revokeInvite(code: string): void {
+    this.sendRoomAction(revokeInviteFrame(this.roomId, code));
+  }
+
+  /** Makes the signed-in user holding `handle` a member of this room (its owner only). */
+  addMember(handle: string): void {
+    this.sendRoomAction(addMemberFrame(this.roomId, handle));
   }
 
   /** Replaces the connection now (a renewed token): the room is entered again and what was missed filled in. */
@@ -324,8 +448,13 @@ export class ChatClient {
     this.socket = null;
     this.inRoom = false;
     this.requestedBeforeSeq = null; // a page of older messages asked for on this socket will not come
-    for (const timer of [this.enterTimer, this.idleTimer, this.pongTimer]) this.clearTimer(timer);
-    this.enterTimer = this.idleTimer = this.pongTimer = null;
+    for (const timer of [this.enterTimer, this.idleTimer, this.pongTimer, this.actionTimer]) this.clearTimer(timer);
+    this.enterTimer = this.idleTimer = this.pongTimer = this.actionTimer = null;
+    const unanswered = this.state.privateRooms.pending[0];
+    if (unanswered !== undefined) {
+      // The answers were for this socket: an action may or may not have been done; the user tries again.
+      this.updatePrivateRooms({ pending: [], error: { action: unanswered, text: NO_REPLY_TEXT } });
+    }
     for (const clientMessageId of [...this.ackTimers.keys()]) this.clearAckTimer(clientMessageId);
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;
@@ -387,7 +516,7 @@ export class ChatClient {
 
   private sendEnter(afterSeq: number | null): void {
     this.requestedAfterSeq = afterSeq;
-    this.transmit(enterRoomFrame(this.roomId, this.desiredUsername, afterSeq, this.guestKey));
+    this.transmit(enterRoomFrame(this.roomId, this.desiredUsername, afterSeq, this.guestKey, null, this.invite));
     this.armEnterTimer();
   }
 
@@ -438,6 +567,8 @@ export class ChatClient {
         break;
       case 'pong':
         break;
+      default:
+        this.handleRoomActionReply(frame);
     }
   }
 
@@ -450,6 +581,10 @@ export class ChatClient {
     this.failedAttempts = 0;
     this.desiredUsername = frame.username;
     this.nameVariantsTried = 0;
+    if (this.invite !== null) {
+      this.invite = null; // a member now: later entries need no invite
+      this.onInviteUsed?.();
+    }
     if (this.requestedBeforeSeq !== null) {
       this.requestedBeforeSeq = null;
       this.timelineLimit += frame.history.length; // asked for: kept beside the newest
@@ -554,6 +689,17 @@ export class ChatClient {
       this.onTokenExpired();
       return;
     }
+    const refusedAction = clientMessageId === undefined ? this.refusedAction(code) : -1;
+    if (refusedAction >= 0) {
+      this.failRoomAction(refusedAction, code);
+      return;
+    }
+    if (code === 'not_invited' || (code === 'invalid_invite' && !this.inRoom)) {
+      // A private room that does not let this user in: entering again would be refused again.
+      this.stop();
+      this.update({ refused: code, error: null });
+      return;
+    }
     if (code === 'not_in_room') {
       // The server no longer has this connection in the room: enter again; queued messages follow the `room` frame.
       if (clientMessageId !== undefined) {
@@ -634,6 +780,102 @@ export class ChatClient {
       if (item.state === 'sending') this.markUnsent(item.clientMessageId, GATEWAY_ERROR_TEXT);
     }
     this.update({ error: GATEWAY_ERROR_TEXT });
+  }
+
+  // ------------------------------------------------------------ private rooms' answers
+
+  private sendRoomAction(frame: RoomActionFrame): void {
+    const { pending } = this.state.privateRooms;
+    if (this.stopped || this.socket?.readyState !== SOCKET_OPEN) {
+      this.updatePrivateRooms({ error: { action: frame.action, text: OFFLINE_ACTION_TEXT } });
+      return;
+    }
+    this.transmit(frame);
+    this.updatePrivateRooms({
+      pending: [...pending, frame.action],
+      error: null,
+      ...(frame.action === 'add-member' ? { addedMember: null } : {}),
+      ...(frame.action === 'create-room' ? { createdRoomId: null } : {}),
+    });
+    this.armActionTimer();
+  }
+
+  /** One timer for the oldest action waiting: with no answer in time, every action waiting is taken for lost. */
+  private armActionTimer(): void {
+    this.clearTimer(this.actionTimer);
+    this.actionTimer = null;
+    const oldest = this.state.privateRooms.pending[0];
+    if (oldest === undefined) return;
+    this.actionTimer = setTimeout(() => {
+      this.actionTimer = null;
+      this.updatePrivateRooms({ pending: [], error: { action: oldest, text: NO_REPLY_TEXT } });
+    }, ACTION_TIMEOUT_MS);
+  }
+
+  /** Takes the oldest waiting action among `actions` off the list; `false` when none of them waits. */
+  private settleRoomAction(actions: RoomAction[]): boolean {
+    const pending = [...this.state.privateRooms.pending];
+    const index = pending.findIndex((action) => actions.includes(action));
+    if (index < 0) return false;
+    pending.splice(index, 1);
+    this.updatePrivateRooms({ pending });
+    this.armActionTimer();
+    return true;
+  }
+
+  /**
+   * The oldest waiting action an error frame may answer: when only actions get its code, or when
+   * no entry waits for its answer; `-1` when it is not an action's.
+   */
+  private refusedAction(code: string): number {
+    const { pending } = this.state.privateRooms;
+    let actions: RoomAction[] | null | undefined = ACTION_ONLY_CODES[code];
+    if (actions === undefined) {
+      if (!(code in ANY_REQUEST_CODES) || !this.inRoom || this.enterTimer !== null) return -1;
+      actions = ANY_REQUEST_CODES[code];
+    }
+    return pending.findIndex((action) => actions === null || actions?.includes(action));
+  }
+
+  private failRoomAction(index: number, code: string): void {
+    const pending = [...this.state.privateRooms.pending];
+    const [action] = pending.splice(index, 1);
+    if (action === undefined) return;
+    this.updatePrivateRooms({ pending, error: { action, text: errorText(code) } });
+    this.armActionTimer();
+  }
+
+  private handleRoomActionReply(frame: RoomActionReply): void {
+    if (frame.type !== 'rooms' && frame.type !== 'room_created' && frame.roomId !== this.roomId) return; // about another room
+    if (!this.settleRoomAction(ANSWERED_BY[frame.type])) return; // nothing asked for this
+    const current = this.state.privateRooms;
+    switch (frame.type) {
+      case 'room_created':
+        this.updatePrivateRooms({ createdRoomId: frame.roomId });
+        break;
+      case 'rooms':
+        this.updatePrivateRooms({ rooms: frame.rooms });
+        break;
+      case 'invite': {
+        const invite = { code: frame.code, expiresAt: frame.expiresAt };
+        const invites = current.invites && [...current.invites.filter((item) => item.code !== invite.code), invite];
+        invites?.sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+        this.updatePrivateRooms({ newInvite: invite, invites });
+        break;
+      }
+      case 'invites': {
+        const live = current.newInvite && frame.invites.some((item) => item.code === current.newInvite?.code);
+        this.updatePrivateRooms({ invites: frame.invites, newInvite: live ? current.newInvite : null });
+        break;
+      }
+      case 'member_added':
+        this.updatePrivateRooms({ addedMember: frame.handle });
+        break;
+    }
+  }
+
+  private updatePrivateRooms(change: Partial<PrivateRoomsState>): void {
+    this.update({ privateRooms: { ...this.state.privateRooms, ...change } });
   }
 
   // ------------------------------------------------------------ messages

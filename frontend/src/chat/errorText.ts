@@ -1,7 +1,9 @@
 import { MAX_INVITES_PER_ROOM, MAX_MESSAGE_LENGTH, MAX_OWNED_ROOMS, MAX_USERNAME_LENGTH } from '../limits';
 
 /** `not_invited` on entering a private room: what the page's view of a refused entry says. */
-export const NOT_INVITED_TEXT = 'This room is private. Only its members can enter; ask a member for an invite link.';
+export const NOT_INVITED_TITLE = 'This room is private';
+export const NOT_INVITED_HELP = 'Only its members can enter; ask a member for an invite link.';
+export const NOT_INVITED_TEXT = `${NOT_INVITED_TITLE}. ${NOT_INVITED_HELP}`;
 
 // Plain words for the server's error codes (contract: `{"type":"error","code",...}`).
 const TEXT_BY_CODE: Record<string, string> = {

@@ -13,6 +13,25 @@ export interface ChatRoomHandle {
   loadOlder: () => void;
   /** Signs out of the chat everywhere (`sign-out`), then stops: settles within SIGN_OUT_TIMEOUT_MS. */
   signOut: () => Promise<void>;
+  /** Private rooms (signed in): the answers come in `state.privateRooms`. */
+  privateRooms: PrivateRoomActions;
+}
+
+export interface PrivateRoomActions {
+  createRoom: () => void;
+  listRooms: () => void;
+  /** For this room, which the user owns; `null`: the chat's default lifetime. */
+  createInvite: (expiresInSeconds: number | null) => void;
+  listInvites: () => void;
+  revokeInvite: (code: string) => void;
+  addMember: (handle: string) => void;
+}
+
+/** A private room's invite, from the link the user opened. */
+export interface RoomInvite {
+  code: string;
+  /** The chat let the user in with it: a member now, the link need not carry it any more. */
+  onUsed: () => void;
 }
 
 /** A signed-in user's side of the connection: the token `$connect` checks, and how to renew it. */
@@ -33,11 +52,13 @@ export function useChatRoom(
   roomId: string,
   username: string,
   identity: SocketIdentity | null = null,
+  invite: RoomInvite | null = null,
 ): ChatRoomHandle {
   const idToken = identity?.idToken ?? null;
   const tokenRef = useRef(idToken);
   const onTokenExpiredRef = useRef(identity?.onTokenExpired);
   const onSignedOutRef = useRef(identity?.onSignedOut);
+  const onInviteUsedRef = useRef(invite?.onUsed);
   const [client] = useState(
     () =>
       new ChatClient({
@@ -46,6 +67,8 @@ export function useChatRoom(
         username,
         guestKey: loadGuestKey(),
         protocols: () => socketProtocols(tokenRef.current),
+        // Only a signed-in user becomes a member: a guest's entries never carry the code.
+        ...(identity && invite ? { invite: invite.code, onInviteUsed: () => onInviteUsedRef.current?.() } : {}),
         ...(identity
           ? { onTokenExpired: () => onTokenExpiredRef.current?.(), onSignedOut: () => onSignedOutRef.current?.() }
           : {}),
@@ -60,6 +83,7 @@ export function useChatRoom(
   useEffect(() => {
     onTokenExpiredRef.current = identity?.onTokenExpired;
     onSignedOutRef.current = identity?.onSignedOut;
+    onInviteUsedRef.current = invite?.onUsed;
   });
 
   useEffect(() => {
@@ -83,5 +107,13 @@ export function useChatRoom(
     rename: (name) => client.rename(name),
     loadOlder: () => client.loadOlder(),
     signOut: () => client.signOut(),
+    privateRooms: {
+      createRoom: () => client.createRoom(),
+      listRooms: () => client.listRooms(),
+      createInvite: (expiresInSeconds) => client.createInvite(expiresInSeconds),
+      listInvites: () => client.listInvites(),
+      revokeInvite: (code) => client.revokeInvite(code),
+      addMember: (handle) => client.addMember(handle),
+    },
   };
 }

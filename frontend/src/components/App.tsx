@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { type ChatConfig, loadConfig } from '../config';
-import { routeFromPath } from '../roomPath';
+import type { RoomInvite } from '../chat/useChatRoom';
+import { dropInviteFromUrl, inviteFromFragment, routeFromPath } from '../roomPath';
 import { loadStoredName, storeName } from '../storedName';
 import { AuthChat } from './AuthChat';
 import { ChatRoom } from './ChatRoom';
@@ -12,6 +13,9 @@ type ConfigState = { status: 'loading' } | { status: 'ready'; config: ChatConfig
 
 export function App() {
   const [route] = useState(() => routeFromPath(window.location.pathname));
+  const roomId = route.page === 'room' ? route.roomId : null;
+  // A private room's invite link: `/<roomId>#invite=<code>`, kept until the chat lets the user in with it.
+  const [inviteCode, setInviteCode] = useState(() => roomId && inviteFromFragment(roomId, window.location.hash));
   const [username, setUsername] = useState(loadStoredName);
   const [configState, setConfigState] = useState<ConfigState>({ status: 'loading' });
 
@@ -26,15 +30,43 @@ export function App() {
     };
   }, []);
 
+  useEffect(() => {
+    // Another invite link to this room opened in this tab changes only the fragment: load the page with it.
+    const followInvite = () => {
+      const code = roomId && inviteFromFragment(roomId, window.location.hash);
+      if (code && code !== inviteCode) window.location.reload();
+    };
+    window.addEventListener('hashchange', followInvite);
+    return () => window.removeEventListener('hashchange', followInvite);
+  }, [roomId, inviteCode]);
+
   if (route.page === 'home') return <HomePage />;
   if (route.page === 'invalid-room') return <InvalidRoomPage requested={route.requested} />;
+  const invite: RoomInvite | null = inviteCode
+    ? {
+        code: inviteCode,
+        onUsed: () => {
+          dropInviteFromUrl();
+          setInviteCode(null);
+        },
+      }
+    : null;
   const chooseName = (name: string) => {
     storeName(name);
     setUsername(name);
   };
   if (configState.status === 'ready' && configState.config.auth !== null) {
     const { websocketUrl, auth } = configState.config;
-    return <AuthChat websocketUrl={websocketUrl} auth={auth} roomId={route.roomId} guestName={username} onGuestName={chooseName} />;
+    return (
+      <AuthChat
+        websocketUrl={websocketUrl}
+        auth={auth}
+        roomId={route.roomId}
+        invite={invite}
+        guestName={username}
+        onGuestName={chooseName}
+      />
+    );
   }
   // Without sign-in the name is asked at once, while config.json loads.
   if (username === null) return <NamePrompt roomId={route.roomId} onChoose={chooseName} />;

@@ -1,14 +1,19 @@
 import { useState } from 'react';
 import { useAuthSession } from '../auth/useAuthSession';
+import type { RoomInvite } from '../chat/useChatRoom';
 import type { AuthConfig } from '../config';
+import { isPrivateRoomId } from '../limits';
 import { ChatRoom } from './ChatRoom';
 import { NamePrompt } from './NamePrompt';
+import { NotInvitedPage } from './NotInvitedPage';
 import { SignInPage } from './SignInPage';
 
 interface AuthChatProps {
   websocketUrl: string;
   auth: AuthConfig;
   roomId: string;
+  /** A private room's invite from the link: a signed-in user's entries carry it. */
+  invite: RoomInvite | null;
   /** A guest's display name (sign-in optional), `null` until chosen. */
   guestName: string | null;
   onGuestName: (name: string) => void;
@@ -19,7 +24,7 @@ interface AuthChatProps {
  * (`required`). Signed in, the page connects with its ID token and the chat names it by its handle;
  * signing in or out replaces the connection (the room component is keyed by who is connecting).
  */
-export function AuthChat({ websocketUrl, auth, roomId, guestName, onGuestName }: AuthChatProps) {
+export function AuthChat({ websocketUrl, auth, roomId, invite, guestName, onGuestName }: AuthChatProps) {
   const { session, state, failed } = useAuthSession(auth);
   const [wantsSignIn, setWantsSignIn] = useState(false);
 
@@ -45,6 +50,7 @@ export function AuthChat({ websocketUrl, auth, roomId, guestName, onGuestName }:
         websocketUrl={websocketUrl}
         roomId={roomId}
         username={state.username}
+        invite={invite}
         account={{
           idToken: state.idToken,
           onTokenExpired: () => void session.refreshNow(),
@@ -68,6 +74,10 @@ export function AuthChat({ websocketUrl, auth, roomId, guestName, onGuestName }:
   if (!optional || wantsSignIn) {
     return <SignInPage roomId={roomId} session={session} notice={state.notice} onCancel={optional ? () => setWantsSignIn(false) : undefined} />;
   }
+  if (isPrivateRoomId(roomId)) {
+    // Only signed-in members enter a private room: a guest is asked to sign in, and never connects.
+    return <NotInvitedPage inviteRefused={false} onSignIn={() => setWantsSignIn(true)} hasInvite={invite !== null} notice={state.notice} />;
+  }
   if (guestName === null) {
     return <NamePrompt roomId={roomId} onChoose={onGuestName} onSignIn={() => setWantsSignIn(true)} notice={state.notice} />;
   }
@@ -77,6 +87,7 @@ export function AuthChat({ websocketUrl, auth, roomId, guestName, onGuestName }:
       websocketUrl={websocketUrl}
       roomId={roomId}
       username={guestName}
+      invite={invite}
       onSignIn={() => setWantsSignIn(true)}
       notice={state.notice}
     />

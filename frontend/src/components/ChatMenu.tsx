@@ -2,14 +2,18 @@ import { type KeyboardEvent, type RefObject, useEffect, useRef } from 'react';
 import { type Account, AccountSection } from './AccountSection';
 import { DisplayNameForm } from './DisplayNameForm';
 import { MemberList } from './MemberList';
+import { type PrivateRoomsProps, PrivateRoomsSection } from './PrivateRoomsSection';
 
 interface ChatMenuProps {
   id: string;
+  roomId: string;
   username: string;
   members: string[];
   guests: string[];
   /** Signed in: the name is the handle the chat gave, not changed here. */
   account: Account | null;
+  /** Signed in (sign-in optional or required): private rooms. */
+  privateRooms: PrivateRoomsProps | null;
   /** Signed in: sign out everywhere, the chat told first. */
   onSignOut: () => Promise<void>;
   /** The button that opens and closes the menu: a press on it is not a press outside the menu. */
@@ -19,7 +23,19 @@ interface ChatMenuProps {
 }
 
 /** The hamburger menu: change the display name (or the account), see who is here (on narrow screens), start another room. */
-export function ChatMenu({ id, username, members, guests, account, onSignOut, toggleRef, onRename, onClose }: ChatMenuProps) {
+export function ChatMenu({
+  id,
+  roomId,
+  username,
+  members,
+  guests,
+  account,
+  privateRooms,
+  onSignOut,
+  toggleRef,
+  onRename,
+  onClose,
+}: ChatMenuProps) {
   const panelRef = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -53,6 +69,7 @@ export function ChatMenu({ id, username, members, guests, account, onSignOut, to
           }}
         />
       )}
+      {privateRooms && <PrivateRoomsSection roomId={roomId} {...privateRooms} />}
       <div className="menu-members">
         <MemberList members={members} guests={guests} username={username} />
       </div>

@@ -1,11 +1,16 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { useChatRoom } from '../chat/useChatRoom';
+import { type RoomInvite, useChatRoom } from '../chat/useChatRoom';
+import { isPrivateRoomId } from '../limits';
+import { navigation } from '../navigation';
+import { roomPath } from '../roomPath';
 import type { Account } from './AccountSection';
 import { ChatMenu } from './ChatMenu';
 import { Composer } from './Composer';
 import { ConnectionBadge } from './ConnectionBadge';
+import { InvitePanel } from './InvitePanel';
 import { MemberList } from './MemberList';
 import { MessageList } from './MessageList';
+import { NotInvitedPage } from './NotInvitedPage';
 
 interface ChatRoomProps {
   websocketUrl: string;
@@ -17,22 +22,66 @@ interface ChatRoomProps {
   onSignIn?: (() => void) | null;
   /** Why the page is signed out, when it did not ask to be. */
   notice?: string | null;
+  /** A private room's invite from the link: sent on entering when signed in. */
+  invite?: RoomInvite | null;
 }
 
-export function ChatRoom({ websocketUrl, roomId, username, account = null, onSignIn = null, notice = null }: ChatRoomProps) {
+export function ChatRoom({
+  websocketUrl,
+  roomId,
+  username,
+  account = null,
+  onSignIn = null,
+  notice = null,
+  invite = null,
+}: ChatRoomProps) {
   const identity = account && { idToken: account.idToken, onTokenExpired: account.onTokenExpired, onSignedOut: account.onSignedOut };
-  const { state, send, retry, discard, rename, loadOlder, signOut } = useChatRoom(websocketUrl, roomId, username, identity);
+  const { state, send, retry, discard, rename, loadOlder, signOut, privateRooms } = useChatRoom(websocketUrl, roomId, username, identity, invite);
+  // The invite this client was made with (the prop goes once the chat has taken it).
+  const [sentInvite] = useState(() => identity !== null && invite !== null);
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButtonRef = useRef<HTMLButtonElement>(null);
   const menuId = useId();
+  const [inviteOpen, setInviteOpen] = useState(false);
+  const inviteButtonRef = useRef<HTMLButtonElement>(null);
+  const inviteId = useId();
+  const isPrivate = isPrivateRoomId(roomId);
+  const online = state.status === 'online';
 
   useEffect(() => {
     document.title = `${roomId} · Serverless Chat`;
   }, [roomId]);
 
+  const { createdRoomId, rooms, pending } = state.privateRooms;
+  useEffect(() => {
+    if (createdRoomId !== null) navigation.go(roomPath(createdRoomId));
+  }, [createdRoomId]);
+
+  // In a private room, a signed-in user's role: the owner gets the invite panel.
+  const [askedRole, setAskedRole] = useState(false);
+  const { listRooms } = privateRooms;
+  const signedIn = account !== null;
+  useEffect(() => {
+    if (!online || !isPrivate || !signedIn || askedRole) return;
+    setAskedRole(true);
+    listRooms();
+  }, [online, isPrivate, signedIn, askedRole, listRooms]);
+  const role = rooms?.find((room) => room.roomId === roomId)?.role ?? null;
+  // Unknown (the list failed): offered anyway, and a member's try says `not_room_owner` in plain words.
+  const offersInvites = signedIn && isPrivate && (role === 'owner' || (role === null && askedRole && !pending.includes('list-rooms')));
+
+  if (state.refused !== null) {
+    return <NotInvitedPage inviteRefused={sentInvite} onSignIn={onSignIn} hasInvite={invite !== null} />;
+  }
+
   const closeMenu = () => {
     setMenuOpen(false);
     menuButtonRef.current?.focus();
+  };
+
+  const closeInvite = () => {
+    setInviteOpen(false);
+    inviteButtonRef.current?.focus();
   };
 
   return (
@@ -49,9 +98,26 @@ export function ChatRoom({ websocketUrl, roomId, username, account = null, onSig
         >
           <span aria-hidden="true">☰</span>
         </button>
+        {isPrivate && (
+          <span className="private-marker" title="Only its members can enter">
+            <span aria-hidden="true">🔒</span> <span className="private-marker-text">Private room</span>
+          </span>
+        )}
         <h1 className="room-title" dir="auto">
           {roomId}
         </h1>
+        {offersInvites && (
+          <button
+            ref={inviteButtonRef}
+            type="button"
+            className="invite-button"
+            aria-expanded={inviteOpen}
+            aria-controls={inviteId}
+            onClick={() => (inviteOpen ? closeInvite() : setInviteOpen(true))}
+          >
+            Invite
+          </button>
+        )}
         <bdi className="header-name" title="Your display name">
           {state.username}
         </bdi>
@@ -70,14 +136,27 @@ export function ChatRoom({ websocketUrl, roomId, username, account = null, onSig
       {menuOpen && (
         <ChatMenu
           id={menuId}
+          roomId={roomId}
           username={state.username}
           members={state.members}
           guests={state.guests}
           account={account}
+          privateRooms={account && { state: state.privateRooms, actions: privateRooms, online: state.status === 'online' }}
           onSignOut={() => account?.onSignOut(signOut) ?? Promise.resolve()}
           toggleRef={menuButtonRef}
           onRename={rename}
           onClose={closeMenu}
+        />
+      )}
+      {offersInvites && inviteOpen && (
+        <InvitePanel
+          id={inviteId}
+          roomId={roomId}
+          state={state.privateRooms}
+          actions={privateRooms}
+          online={online}
+          toggleRef={inviteButtonRef}
+          onClose={closeInvite}
         />
       )}
       <div className="chat-body">
