@@ -68,3 +68,17 @@ def open_room(new_page: Callable[..., Page], stack: LocalStack) -> Callable[...,
         return page
 
     return opening
+
+
+@pytest.fixture
+def open_optional_room(
+    new_page: Callable[..., Page], optional_stack: LocalStack
+) -> Callable[[str], Page]:
+    """A room of the sign-in stack in a fresh browser context, not yet entered."""
+
+    def opening(room: str) -> Page:
+        page = new_page()
+        page.goto(f"{optional_stack.options.site_url}/{room}")
+        return page
+
+    return opening

@@ -45,20 +45,6 @@ def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
     form.get_by_role("button", name="Sign in").click()
 
 
-@pytest.fixture
-def open_optional_room(
-    new_page: Callable[..., Page], optional_stack: LocalStack
-) -> Callable[[str], Page]:
-    """A room of the sign-in stack in a fresh browser context, not yet entered."""
-
-    def opening(room: str) -> Page:
-        page = new_page()
-        page.goto(f"{optional_stack.options.site_url}/{room}")
-        return page
-
-    return opening
-
-
 def enter_as_guest(page: Page, name: str) -> None:
     # Until config.json arrives the page asks a name as if sign-in were off, then asks again
     # where sign-in is offered (a new form, a new suggestion): fill in that one.

@@ -1,0 +1,69 @@
+"""Private rooms in a real browser, on the stack of `make dev AUTH=optional`: a signed-in user
+creates one from the menu, makes an invite link and hands it to a second browser, where another
+user signs in, enters through it and chats; once the owner revokes the link, a third user who
+opens it is told the room is private, and sees nothing of it."""
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
+
+from local_stack import local_user
+from local_stack.stack import LocalStack
+from tests.e2e.test_sign_in import PASSWORD, send, sign_in, unique
+
+
+def signed_in_at(open_room: Callable[[str], Page], path: str, username: str) -> Page:
+    """A browser of its own at ``path``, signed in as ``username`` (a guest opening a private
+    room is asked to sign in first)."""
+    page = open_room(path)
+    page.get_by_role("button", name=re.compile(r"^Sign in( first)?$")).click()
+    sign_in(page, username)
+    return page
+
+
+def test_a_private_room_by_invite_link_until_the_link_is_revoked(
+    optional_stack: LocalStack, open_optional_room: Callable[[str], Page]
+) -> None:
+    ada, bob, cy = (unique(who) for who in ("ada", "bob", "cy"))
+    for username in (ada, bob, cy):
+        local_user.create(optional_stack.options.ready_file, username, PASSWORD)
+
+    owner = signed_in_at(open_optional_room, unique("e2e-"), ada)
+    expect(owner.get_by_role("status")).to_have_text("Online")
+    owner.get_by_role("button", name="Menu").click()
+    owner.get_by_role("button", name="New private room").click()
+    expect(owner).to_have_url(re.compile(r"/~[A-Za-z0-9_-]{22}$"))
+    room_path = owner.url.removeprefix(optional_stack.options.site_url)
+    expect(owner.get_by_role("status")).to_have_text("Online")
+    expect(owner.get_by_text("Private room")).to_be_visible()
+
+    owner.get_by_role("button", name="Invite").click()
+    panel = owner.get_by_role("region", name="Invite")
+    panel.get_by_role("button", name="Create invite link").click()
+    link = panel.get_by_role("group", name="New invite link").get_by_label("Invite link")
+    expect(link).to_have_value(re.compile(r"#invite=[A-Za-z0-9_-]{22}$"))
+    invite_link = link.input_value()
+    assert invite_link.startswith(f"{optional_stack.options.site_url}{room_path}#invite=")
+
+    member = signed_in_at(
+        open_optional_room, invite_link.removeprefix(optional_stack.options.site_url + "/"), bob
+    )
+    expect(member.get_by_role("status")).to_have_text("Online")
+    expect(member).not_to_have_url(re.compile("invite="))  # taken out of the address once in
+    expect(owner.get_by_text(f"{bob} joined")).to_be_visible()
+    send(member, "hello, members only")
+    expect(owner.locator("li.message:not(.own)")).to_contain_text(["hello, members only"])
+
+    panel.get_by_role("button", name=re.compile("^Revoke")).click()
+    expect(panel.get_by_text("No live invites.")).to_be_visible()
+
+    stranger = signed_in_at(
+        open_optional_room, invite_link.removeprefix(optional_stack.options.site_url + "/"), cy
+    )
+    expect(stranger.get_by_role("heading", name="This room is private")).to_be_visible()
+    expect(stranger.get_by_text("not valid any more")).to_be_visible()
+    expect(stranger.get_by_text("hello, members only")).to_have_count(0)
+    expect(owner.get_by_text(f"{cy} joined")).to_have_count(0)
+    send(owner, "still here")
+    expect(member.locator("li.message:not(.own)")).to_contain_text(["still here"])
