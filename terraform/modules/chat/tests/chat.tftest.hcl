@@ -160,7 +160,7 @@ run "routes_functions_and_least_privilege" {
       for s in jsondecode(p).Statement : [s.Action, s.Resource] if s.Sid == "RoomsTable"
       ] if anytrue([for s in jsondecode(p).Statement : s.Sid == "RoomsTable"]) }) == jsonencode({
       "enter-room" = [[["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/chat-test"]]]
-      "rooms" = [[["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/chat-test"]]]
+      "rooms"      = [[["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/chat-test"]]]
     })
     error_message = "only on-enter-room (a member's check, an invite redeemed) and the rooms function touch the rooms table, on it alone"
   }
