@@ -16,6 +16,7 @@ MAX_INVITE_LIFETIME_SECONDS: Final[int] = _LIMITS["maxInviteLifetimeSeconds"]
 MIN_INVITE_LIFETIME_SECONDS: Final = 60
 MAX_INVITES_PER_ROOM: Final[int] = _LIMITS["maxInvitesPerRoom"]
 MAX_OWNED_ROOMS: Final[int] = _LIMITS["maxOwnedRooms"]
+MAX_MUTE_SECONDS: Final[int] = _LIMITS["maxMuteSeconds"]
 CLIENT_MESSAGE_ID_PATTERN: Final[str] = _LIMITS["clientMessageIdPattern"]
 GUEST_KEY_PATTERN: Final[str] = _LIMITS["guestKeyPattern"]
 MIN_GUEST_KEY_LENGTH: Final[int] = _LIMITS["minGuestKeyLength"]

@@ -1,11 +1,15 @@
 """Private rooms over real WebSockets on the `AUTH=optional` stack: two members chat in a room
 only they enter; a third user is refused until invited, and a fourth with the same invite after
-its revocation; a guest and a stranger learn nothing of the room, not even whether it exists."""
+its revocation; a guest and a stranger learn nothing of the room, not even whether it exists.
+Its owner mutes a member and removes them (refused on entry after), a bystander served
+throughout."""
 
 import json
 import uuid
 from typing import Any
 
+import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from local_stack.stack import LocalStack
@@ -37,6 +41,11 @@ def nothing_more(ws: ClientConnection) -> None:
     """No frame is waiting for the socket: a ping is answered first."""
     send(ws, {"action": "ping"})
     assert json.loads(ws.recv(timeout=10)) == {"type": "pong"}
+
+
+def _until_closed(ws: ClientConnection) -> None:
+    while True:
+        ws.recv(timeout=10)
 
 
 def test_only_members_enter_a_private_room(optional_stack: LocalStack) -> None:
@@ -102,3 +111,41 @@ def test_the_owner_adds_a_member_by_handle(optional_stack: LocalStack) -> None:
             ask(fay, "add-member", "error", roomId=room_id, handle=owner)["code"]
             == "not_room_owner"
         )
+
+
+def test_moderators_mute_and_remove_while_a_bystander_is_served(optional_stack: LocalStack) -> None:
+    names = {who: f"{who}{uuid.uuid4().hex[:4]}" for who in ("gil", "hal", "ivy")}
+    hal_sub = str(uuid.uuid4())
+    with (
+        trusting_the_test_issuer(optional_stack) as url,
+        signed_in(url, token(names["gil"])) as gil,
+        signed_in(url, token(names["hal"], sub=hal_sub)) as hal,
+        signed_in(url, token(names["ivy"])) as ivy,
+    ):
+        room_id = ask(gil, "create-room", "room_created")["roomId"]
+        for ws, who in ((gil, "gil"), (hal, "hal"), (ivy, "ivy")):
+            if who != "gil":
+                ask(gil, "add-member", "member_added", roomId=room_id, handle=names[who])
+            send(ws, {"action": "on-enter-room", "roomId": room_id})
+            receive(ws, "room")
+
+        muted = ask(
+            gil, "mute-member", "moderation", roomId=room_id, handle=names["hal"], seconds=60
+        )
+        assert (muted["action"], muted["target"]) == ("muted", names["hal"])
+        assert receive(ivy, "moderation")["action"] == "muted"  # the whole room is told
+        send(hal, {"action": "on-message", "message": "let me speak"})
+        assert receive(hal, "error")["code"] == "muted"
+        send(ivy, {"action": "on-message", "message": "the bystander talks"})
+        assert receive(gil, "message")["message"] == "the bystander talks"
+
+        removed = ask(gil, "remove-member", "moderation", roomId=room_id, handle=names["hal"])
+        assert removed["action"] == "removed"
+        assert receive(hal, "removed") == {"type": "removed", "roomId": room_id, "by": names["gil"]}
+        with pytest.raises(ConnectionClosed):
+            _until_closed(hal)
+        assert receive(ivy, "moderation")["action"] == "removed"
+        assert receive(ivy, "presence")["event"] == "leave"
+        with signed_in(url, token(names["hal"], sub=hal_sub)) as hal_again:
+            assert entry_refused(hal_again, room_id)["code"] == "not_invited"
+        nothing_more(ivy)

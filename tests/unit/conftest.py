@@ -7,6 +7,7 @@ moto's own mock never does.
 """
 
 import copy
+import dataclasses
 import importlib
 import itertools
 import json
@@ -28,7 +29,16 @@ from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
 from serverless_chat import contract
-from tests.chat_tables import USER_INDEX, create_chat_tables
+from serverless_chat.adapters.handles_table import HandlesTable
+from serverless_chat.adapters.rooms_table import RoomsTable
+from serverless_chat.domain.identity import AuthMode
+from tests.chat_tables import (
+    USER_INDEX,
+    create_chat_tables,
+    create_handles_table,
+    create_rooms_table,
+)
+from tests.unit.rooms_support import HANDLES_TABLE, ROOMS_TABLE, USERS
 
 EVENTS = Path(__file__).parent.parent / "events"
 # route key -> handler module, as the contract names them; the routes a frame's action selects
@@ -434,3 +444,28 @@ def backend(
     with mock_aws(), time_machine.travel("2026-11-26T10:00:00Z", tick=False) as clock:
         create_tables()
         yield ChatBackend(handlers, connections_api, clock)
+
+
+@pytest.fixture
+def chat(backend, monkeypatch):
+    """The backend in `optional` mode, with the handles of the signed-in users of
+    ``rooms_support.USERS`` and the rooms table (private rooms)."""
+    runtime = importlib.import_module("serverless_chat.runtime")
+    client = boto3.client("dynamodb")
+    create_handles_table(client, HANDLES_TABLE)
+    create_rooms_table(client, ROOMS_TABLE)
+    for handle, user_id in USERS.items():
+        client.put_item(
+            TableName=HANDLES_TABLE,
+            Item={
+                "pk": {"S": f"handle#{handle}"},
+                "userId": {"S": user_id},
+                "handle": {"S": handle},
+            },
+        )
+    monkeypatch.setattr(
+        runtime, "_rules", dataclasses.replace(runtime._rules, auth_mode=AuthMode.OPTIONAL)
+    )
+    monkeypatch.setattr(runtime, "_handles", HandlesTable(client, HANDLES_TABLE))
+    monkeypatch.setattr(runtime, "_rooms", RoomsTable(client, ROOMS_TABLE))
+    return backend

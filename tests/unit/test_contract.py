@@ -34,6 +34,10 @@ PRIVATE_ROOM_ACTIONS = (
     protocol.LIST_INVITES,
     protocol.REVOKE_INVITE,
     protocol.ADD_MEMBER,
+    protocol.SET_ROLE,
+    protocol.REMOVE_MEMBER,
+    protocol.MUTE_MEMBER,
+    protocol.HAND_OVER,
 )
 
 

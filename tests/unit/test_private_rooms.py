@@ -2,74 +2,14 @@
 make members; whoever is not a member gets ``not_invited`` and learns nothing of the room, not
 even whether it exists."""
 
-import dataclasses
-import importlib
 import re
-import time
 
-import boto3
 import pytest
 
 from serverless_chat import limits
-from serverless_chat.adapters.handles_table import HandlesTable
-from serverless_chat.adapters.rooms_table import RoomsTable
-from serverless_chat.domain.identity import AuthMode
-from tests.chat_tables import create_handles_table, create_rooms_table
+from tests.unit.rooms_support import ask, signed_in
 
-HANDLES_TABLE = "chat-handles"
-ROOMS_TABLE = "chat-rooms"
-USERS = {
-    "ada": "0d6c7e1a-0000-4f7e-9d0f-3c9a2b1e8f00",
-    "bob": "1e7d8f2b-0000-4a1b-8c2d-4d0b3c2f9a11",
-    "grace": "2f8e903c-0000-4b2c-9d3e-5e1c4d3a0b22",
-}
 NOBODYS_ROOM = "~AAAAAAAAAAAAAAAAAAAAAA"
-
-
-@pytest.fixture
-def chat(backend, monkeypatch):
-    """The backend in `optional` mode with the handles of ada, bob and grace, and the rooms
-    table."""
-    runtime = importlib.import_module("serverless_chat.runtime")
-    client = boto3.client("dynamodb")
-    create_handles_table(client, HANDLES_TABLE)
-    create_rooms_table(client, ROOMS_TABLE)
-    for handle, user_id in USERS.items():
-        client.put_item(
-            TableName=HANDLES_TABLE,
-            Item={
-                "pk": {"S": f"handle#{handle}"},
-                "userId": {"S": user_id},
-                "handle": {"S": handle},
-            },
-        )
-    monkeypatch.setattr(
-        runtime, "_rules", dataclasses.replace(runtime._rules, auth_mode=AuthMode.OPTIONAL)
-    )
-    monkeypatch.setattr(runtime, "_handles", HandlesTable(client, HANDLES_TABLE))
-    monkeypatch.setattr(runtime, "_rooms", RoomsTable(client, ROOMS_TABLE))
-    return backend
-
-
-def signed_in(chat, handle):
-    """A connection of the signed-in user, as its `$connect` authorizer answered."""
-    user_id = USERS[handle]
-    return chat.connect(
-        authorizer={
-            "principalId": user_id,
-            "userId": user_id,
-            "handle": handle,
-            "tokenExpiresAt": str(int(time.time()) + 7200),
-        }
-    )
-
-
-def ask(client, action, **fields):
-    """Send a private rooms' action; the one frame answered."""
-    client.new_frames()
-    client.send({"action": action, **fields})
-    (answer,) = client.new_frames()
-    return answer
 
 
 def new_room(chat, owner="ada"):

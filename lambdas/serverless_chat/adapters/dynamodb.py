@@ -578,6 +578,20 @@ class ConnectionsTable:
         return _sender(connection_id, item)
 
     @busy_when_throttled
+    def mute(self, connection_id: str, room_id: str, until_ms: int) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"connectionId": _s(connection_id)},
+                UpdateExpression="SET mutedIn = :room, mutedUntil = :until",
+                ConditionExpression="attribute_exists(connectionId)",
+                ExpressionAttributeValues={":room": _s(room_id), ":until": _n(until_ms)},
+            )
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+
+    @busy_when_throttled
     def claim_reply(self, connection_id: str, now_ms: int, replies: RateLimit) -> None:
         """The replies bucket (``replyTat``), for a frame answered to its sender alone."""
         self._take_token(connection_id, _Bucket("replyTat", replies, now_ms))
@@ -902,6 +916,8 @@ def _sender(connection_id: str, item: Item) -> Sender:
         username=_str(item, "username") or "",
         sender_id=_str(item, "senderId") or identity.connection_sender_id(connection_id),
         guest=_bool(item, "guest"),
+        muted_in=_str(item, "mutedIn"),
+        muted_until_ms=_int(item, "mutedUntil") or 0,
     )
 
 

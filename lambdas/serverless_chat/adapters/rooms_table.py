@@ -24,7 +24,7 @@ from serverless_chat.adapters.dynamodb import (
     busy_when_throttled,
     error_code,
 )
-from serverless_chat.domain.model import Invite, Role, RoomOfUser, SignedInUser
+from serverless_chat.domain.model import Invite, Role, RoomMember, RoomOfUser, SignedInUser
 from serverless_chat.domain.ports import StoreBusyError
 
 if TYPE_CHECKING:
@@ -81,15 +81,121 @@ class RoomsTable:
         return written is None
 
     @busy_when_throttled
-    def role_of(self, room_id: str, user_id: str) -> Role | None:
+    def member(self, room_id: str, user_id: str) -> RoomMember | None:
         item = self._client.get_item(
             TableName=self._table,
             Key=_key(ROOM_PREFIX + room_id, MEMBER_PREFIX + user_id),
             ConsistentRead=True,
-            ProjectionExpression="#role",
-            ExpressionAttributeNames={"#role": "role"},
         ).get("Item")
-        return Role(item["role"]["S"]) if item else None
+        if item is None:
+            return None
+        muted_until = item.get("mutedUntil", {}).get("N")
+        return RoomMember(
+            user_id=user_id,
+            handle=item["handle"]["S"],
+            role=Role(item["role"]["S"]),
+            muted_until_s=int(muted_until) if muted_until else 0,
+        )
+
+    @busy_when_throttled
+    def set_role(self, room_id: str, user_id: str, role: Role) -> None:
+        self._transact(
+            [
+                self._update_role(_key(ROOM_PREFIX + room_id, MEMBER_PREFIX + user_id), role),
+                self._update_role(_key(USER_PREFIX + user_id, ROOM_PREFIX + room_id), role),
+            ]
+        )
+
+    @busy_when_throttled
+    def remove_member(self, room_id: str, user_id: str) -> None:
+        self._transact(
+            [
+                {"Delete": {"TableName": self._table, "Key": key}}
+                for key in (
+                    _key(ROOM_PREFIX + room_id, MEMBER_PREFIX + user_id),
+                    _key(USER_PREFIX + user_id, ROOM_PREFIX + room_id),
+                )
+            ]
+        )
+
+    @busy_when_throttled
+    def mute(self, room_id: str, user_id: str, until_s: int) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=_key(ROOM_PREFIX + room_id, MEMBER_PREFIX + user_id),
+            UpdateExpression="SET mutedUntil = :until",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":until": _n(until_s)},
+        )
+
+    @busy_when_throttled
+    def hand_over(self, room_id: str, owner_id: str, heir_id: str, max_owned: int) -> bool:
+        room = ROOM_PREFIX + room_id
+        owner_record: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": _key(room, ROOM_SORT_KEY),
+                "UpdateExpression": "SET ownerId = :heir",
+                "ConditionExpression": "ownerId = :owner",
+                "ExpressionAttributeValues": {":heir": _s(heir_id), ":owner": _s(owner_id)},
+            }
+        }
+        heirs_count: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": _key(USER_PREFIX + heir_id, OWNED_SORT_KEY),
+                "UpdateExpression": "SET #count = if_not_exists(#count, :zero) + :one",
+                "ConditionExpression": "attribute_not_exists(#count) OR #count < :most",
+                "ExpressionAttributeNames": {"#count": "count"},
+                "ExpressionAttributeValues": {
+                    ":zero": _n(0),
+                    ":one": _n(1),
+                    ":most": _n(max_owned),
+                },
+            }
+        }
+        owners_count: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": _key(USER_PREFIX + owner_id, OWNED_SORT_KEY),
+                "UpdateExpression": "SET #count = #count - :one",
+                "ConditionExpression": "#count > :zero",
+                "ExpressionAttributeNames": {"#count": "count"},
+                "ExpressionAttributeValues": {":zero": _n(0), ":one": _n(1)},
+            }
+        }
+        refused = self._transact(
+            [
+                owner_record,
+                heirs_count,
+                owners_count,
+                self._update_role(_key(room, MEMBER_PREFIX + heir_id), Role.OWNER),
+                self._update_role(_key(USER_PREFIX + heir_id, room), Role.OWNER),
+                self._update_role(_key(room, MEMBER_PREFIX + owner_id), Role.MODERATOR),
+                self._update_role(_key(USER_PREFIX + owner_id, room), Role.MODERATOR),
+            ]
+        )
+        if refused is None:
+            return True
+        if refused == 1:
+            return False  # the heir owns max_owned rooms
+        raise StoreBusyError("HandOverRaced")  # the room changed hands meanwhile: ask again
+
+    def _update_role(
+        self, key: "dict[str, AttributeValueTypeDef]", role: Role
+    ) -> "TransactWriteItemTypeDef":
+        """A member's item (in the room's partition or the user's) given ``role``; only while
+        it exists."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": key,
+                "UpdateExpression": "SET #role = :role",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeNames": {"#role": "role"},
+                "ExpressionAttributeValues": {":role": _s(role.value)},
+            }
+        }
 
     @busy_when_throttled
     def add_member(self, room_id: str, user_id: str, handle: str, now_s: int) -> None:
@@ -112,7 +218,7 @@ class RoomsTable:
             return True
         if refused == 0:
             return False  # no such invite to this room, expired or revoked
-        return self.role_of(room_id, user.user_id) is not None  # a concurrent entry won
+        return self.member(room_id, user.user_id) is not None  # a concurrent entry won
 
     @busy_when_throttled
     def create_invite(

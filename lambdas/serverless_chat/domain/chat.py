@@ -24,6 +24,7 @@ from serverless_chat.domain.model import (
     NewConnection,
     SignedInUser,
 )
+from serverless_chat.domain.moderation import Moderation
 from serverless_chat.domain.ports import (
     AddressFullError,
     AddressTooFastError,
@@ -75,6 +76,22 @@ _NOT_SIGNED_IN = ChatError(
 _GUESTS_HAVE_NO_ROOMS = ChatError(
     ErrorCode.NOT_SIGNED_IN, "Sign in to have private rooms; nothing was done."
 )
+# The private rooms' actions: those answered to the caller alone, and the moderators' (told to
+# the whole room).
+_ROOM_ACTIONS = {
+    protocol.CREATE_ROOM: PrivateRooms.create_room,
+    protocol.LIST_ROOMS: PrivateRooms.list_rooms,
+    protocol.CREATE_INVITE: PrivateRooms.create_invite,
+    protocol.LIST_INVITES: PrivateRooms.list_invites,
+    protocol.REVOKE_INVITE: PrivateRooms.revoke_invite,
+    protocol.ADD_MEMBER: PrivateRooms.add_member,
+}
+_MODERATION_ACTIONS = {
+    protocol.SET_ROLE: Moderation.set_role,
+    protocol.REMOVE_MEMBER: Moderation.remove,
+    protocol.MUTE_MEMBER: Moderation.mute,
+    protocol.HAND_OVER: Moderation.hand_over,
+}
 _TOKEN_EXPIRED = ChatError(
     ErrorCode.TOKEN_EXPIRED,
     "Your sign-in has expired; nothing was done. Reconnect with a fresh token.",
@@ -238,22 +255,19 @@ class Chat:
     def _manage_rooms(
         self, connection_id: str, frame: protocol.Frame, user: SignedInUser | None
     ) -> None:
-        actions = {
-            protocol.CREATE_ROOM: PrivateRooms.create_room,
-            protocol.LIST_ROOMS: PrivateRooms.list_rooms,
-            protocol.CREATE_INVITE: PrivateRooms.create_invite,
-            protocol.LIST_INVITES: PrivateRooms.list_invites,
-            protocol.REVOKE_INVITE: PrivateRooms.revoke_invite,
-            protocol.ADD_MEMBER: PrivateRooms.add_member,
-        }
-        action = actions.get(str(frame.get("action")))
-        if action is None:
+        action = str(frame.get("action"))
+        if action not in _ROOM_ACTIONS and action not in _MODERATION_ACTIONS:
             raise ChatError(ErrorCode.UNKNOWN_ACTION, "Not an action on private rooms.")
-        rooms = self._private_rooms(user)
-        if rooms is None or user is None:
+        if user is None or self.rooms is None or self.handles is None:
             raise _GUESTS_HAVE_NO_ROOMS
         self._claim_reply(connection_id)
-        self._deliver([(connection_id, protocol.encode(action(rooms, user, frame)))])
+        if action in _ROOM_ACTIONS:
+            rooms = PrivateRooms(self.rooms, self.handles, self.clock)
+            answer = _ROOM_ACTIONS[action](rooms, user, frame)
+            self._deliver([(connection_id, protocol.encode(answer))])
+            return
+        moderation = Moderation(self.rooms, self.handles, self.connections, self.outbox, self.clock)
+        self._remove_stale(_MODERATION_ACTIONS[action](moderation, connection_id, user, frame).gone)
 
     def _private_rooms(self, user: SignedInUser | None) -> PrivateRooms | None:
         """The private rooms' use cases, for a signed-in user (None for a guest)."""
@@ -281,11 +295,12 @@ class Chat:
         self, connection_id: str, frame: protocol.Frame, user: SignedInUser | None
     ) -> None:
         request = protocol.parse_enter_room(frame)
+        muted_until_s = 0
         if is_private(request.room_id):  # before anything of the room is read
             rooms = self._private_rooms(user)
             if rooms is None or user is None:
                 raise not_invited(request.room_id)
-            rooms.check_entry(request.room_id, user, request.invite)
+            muted_until_s = rooms.check_entry(request.room_id, user, request.invite)
         if user is not None:  # a signed-in user's name is its handle, whatever the frame says
             request = dataclasses.replace(request, username=user.handle)
         if request.after_seq:  # 0 asks for the whole history: never beyond the room
@@ -299,6 +314,8 @@ class Chat:
         others = self._checked_entry(
             connection_id, request, before, (sender_id, username), signed_in=user is not None
         )
+        if muted_until_s > self.clock():  # a mute outlives a reconnect
+            self.connections.mute(connection_id, request.room_id, muted_until_s * 1000)
         guest = user is None and self.rules.marks_guests
         self.telemetry.in_room(request.room_id)
 
@@ -491,6 +508,12 @@ class Chat:
                 retry_after_ms=limited.retry_after_ms,
             ) from None
         room_id = sender.room_id
+        if sender.muted_in == room_id and sender.muted_until_ms > now * 1000:
+            raise ChatError(
+                ErrorCode.MUTED,
+                f"A moderator muted you in room {room_id}; nothing was sent.",
+                retry_after_ms=sender.muted_until_ms - int(now * 1000),
+            )
         if request.room_id is not None and request.room_id != room_id:
             raise ChatError(
                 ErrorCode.ROOM_MISMATCH,

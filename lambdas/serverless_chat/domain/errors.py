@@ -31,6 +31,10 @@ class ErrorCode(StrEnum):
     TOO_MANY_INVITES = "too_many_invites"
     TOO_MANY_ROOMS = "too_many_rooms"
     UNKNOWN_HANDLE = "unknown_handle"
+    NOT_A_MEMBER = "not_a_member"
+    NOT_MODERATOR = "not_moderator"
+    CANNOT_MODERATE = "cannot_moderate"
+    MUTED = "muted"
     TOKEN_EXPIRED = "token_expired"  # noqa: S105 (an error code, no secret)
     BUSY = "busy"
 

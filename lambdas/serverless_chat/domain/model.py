@@ -34,6 +34,9 @@ class Sender:
     username: str
     sender_id: str
     guest: bool = False
+    # Muted by a moderator in room ``muted_in`` until ``muted_until_ms`` (epoch ms)
+    muted_in: str | None = None
+    muted_until_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,13 @@ class Role(StrEnum):
     """A member's role in a private room."""
 
     OWNER = "owner"
+    MODERATOR = "moderator"
     MEMBER = "member"
+
+    @property
+    def rank(self) -> int:
+        """Who may moderate whom: a higher rank acts on a lower one."""
+        return (Role.MEMBER, Role.MODERATOR, Role.OWNER).index(self)
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,17 @@ class Invite:
 
     code: str
     expires_at_s: int
+
+
+@dataclass(frozen=True)
+class RoomMember:
+    """A member of a private room: their role, and until when they are muted (epoch seconds;
+    0: not muted)."""
+
+    user_id: str
+    handle: str
+    role: Role
+    muted_until_s: int = 0
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from serverless_chat.domain.model import (
     MessageDraft,
     NewConnection,
     Role,
+    RoomMember,
     RoomOfUser,
     Sender,
     SignedInUser,
@@ -144,6 +145,11 @@ class ConnectionStore(Protocol):
         """The connection ids of the room's members: who a frame goes to."""
         ...
 
+    def mute(self, connection_id: str, room_id: str, until_ms: int) -> None:
+        """The connection's messages in ``room_id`` are refused until ``until_ms`` (0: no
+        longer); a connection that is gone is left alone."""
+        ...
+
     def of_user(self, user_id: str) -> list[str]:
         """The connection ids of the signed-in user's connections (an index: it lags a
         moment behind the table)."""
@@ -169,9 +175,26 @@ class RoomStore(Protocol):
         the owner already owns ``max_owned`` rooms."""
         ...
 
-    def role_of(self, room_id: str, user_id: str) -> Role | None:
-        """The user's role in the room; None when not a member, or when there is no such
+    def member(self, room_id: str, user_id: str) -> RoomMember | None:
+        """The user as a member of the room; None when not a member, or when there is no such
         room."""
+        ...
+
+    def set_role(self, room_id: str, user_id: str, role: Role) -> None:
+        """The member's role (moderator or member; ``hand_over`` makes an owner)."""
+        ...
+
+    def remove_member(self, room_id: str, user_id: str) -> None:
+        """The user is a member no more (a live invite makes them one again)."""
+        ...
+
+    def mute(self, room_id: str, user_id: str, until_s: int) -> None:
+        """The member is muted until ``until_s`` (epoch seconds; 0 unmutes)."""
+        ...
+
+    def hand_over(self, room_id: str, owner_id: str, heir_id: str, max_owned: int) -> bool:
+        """``heir_id`` owns the room and ``owner_id`` is a moderator, in one transaction; False
+        (nothing written) when the heir already owns ``max_owned`` rooms."""
         ...
 
     def add_member(self, room_id: str, user_id: str, handle: str, now_s: int) -> None:

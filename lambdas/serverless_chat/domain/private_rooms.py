@@ -45,13 +45,15 @@ class PrivateRooms:
     handles: HandleRegistry
     clock: Callable[[], float]
 
-    def check_entry(self, room_id: str, user: SignedInUser, invite: str | None) -> None:
+    def check_entry(self, room_id: str, user: SignedInUser, invite: str | None) -> int:
         """Let a member in, or a user with a live invite (made a member now); ``not_invited``
-        for anyone else."""
-        if self.rooms.role_of(room_id, user.user_id) is not None:
-            return
+        for anyone else. Until when the member is muted (epoch seconds; 0: not muted)."""
+        member = self.rooms.member(room_id, user.user_id)
+        if member is not None:
+            return member.muted_until_s
         if invite is None or not self.rooms.redeem(room_id, invite, user, self._now()):
             raise not_invited(room_id)
+        return 0
 
     def create_room(self, owner: SignedInUser, _: protocol.Frame) -> protocol.Frame:
         room_id = PRIVATE_PREFIX + secrets.token_urlsafe(_ROOM_ID_BYTES)
@@ -113,10 +115,10 @@ class PrivateRooms:
         """The frame's private room, when ``user`` owns it: ``not_invited`` for a non-member,
         as for an entry, and ``not_room_owner`` for a member."""
         room_id = protocol.parse_private_room_id(frame)
-        role = self.rooms.role_of(room_id, user.user_id)
-        if role is None:
+        member = self.rooms.member(room_id, user.user_id)
+        if member is None:
             raise not_invited(room_id)
-        if role is not Role.OWNER:
+        if member.role is not Role.OWNER:
             raise ChatError(
                 ErrorCode.NOT_ROOM_OWNER, f"Only the owner of room {room_id} may do this."
             )

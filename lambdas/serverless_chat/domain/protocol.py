@@ -28,6 +28,11 @@ CREATE_INVITE: Final = "create-invite"
 LIST_INVITES: Final = "list-invites"
 REVOKE_INVITE: Final = "revoke-invite"
 ADD_MEMBER: Final = "add-member"
+# Moderation of a private room (domain.moderation), by its owner and moderators.
+SET_ROLE: Final = "set-role"
+REMOVE_MEMBER: Final = "remove-member"
+MUTE_MEMBER: Final = "mute-member"
+HAND_OVER: Final = "hand-over"
 
 _ROOM_ID = re.compile(limits.ROOM_ID_PATTERN)
 _CLIENT_MESSAGE_ID = re.compile(limits.CLIENT_MESSAGE_ID_PATTERN)
@@ -168,6 +173,28 @@ def parse_handle(frame: Frame) -> str:
     if handle is None:
         raise ChatError(ErrorCode.INVALID_USERNAME, "Say whose handle to add (handle).")
     return handle
+
+
+def parse_role(frame: Frame) -> Literal["moderator", "member"]:
+    """``set-role``'s ``role``: ``moderator`` or ``member`` (an owner is made by ``hand-over``)."""
+    role = frame.get("role")
+    if role == "moderator":
+        return "moderator"
+    if role == "member":
+        return "member"
+    raise ChatError(ErrorCode.INVALID_FRAME, "role must be moderator or member.")
+
+
+def parse_mute_seconds(frame: Frame) -> int:
+    """``mute-member``'s ``seconds``: a whole number from 0 (unmute) to ``maxMuteSeconds``."""
+    seconds = frame.get("seconds")
+    longest = limits.MAX_MUTE_SECONDS
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= longest:
+        raise ChatError(
+            ErrorCode.INVALID_FRAME,
+            f"seconds must be a whole number from 0 (unmute) to {longest}.",
+        )
+    return seconds
 
 
 def parse_send_message(frame: Frame) -> SendMessage:

@@ -1,5 +1,6 @@
 """The private rooms' routes (``create-room``, ``list-rooms``, ``create-invite``,
-``list-invites``, ``revoke-invite``, ``add-member``): one function, the frame's action picks."""
+``list-invites``, ``revoke-invite``, ``add-member``) and their moderation (``set-role``,
+``remove-member``, ``mute-member``, ``hand-over``): one function, the frame's action picks."""
 
 from typing import Any
 

@@ -24,7 +24,7 @@ locals {
   # touches. Table actions are IAM actions; `manageConnections` lists the @connections HTTP methods.
   routes = local.contract.routes
 
-  # One function may serve several route keys (the private rooms' six): with one handler and the
+  # One function may serve several route keys (the private rooms' ten): with one handler and the
   # same permissions (tests/unit/test_contract.py checks), it is one function.
   routes_of_function = { for route_key, r in local.routes : r.function => merge(r, { route_key = route_key })... }
   route_functions = {

@@ -86,8 +86,8 @@ run "routes_functions_and_least_privilege" {
   }
 
   assert {
-    condition     = toset([for k in ["create-room", "list-rooms", "create-invite", "list-invites", "revoke-invite", "add-member"] : output.routes[k]]) == toset(["chat-test-rooms"])
-    error_message = "the private rooms' six route keys share the rooms function"
+    condition     = toset([for k in ["create-room", "list-rooms", "create-invite", "list-invites", "revoke-invite", "add-member", "set-role", "remove-member", "mute-member", "hand-over"] : output.routes[k]]) == toset(["chat-test-rooms"])
+    error_message = "the private rooms' ten route keys share the rooms function"
   }
 
   assert {
@@ -143,7 +143,7 @@ run "routes_functions_and_least_privilege" {
 
   assert {
     condition = (output.function_environment.AUTH_MODE == "off" && output.function_environment.HANDLES_TABLE == "chat-test-handles" && output.function_environment.ROOMS_TABLE == "chat-test-rooms"
-      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 12 && module.websocket_api.authorizer_id == null
+      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 16 && module.websocket_api.authorizer_id == null
     && length(output.authorizer_environment) == 0)
     error_message = "auth_mode off by default: no authorizer function or authorizer, AUTH_MODE off"
   }
