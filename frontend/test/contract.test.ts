@@ -60,6 +60,7 @@ describe('the contract', () => {
   it('has no client frame the page cannot send', () => {
     expect(Object.keys(contract.clientFrames).sort()).toEqual([
       'add-member',
+      'block-user',
       'create-invite',
       'create-room',
       'hand-over',
@@ -73,6 +74,7 @@ describe('the contract', () => {
       'revoke-invite',
       'set-role',
       'sign-out',
+      'unblock-user',
     ]);
   });
 

@@ -17,6 +17,7 @@ MIN_INVITE_LIFETIME_SECONDS: Final = 60
 MAX_INVITES_PER_ROOM: Final[int] = _LIMITS["maxInvitesPerRoom"]
 MAX_OWNED_ROOMS: Final[int] = _LIMITS["maxOwnedRooms"]
 MAX_MUTE_SECONDS: Final[int] = _LIMITS["maxMuteSeconds"]
+MAX_BLOCKED_USERS: Final[int] = _LIMITS["maxBlockedUsers"]
 CLIENT_MESSAGE_ID_PATTERN: Final[str] = _LIMITS["clientMessageIdPattern"]
 GUEST_KEY_PATTERN: Final[str] = _LIMITS["guestKeyPattern"]
 MIN_GUEST_KEY_LENGTH: Final[int] = _LIMITS["minGuestKeyLength"]

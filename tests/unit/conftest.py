@@ -454,7 +454,7 @@ def chat(backend, monkeypatch):
     client = boto3.client("dynamodb")
     create_handles_table(client, HANDLES_TABLE)
     create_rooms_table(client, ROOMS_TABLE)
-    for handle, user_id in USERS.items():
+    for handle, user_id in USERS.items():  # as each one's first sign-in claimed it
         client.put_item(
             TableName=HANDLES_TABLE,
             Item={
@@ -462,6 +462,10 @@ def chat(backend, monkeypatch):
                 "userId": {"S": user_id},
                 "handle": {"S": handle},
             },
+        )
+        client.put_item(
+            TableName=HANDLES_TABLE,
+            Item={"pk": {"S": f"user#{user_id}"}, "handle": {"S": handle}, "key": {"S": handle}},
         )
     monkeypatch.setattr(
         runtime, "_rules", dataclasses.replace(runtime._rules, auth_mode=AuthMode.OPTIONAL)

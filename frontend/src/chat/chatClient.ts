@@ -655,6 +655,9 @@ export class ChatClient {
       case 'removed':
         this.handleRemoved(frame.roomId, frame.by);
         break;
+      case 'blocked':
+      case 'unblocked':
+        break; // the page does not block anyone yet
       default:
         this.handleRoomActionReply(frame);
     }

@@ -39,6 +39,8 @@ const TEXT_BY_CODE: Record<string, string> = {
   not_moderator: 'Only the room’s owner and its moderators can do that.',
   cannot_moderate: 'You can only do that to a member whose role is below yours: not to the owner, another moderator, or yourself.',
   muted: 'You are muted in this room, so nothing was sent.',
+  cannot_block: 'You cannot block yourself.',
+  too_many_blocks: 'You block as many people as the chat allows: unblock someone first.',
 };
 
 export const GATEWAY_ERROR_TEXT = 'The server ran into a problem. Anything not marked as sent can be sent again.';

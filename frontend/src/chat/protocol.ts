@@ -110,7 +110,13 @@ export type RoomActionFrame =
 /** The private rooms' actions, by their route key. */
 export type RoomAction = RoomActionFrame['action'];
 
-export type ClientFrame = EnterRoomFrame | SendMessageFrame | SignOutFrame | PingFrame | RoomActionFrame;
+/** A signed-in user stops receiving another one's messages (`block-user`), or again receives them (`unblock-user`). */
+export interface BlockFrame {
+  action: 'block-user' | 'unblock-user';
+  handle: string;
+}
+
+export type ClientFrame = EnterRoomFrame | SendMessageFrame | SignOutFrame | PingFrame | RoomActionFrame | BlockFrame;
 
 export interface ChatMessage {
   id: string;
@@ -254,7 +260,14 @@ export interface RemovedFrame {
   by: string;
 }
 
+/** The answer to `block-user` or `unblock-user`. */
+export interface BlockedFrame {
+  type: 'blocked' | 'unblocked';
+  handle: string;
+}
+
 export type ServerFrame =
+  | BlockedFrame
   | RoomFrame
   | PresenceFrame
   | MessageFrame
@@ -306,6 +319,14 @@ export function listInvitesFrame(roomId: string): ListInvitesFrame {
 
 export function revokeInviteFrame(roomId: string, code: string): RevokeInviteFrame {
   return { action: 'revoke-invite', roomId, code };
+}
+
+export function blockUserFrame(handle: string): BlockFrame {
+  return { action: 'block-user', handle };
+}
+
+export function unblockUserFrame(handle: string): BlockFrame {
+  return { action: 'unblock-user', handle };
 }
 
 export function addMemberFrame(roomId: string, handle: string): AddMemberFrame {
@@ -496,6 +517,9 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
       return parseRoomActionReply(value);
     case 'moderation':
       return parseModeration(value);
+    case 'blocked':
+    case 'unblocked':
+      return isString(value.handle) ? { type: value.type, handle: value.handle } : null;
     case 'removed':
       return isString(value.roomId) && isString(value.by) ? { type: 'removed', roomId: value.roomId, by: value.by } : null;
     case undefined:

@@ -578,6 +578,22 @@ class ConnectionsTable:
         return _sender(connection_id, item)
 
     @busy_when_throttled
+    def blocked_by(self, connection_id: str, keys: frozenset[str], *, add: bool) -> None:
+        if not keys:
+            return
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"connectionId": _s(connection_id)},
+                UpdateExpression=f"{'ADD' if add else 'DELETE'} blockedBy :keys",
+                ConditionExpression="attribute_exists(connectionId)",
+                ExpressionAttributeValues={":keys": {"SS": sorted(keys)}},
+            )
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+
+    @busy_when_throttled
     def mute(self, connection_id: str, room_id: str, until_ms: int) -> None:
         try:
             self._client.update_item(
@@ -918,6 +934,7 @@ def _sender(connection_id: str, item: Item) -> Sender:
         guest=_bool(item, "guest"),
         muted_in=_str(item, "mutedIn"),
         muted_until_ms=_int(item, "mutedUntil") or 0,
+        blocked_by=frozenset(item.get("blockedBy", {}).get("SS", ())),
     )
 
 

@@ -5,6 +5,8 @@ two users hold names that look alike and no user holds two:
 
     pk = "user#<sub>"            handle, key        the user's handle and its comparison key
                                  [signedOutAt]      when they last signed out (epoch seconds, N)
+                                 [blocks]           the user ids they block (SS)
+                                 [blockedBy]        the handle keys of the users blocking them (SS)
     pk = "handle#<key>"          userId, handle     who holds the comparison key
 
 The key is the names' comparison key (``names.comparison_key``): "ada", "Ada" and "ada" with a
@@ -17,7 +19,9 @@ from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import ClientError
 
+from serverless_chat.domain.model import Blocks
 from serverless_chat.domain.names import comparison_key, numbered_variant
+from serverless_chat.domain.ports import StoreBusyError
 from serverless_chat.domain.sign_in import Account
 
 if TYPE_CHECKING:
@@ -79,6 +83,72 @@ class HandlesTable:
                 raise
             return self.handle_of(user_id) is not None
         return True
+
+    def blocks_of(self, user_id: str) -> Blocks:
+        item = self._item(USER_PREFIX + user_id) or {}
+        return Blocks(
+            blocked=frozenset(item.get("blocks", {}).get("SS", ())),
+            blocked_by=frozenset(item.get("blockedBy", {}).get("SS", ())),
+        )
+
+    def block(self, blocker_id: str, blocker_key: str, blocked_id: str, max_blocked: int) -> bool:
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": {"pk": _s(USER_PREFIX + blocker_id)},
+                            "UpdateExpression": "ADD blocks :blocked",
+                            "ConditionExpression": (
+                                "attribute_exists(pk) AND (attribute_not_exists(blocks) OR "
+                                "contains(blocks, :id) OR size(blocks) < :most)"
+                            ),
+                            "ExpressionAttributeValues": {
+                                ":blocked": {"SS": [blocked_id]},
+                                ":id": _s(blocked_id),
+                                ":most": {"N": str(max_blocked)},
+                            },
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": {"pk": _s(USER_PREFIX + blocked_id)},
+                            "UpdateExpression": "ADD blockedBy :key",
+                            "ConditionExpression": "attribute_exists(pk)",
+                            "ExpressionAttributeValues": {":key": {"SS": [blocker_key]}},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code", "None") for r in error.response["CancellationReasons"]]
+            if reasons[0] == "ConditionalCheckFailed":
+                return False
+            if set(reasons) & _TRANSIENT_CANCELLATIONS:
+                raise StoreBusyError(",".join(sorted(set(reasons) - {"None"}))) from error
+            raise
+        return True
+
+    def unblock(self, blocker_id: str, blocker_key: str, blocked_id: str) -> None:
+        for pk, attribute, value in (
+            (USER_PREFIX + blocker_id, "blocks", blocked_id),
+            (USER_PREFIX + blocked_id, "blockedBy", blocker_key),
+        ):
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"pk": _s(pk)},
+                    UpdateExpression=f"DELETE {attribute} :value",
+                    ConditionExpression="attribute_exists(pk)",  # never a bare user# item
+                    ExpressionAttributeValues={":value": {"SS": [value]}},
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
 
     def holder(self, key: str) -> str | None:
         """The user id holding comparison key ``key``, or None when nobody does."""

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from serverless_chat import contract, limits
 from serverless_chat.domain import identity, names, protocol
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps, Admission, address_of
+from serverless_chat.domain.blocks import Blocking, not_blocking
 from serverless_chat.domain.errors import ChatError, ErrorCode
 from serverless_chat.domain.identity import AuthMode
 from serverless_chat.domain.model import (
+    Blocks,
     Member,
     Membership,
     Message,
@@ -92,6 +94,10 @@ _MODERATION_ACTIONS = {
     protocol.MUTE_MEMBER: Moderation.mute,
     protocol.HAND_OVER: Moderation.hand_over,
 }
+_GUESTS_CANNOT_BLOCK = ChatError(
+    ErrorCode.NOT_SIGNED_IN, "Sign in to block someone; nothing was done."
+)
+_BLOCK_ACTIONS = {protocol.BLOCK_USER: Blocking.block, protocol.UNBLOCK_USER: Blocking.unblock}
 _TOKEN_EXPIRED = ChatError(
     ErrorCode.TOKEN_EXPIRED,
     "Your sign-in has expired; nothing was done. Reconnect with a fresh token.",
@@ -191,6 +197,12 @@ class Chat:
         alone, as a ping is, from the same budget."""
         self._replying_errors(connection_id, body, user, self._manage_rooms)
 
+    def block_users(
+        self, connection_id: str, body: str | None, user: SignedInUser | None = None
+    ) -> None:
+        """``block-user`` and ``unblock-user`` (``domain.blocks``), answered to the caller."""
+        self._replying_errors(connection_id, body, user, self._block_users)
+
     def sign_out(
         self, connection_id: str, body: str | None, user: SignedInUser | None = None
     ) -> None:
@@ -269,6 +281,18 @@ class Chat:
         moderation = Moderation(self.rooms, self.handles, self.connections, self.outbox, self.clock)
         self._remove_stale(_MODERATION_ACTIONS[action](moderation, connection_id, user, frame).gone)
 
+    def _block_users(
+        self, connection_id: str, frame: protocol.Frame, user: SignedInUser | None
+    ) -> None:
+        action = _BLOCK_ACTIONS.get(str(frame.get("action")))
+        if action is None:
+            raise ChatError(ErrorCode.UNKNOWN_ACTION, "Not an action on blocks.")
+        if user is None or self.handles is None:
+            raise _GUESTS_CANNOT_BLOCK
+        self._claim_reply(connection_id)
+        answer = action(Blocking(self.handles, self.connections, self.clock), user, frame)
+        self._deliver([(connection_id, protocol.encode(answer))])
+
     def _private_rooms(self, user: SignedInUser | None) -> PrivateRooms | None:
         """The private rooms' use cases, for a signed-in user (None for a guest)."""
         if user is None or self.rooms is None or self.handles is None:
@@ -301,8 +325,11 @@ class Chat:
             if rooms is None or user is None:
                 raise not_invited(request.room_id)
             muted_until_s = rooms.check_entry(request.room_id, user, request.invite)
+        blocks = Blocks()
         if user is not None:  # a signed-in user's name is its handle, whatever the frame says
             request = dataclasses.replace(request, username=user.handle)
+            if self.handles is not None:
+                blocks = self.handles.blocks_of(user.user_id)
         if request.after_seq:  # 0 asks for the whole history: never beyond the room
             self._check_after_seq(request.room_id, request.after_seq)
         sender_id = (
@@ -316,25 +343,12 @@ class Chat:
         )
         if muted_until_s > self.clock():  # a mute outlives a reconnect
             self.connections.mute(connection_id, request.room_id, muted_until_s * 1000)
+        if blocks.blocked_by:  # as do blocks: this connection's messages skip its blockers
+            self.connections.blocked_by(connection_id, blocks.blocked_by, add=True)
         guest = user is None and self.rules.marks_guests
         self.telemetry.in_room(request.room_id)
 
-        if request.after_seq is None:  # the latest page, or the one before beforeSeq
-            page = (
-                self.messages.latest(request.room_id, limits.HISTORY_PAGE_SIZE + 1)
-                if request.before_seq is None
-                else self.messages.before(
-                    request.room_id, request.before_seq, limits.HISTORY_PAGE_SIZE + 1
-                )
-            )
-            more = len(page) > limits.HISTORY_PAGE_SIZE  # older messages are left
-            page = page[-limits.HISTORY_PAGE_SIZE :]
-        else:
-            page = self.messages.after(
-                request.room_id, request.after_seq, limits.HISTORY_PAGE_SIZE + 1
-            )
-            more = len(page) > limits.HISTORY_PAGE_SIZE
-            page = page[: limits.HISTORY_PAGE_SIZE]
+        page, more = self._history(request, blocks)
         room = protocol.room_frame(
             request.room_id,
             username,
@@ -366,6 +380,30 @@ class Chat:
         if before.room_id is not None and before.room_id != request.room_id:
             posts += self._leave_posts(before.room_id, [before.username or ""])
         self._deliver(posts)
+
+    def _history(self, request: protocol.EnterRoom, blocks: Blocks) -> tuple[list[Message], bool]:
+        """The page of history an entry is sent, without the messages of users it blocks, and
+        whether more is left beyond it."""
+        if request.after_seq is None:  # the latest page, or the one before beforeSeq
+            page = (
+                self.messages.latest(request.room_id, limits.HISTORY_PAGE_SIZE + 1)
+                if request.before_seq is None
+                else self.messages.before(
+                    request.room_id, request.before_seq, limits.HISTORY_PAGE_SIZE + 1
+                )
+            )
+            more = len(page) > limits.HISTORY_PAGE_SIZE  # older messages are left
+            page = page[-limits.HISTORY_PAGE_SIZE :]
+        else:
+            page = self.messages.after(
+                request.room_id, request.after_seq, limits.HISTORY_PAGE_SIZE + 1
+            )
+            more = len(page) > limits.HISTORY_PAGE_SIZE
+            page = page[: limits.HISTORY_PAGE_SIZE]
+        if blocks.blocked:
+            unwanted = {identity.user_sender_id(blocked) for blocked in blocks.blocked}
+            page = [m for m in page if m.sender_id not in unwanted]
+        return page, more
 
     def _check_after_seq(self, room_id: str, after_seq: int) -> None:
         last_seq = self.messages.last_seq(room_id)
@@ -522,7 +560,11 @@ class Chat:
         self.telemetry.in_room(room_id)
         # Read the room before storing: once the message is stored, only posts remain to do,
         # so a busy table leaves nothing half-done behind.
-        recipients = self.connections.recipients(room_id)
+        recipients = (
+            not_blocking(self.connections.members(room_id), sender.blocked_by)
+            if sender.blocked_by
+            else self.connections.recipients(room_id)
+        )
         if connection_id not in recipients:
             recipients.append(connection_id)  # the index lags behind
         draft = MessageDraft(

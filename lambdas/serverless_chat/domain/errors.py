@@ -35,6 +35,8 @@ class ErrorCode(StrEnum):
     NOT_MODERATOR = "not_moderator"
     CANNOT_MODERATE = "cannot_moderate"
     MUTED = "muted"
+    CANNOT_BLOCK = "cannot_block"
+    TOO_MANY_BLOCKS = "too_many_blocks"
     TOKEN_EXPIRED = "token_expired"  # noqa: S105 (an error code, no secret)
     BUSY = "busy"
 

@@ -16,6 +16,15 @@ class SignedInUser:
 
 
 @dataclass(frozen=True)
+class Blocks:
+    """Whom a signed-in user blocks (user ids), and who blocks them (the comparison keys of
+    their handles, as the room's member names show them)."""
+
+    blocked: frozenset[str] = frozenset()
+    blocked_by: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class Member:
     """A connection that has entered a room, under the name it chose. ``guest``: marked as a
     guest, beside signed-in users (``auth_mode`` optional)."""
@@ -37,6 +46,8 @@ class Sender:
     # Muted by a moderator in room ``muted_in`` until ``muted_until_ms`` (epoch ms)
     muted_in: str | None = None
     muted_until_ms: int = 0
+    # The comparison keys of the handles of the users who block this one (domain.blocks)
+    blocked_by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

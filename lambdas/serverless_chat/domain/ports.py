@@ -5,6 +5,7 @@ from typing import Protocol
 
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps
 from serverless_chat.domain.model import (
+    Blocks,
     Invite,
     Member,
     Membership,
@@ -150,6 +151,11 @@ class ConnectionStore(Protocol):
         longer); a connection that is gone is left alone."""
         ...
 
+    def blocked_by(self, connection_id: str, keys: frozenset[str], *, add: bool) -> None:
+        """Add the handle keys of blockers to the connection's (or take them away): its
+        messages are not sent to members of those names. A connection gone is left alone."""
+        ...
+
     def of_user(self, user_id: str) -> list[str]:
         """The connection ids of the signed-in user's connections (an index: it lags a
         moment behind the table)."""
@@ -159,6 +165,20 @@ class ConnectionStore(Protocol):
 class HandleRegistry(Protocol):
     def holder(self, key: str) -> str | None:
         """The user id holding the handle of comparison key ``key``, or None."""
+        ...
+
+    def blocks_of(self, user_id: str) -> Blocks:
+        """Whom the user blocks and who blocks them (nobody, for a user never signed in)."""
+        ...
+
+    def block(self, blocker_id: str, blocker_key: str, blocked_id: str, max_blocked: int) -> bool:
+        """Record that ``blocker_id`` (whose handle's key is ``blocker_key``) blocks
+        ``blocked_id``, on both users, in one transaction; False (nothing written) when the
+        blocker already blocks ``max_blocked`` users."""
+        ...
+
+    def unblock(self, blocker_id: str, blocker_key: str, blocked_id: str) -> None:
+        """Undo ``block`` (nothing to undo is no error)."""
         ...
 
     def record_sign_out(self, user_id: str, at: int) -> bool:

@@ -21,6 +21,8 @@ ENTER_ROOM: Final = "on-enter-room"
 SEND_MESSAGE: Final = "on-message"
 PING: Final = "ping"
 SIGN_OUT: Final = "sign-out"
+BLOCK_USER: Final = "block-user"
+UNBLOCK_USER: Final = "unblock-user"
 # The private rooms' actions (domain.private_rooms), one function for all of them.
 CREATE_ROOM: Final = "create-room"
 LIST_ROOMS: Final = "list-rooms"

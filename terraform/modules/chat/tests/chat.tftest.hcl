@@ -118,7 +118,7 @@ run "routes_functions_and_least_privilege" {
   assert {
     condition = sort([for k, p in output.function_policies : k if anytrue([
       for s in jsondecode(p).Statement : contains(s.Action, "execute-api:ManageConnections")
-    ])]) == sort(["default", "disconnect", "enter-room", "send-message", "sign-out", "rooms"])
+    ])]) == sort(["default", "disconnect", "enter-room", "send-message", "sign-out", "rooms", "blocks"])
     error_message = "every function but $connect replies or fans out; $connect does not"
   }
 
@@ -143,7 +143,7 @@ run "routes_functions_and_least_privilege" {
 
   assert {
     condition = (output.function_environment.AUTH_MODE == "off" && output.function_environment.HANDLES_TABLE == "chat-test-handles" && output.function_environment.ROOMS_TABLE == "chat-test-rooms"
-      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 16 && module.websocket_api.authorizer_id == null
+      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 18 && module.websocket_api.authorizer_id == null
     && length(output.authorizer_environment) == 0)
     error_message = "auth_mode off by default: no authorizer function or authorizer, AUTH_MODE off"
   }
@@ -151,8 +151,8 @@ run "routes_functions_and_least_privilege" {
   assert {
     condition = sort([for k, p in output.function_policies : k if anytrue([
       for s in jsondecode(p).Statement : s.Sid == "HandlesTable"
-    ])]) == sort(["enter-room", "sign-out", "rooms"])
-    error_message = "only on-enter-room (a guest's name against the handles), sign-out (the user's sign-out mark) and rooms (add-member's handle) touch the handles table"
+    ])]) == sort(["enter-room", "sign-out", "rooms", "blocks"])
+    error_message = "only on-enter-room (a guest's name against the handles, the entrant's blocks), sign-out (the user's sign-out mark), rooms (a handle's holder) and blocks touch the handles table"
   }
 
   assert {
@@ -169,9 +169,10 @@ run "routes_functions_and_least_privilege" {
     condition = jsonencode({ for k, p in output.function_policies : k => [
       for s in jsondecode(p).Statement : [s.Action, s.Resource] if s.Sid == "ConnectionsUserIndex"
       ] if anytrue([for s in jsondecode(p).Statement : s.Sid == "ConnectionsUserIndex"]) }) == jsonencode({
+      "blocks"   = [[["dynamodb:Query"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/chat-test/index/user-index"]]]
       "sign-out" = [[["dynamodb:Query"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/chat-test/index/user-index"]]]
     })
-    error_message = "only sign-out queries the user index, and only it"
+    error_message = "only sign-out and blocks (a user's connections) query the user index, and only it"
   }
 
   assert {
