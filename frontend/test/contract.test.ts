@@ -12,11 +12,16 @@ import {
   addMemberFrame,
   createInviteFrame,
   enterRoomFrame,
+  handOverFrame,
   listInvitesFrame,
+  muteMemberFrame,
   parseServerFrame,
+  removeMemberFrame,
   revokeInviteFrame,
   sendMessageFrame,
+  setRoleFrame,
 } from '../src/chat/protocol';
+import { MAX_MUTE_SECONDS } from '../src/limits';
 import { nameProblem } from '../src/nameRules';
 
 const FALLBACK = errorText('no such code');
@@ -38,6 +43,18 @@ describe('the contract', () => {
     expect(revokeInviteFrame(revoke.roomId, revoke.code)).toEqual(revoke);
     const add = contract.clientFrames['add-member'].example;
     expect(addMemberFrame(add.roomId, add.handle)).toEqual(add);
+    const role = contract.clientFrames['set-role'].example;
+    expect(setRoleFrame(role.roomId, role.handle, role.role as 'moderator')).toEqual(role);
+    const remove = contract.clientFrames['remove-member'].example;
+    expect(removeMemberFrame(remove.roomId, remove.handle)).toEqual(remove);
+    const mute = contract.clientFrames['mute-member'].example;
+    expect(muteMemberFrame(mute.roomId, mute.handle, mute.seconds)).toEqual(mute);
+    const handOver = contract.clientFrames['hand-over'].example;
+    expect(handOverFrame(handOver.roomId, handOver.handle)).toEqual(handOver);
+  });
+
+  it('has the longest mute the page offers', () => {
+    expect(MAX_MUTE_SECONDS).toBe(contract.limits.maxMuteSeconds);
   });
 
   it('has no client frame the page cannot send', () => {
@@ -45,12 +62,16 @@ describe('the contract', () => {
       'add-member',
       'create-invite',
       'create-room',
+      'hand-over',
       'list-invites',
       'list-rooms',
+      'mute-member',
       'on-enter-room',
       'on-message',
       'ping',
+      'remove-member',
       'revoke-invite',
+      'set-role',
       'sign-out',
     ]);
   });

@@ -86,3 +86,47 @@ describe('frames in', () => {
     expect(parseServerFrame(data)).toBeNull();
   });
 });
+
+describe('moderation frames', () => {
+  const ROOM = '~Qh7v0c2mXbT9yLkR4sW1aZ';
+  const parse = (frame: object) => parseServerFrame(JSON.stringify(frame));
+
+  it('reads each moderation action, with its role or end', () => {
+    expect(parse({ type: 'moderation', roomId: ROOM, action: 'role_changed', by: 'ada', target: 'grace', role: 'moderator' })).toEqual({
+      type: 'moderation',
+      roomId: ROOM,
+      action: 'role_changed',
+      by: 'ada',
+      target: 'grace',
+      role: 'moderator',
+    });
+    for (const action of ['removed', 'unmuted', 'handed_over']) {
+      expect(parse({ type: 'moderation', roomId: ROOM, action, by: 'ada', target: 'grace' })).toEqual({
+        type: 'moderation',
+        roomId: ROOM,
+        action,
+        by: 'ada',
+        target: 'grace',
+      });
+    }
+  });
+
+  it('ignores a moderation frame it cannot read', () => {
+    const base = { type: 'moderation', roomId: ROOM, by: 'ada', target: 'grace' };
+    expect(parse({ ...base, action: 'banned' })).toBeNull();
+    expect(parse({ ...base, action: 'role_changed', role: 'owner' })).toBeNull();
+    expect(parse({ ...base, action: 'role_changed' })).toBeNull();
+    expect(parse({ ...base, action: 'muted' })).toBeNull();
+    expect(parse({ ...base, action: 'muted', until: 'soon' })).toBeNull();
+    expect(parse({ ...base, action: 'removed', target: 7 })).toBeNull();
+  });
+
+  it('reads a removed frame, and a moderator in the rooms list', () => {
+    expect(parse({ type: 'removed', roomId: ROOM, by: 'ada' })).toEqual({ type: 'removed', roomId: ROOM, by: 'ada' });
+    expect(parse({ type: 'removed', roomId: ROOM })).toBeNull();
+    expect(parse({ type: 'rooms', rooms: [{ roomId: ROOM, role: 'moderator' }] })).toEqual({
+      type: 'rooms',
+      rooms: [{ roomId: ROOM, role: 'moderator' }],
+    });
+  });
+});

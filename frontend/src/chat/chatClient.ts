@@ -1,13 +1,16 @@
 // The connection to one chat room, free of any UI framework: it keeps the socket alive, re-enters the room
 // and fills gaps after a drop, queues what the user sends while offline, and publishes one immutable state.
 import { PING_INTERVAL_MS } from '../limits';
-import { GATEWAY_ERROR_TEXT, NO_REPLY_TEXT, errorText, nameTakenText, renameLimitedText } from './errorText';
+import { GATEWAY_ERROR_TEXT, NO_REPLY_TEXT, errorText, mutedText, nameTakenText, renameLimitedText } from './errorText';
 import { type OutboxStore, sessionOutboxStore } from './outboxStore';
 import {
   type ChatMessage,
   type ClientFrame,
   type ErrorFrame,
   type InviteInfo,
+  type ModerationAction,
+  type ModerationEvent,
+  type ModerationEventFrame,
   type PresenceEvent,
   type PresenceFrame,
   type PrivateRoomSummary,
@@ -15,6 +18,7 @@ import {
   type RoomActionFrame,
   type RoomActionReply,
   type RoomFrame,
+  type RoomRole,
   CREATE_ROOM,
   LIST_ROOMS,
   PING,
@@ -22,10 +26,14 @@ import {
   addMemberFrame,
   createInviteFrame,
   enterRoomFrame,
+  handOverFrame,
   listInvitesFrame,
+  muteMemberFrame,
   parseServerFrame,
+  removeMemberFrame,
   revokeInviteFrame,
   sendMessageFrame,
+  setRoleFrame,
 } from './protocol';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting';
@@ -56,7 +64,20 @@ export interface PresenceEntry {
   usernames: string[];
 }
 
-export type TimelineEntry = MessageEntry | PresenceEntry;
+/** A `moderation` frame: what the room's owner or a moderator did, as a line in the timeline. */
+export interface ModerationEntry {
+  kind: 'moderation';
+  key: string;
+  action: ModerationEvent;
+  by: string;
+  target: string;
+  /** On `role_changed`: the target's new role. */
+  role: 'moderator' | 'member' | null;
+  /** On `muted`: when the mute ends (ISO 8601). */
+  until: string | null;
+}
+
+export type TimelineEntry = MessageEntry | PresenceEntry | ModerationEntry;
 
 /** Private rooms (signed in): what the chat answered to this connection's own actions. */
 export interface PrivateRoomsState {
@@ -70,6 +91,10 @@ export interface PrivateRoomsState {
   newInvite: InviteInfo | null;
   /** The handle `add-member` made a member last. */
   addedMember: string | null;
+  /** The user's role in this room: from `list-rooms`, then the `moderation` frames about them; `null` while unknown. */
+  role: RoomRole | null;
+  /** The roles of others in this room that the `moderation` frames since entering told (nothing else says them). */
+  knownRoles: Record<string, RoomRole>;
   /** The actions sent and not answered yet, oldest first. */
   pending: RoomAction[];
   /** The latest refusal of one of them, in plain words. */
@@ -96,7 +121,14 @@ export interface ChatState {
    * made the user a member; `invalid_invite`: the invite is not even a code). The client has
    * stopped: entering again would be refused again.
    */
-  refused: 'not_invited' | 'invalid_invite' | null;
+  refused: 'not_invited' | 'invalid_invite' | 'removed' | null;
+  /** On `removed`: the handle of who removed the user from this room. */
+  removedBy: string | null;
+  /**
+   * Until when (ISO 8601) the user is muted in this room, as far as the page knows (`muted` on
+   * sending, or a `moderation` frame about them); `null` once it ends or they are unmuted.
+   */
+  mutedUntil: string | null;
   privateRooms: PrivateRoomsState;
 }
 
@@ -156,9 +188,15 @@ export const ACTION_TIMEOUT_MS = 15_000;
 export const OFFLINE_ACTION_TEXT = 'The chat is not connected right now. Try again once it is back online.';
 
 const OWNER_ACTIONS: RoomAction[] = ['create-invite', 'list-invites', 'revoke-invite', 'add-member'];
+export const MODERATION_ACTIONS: ModerationAction[] = ['set-role', 'remove-member', 'mute-member', 'hand-over'];
+/** The actions a room's member may take on it (a non-member is told `not_invited`). */
+const MEMBER_ACTIONS: RoomAction[] = [...OWNER_ACTIONS, ...MODERATION_ACTIONS];
 /** Error codes only the private rooms' actions get, and which of them each may answer (the contract's `errorCodes`). */
 const ACTION_ONLY_CODES: Record<string, RoomAction[]> = {
-  not_room_owner: OWNER_ACTIONS,
+  not_room_owner: [...OWNER_ACTIONS, 'set-role', 'hand-over'],
+  not_moderator: ['remove-member', 'mute-member'],
+  not_a_member: MODERATION_ACTIONS,
+  cannot_moderate: MODERATION_ACTIONS,
   too_many_invites: ['create-invite'],
   too_many_rooms: ['create-room'],
   unknown_handle: ['add-member'],
@@ -166,9 +204,9 @@ const ACTION_ONLY_CODES: Record<string, RoomAction[]> = {
 };
 /** Error codes an entry may get too: an action's when no entry waits for its answer. */
 const ANY_REQUEST_CODES: Record<string, RoomAction[] | null> = {
-  not_invited: OWNER_ACTIONS,
-  invalid_invite: OWNER_ACTIONS,
-  invalid_username: ['add-member'], // a handle that cannot be one
+  not_invited: MEMBER_ACTIONS,
+  invalid_invite: MEMBER_ACTIONS,
+  invalid_username: ['add-member', ...MODERATION_ACTIONS], // a handle that cannot be one
   unknown_action: null,
   rate_limited: null,
   busy: null,
@@ -188,12 +226,28 @@ const ANSWERED_BY: Record<RoomActionReply['type'], RoomAction[]> = {
   member_added: ['add-member'],
 };
 
+/** Which action of its actor each moderation frame answers. */
+const MODERATION_ANSWERS: Record<ModerationEvent, ModerationAction> = {
+  role_changed: 'set-role',
+  removed: 'remove-member',
+  muted: 'mute-member',
+  unmuted: 'mute-member',
+  handed_over: 'hand-over',
+};
+
+/** Handles as the chat compares them for this purpose: the same letters, whatever their case. */
+function sameHandle(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
 const NO_PRIVATE_ROOMS: PrivateRoomsState = {
   rooms: null,
   createdRoomId: null,
   invites: null,
   newInvite: null,
   addedMember: null,
+  role: null,
+  knownRoles: {},
   pending: [],
   error: null,
 };
@@ -250,6 +304,7 @@ export class ChatClient {
   private idleTimer: Timer | null = null;
   private pongTimer: Timer | null = null;
   private actionTimer: Timer | null = null;
+  private muteTimer: Timer | null = null;
   private readonly ackTimers = new Map<string, Timer>();
 
   private readonly timelineItems: TimelineItem[] = [];
@@ -257,6 +312,7 @@ export class ChatClient {
   private readonly knownSeqs = new Set<number>();
   private readonly ownClientMessageIds = new Set<string>();
   private highestSeq = 0;
+  /** Presence and moderation lines so far: each line's place among those at one seq. */
   private presenceLines = 0;
   /** How many timeline items are kept: `MAX_TIMELINE_ITEMS`, plus the older pages the user asked for. */
   private timelineLimit = MAX_TIMELINE_ITEMS;
@@ -297,6 +353,8 @@ export class ChatClient {
       outbox,
       error: null,
       refused: null,
+      removedBy: null,
+      mutedUntil: null,
       privateRooms: NO_PRIVATE_ROOMS,
     };
   }
@@ -323,6 +381,8 @@ export class ChatClient {
     this.closeSocket();
     this.clearTimer(this.reconnectTimer);
     this.reconnectTimer = null;
+    this.clearTimer(this.muteTimer);
+    this.muteTimer = null;
     const endSignOut = this.endSignOut;
     this.endSignOut = null;
     endSignOut?.();
@@ -417,6 +477,28 @@ export class ChatClient {
   /** Makes the signed-in user holding `handle` a member of this room (its owner only). */
   addMember(handle: string): void {
     this.sendRoomAction(addMemberFrame(this.roomId, handle));
+  }
+
+  // ------------------------------------------------------------ moderation (private rooms)
+
+  /** The owner makes `handle` a moderator, or a moderator a member again; answered with `moderation`. */
+  setRole(handle: string, role: 'moderator' | 'member'): void {
+    this.sendRoomAction(setRoleFrame(this.roomId, handle, role));
+  }
+
+  /** The owner or a moderator removes `handle` from this room; answered with `moderation`. */
+  removeMember(handle: string): void {
+    this.sendRoomAction(removeMemberFrame(this.roomId, handle));
+  }
+
+  /** The owner or a moderator mutes `handle` for `seconds`, or unmutes them with 0; answered with `moderation`. */
+  muteMember(handle: string, seconds: number): void {
+    this.sendRoomAction(muteMemberFrame(this.roomId, handle, seconds));
+  }
+
+  /** The owner hands this room over to `handle`, staying as a moderator; answered with `moderation`. */
+  handOver(handle: string): void {
+    this.sendRoomAction(handOverFrame(this.roomId, handle));
   }
 
   /** Replaces the connection now (a renewed token): the room is entered again and what was missed filled in. */
@@ -566,6 +648,12 @@ export class ChatClient {
         this.handleSignedOut();
         break;
       case 'pong':
+        break;
+      case 'moderation':
+        this.handleModeration(frame);
+        break;
+      case 'removed':
+        this.handleRemoved(frame.roomId, frame.by);
         break;
       default:
         this.handleRoomActionReply(frame);
@@ -717,6 +805,10 @@ export class ChatClient {
       this.sendEnter(null);
       return;
     }
+    if (code === 'muted') {
+      this.handleMutedRefusal(frame);
+      return;
+    }
     if (clientMessageId !== undefined && this.ownClientMessageIds.has(clientMessageId)) {
       this.markUnsent(clientMessageId, errorText(code));
       this.update({ error: errorText(code) });
@@ -853,9 +945,11 @@ export class ChatClient {
       case 'room_created':
         this.updatePrivateRooms({ createdRoomId: frame.roomId });
         break;
-      case 'rooms':
-        this.updatePrivateRooms({ rooms: frame.rooms });
+      case 'rooms': {
+        const role = frame.rooms.find((room) => room.roomId === this.roomId)?.role ?? null;
+        this.updatePrivateRooms({ rooms: frame.rooms, role });
         break;
+      }
       case 'invite': {
         const invite = { code: frame.code, expiresAt: frame.expiresAt };
         const invites = current.invites && [...current.invites.filter((item) => item.code !== invite.code), invite];
@@ -872,6 +966,113 @@ export class ChatClient {
         this.updatePrivateRooms({ addedMember: frame.handle });
         break;
     }
+  }
+
+  // ------------------------------------------------------------ moderation frames
+
+  /**
+   * What the owner or a moderator did, told to every member: a line in this room's timeline, the
+   * answer to this user's own waiting action, and the roles (or mute) it changes. About another
+   * room: only the user's role in the list of rooms.
+   */
+  private handleModeration(frame: ModerationEventFrame): void {
+    const me = this.state.username;
+    const { action, by, target } = frame;
+    if (action === 'removed' && sameHandle(target, me)) {
+      this.handleRemoved(frame.roomId, by);
+      return;
+    }
+    let ownRole: RoomRole | null = null;
+    if (action === 'role_changed' && sameHandle(target, me)) ownRole = frame.role ?? null;
+    if (action === 'handed_over') {
+      if (sameHandle(target, me)) ownRole = 'owner';
+      else if (sameHandle(by, me)) ownRole = 'moderator';
+    }
+    if (frame.roomId !== this.roomId) {
+      if (ownRole !== null) this.setRoleInRooms(frame.roomId, ownRole);
+      return;
+    }
+    this.presenceLines += 1;
+    this.insertItem({
+      seq: this.highestSeq,
+      order: this.presenceLines,
+      entry: {
+        kind: 'moderation',
+        key: `moderation-${this.presenceLines}`,
+        action,
+        by,
+        target,
+        role: frame.role ?? null,
+        until: frame.until ?? null,
+      },
+    });
+    this.publishTimeline();
+    if (sameHandle(by, me)) this.settleRoomAction([MODERATION_ANSWERS[action]]);
+
+    const knownRoles = { ...this.state.privateRooms.knownRoles };
+    if (action === 'role_changed' && frame.role) knownRoles[target] = frame.role;
+    if (action === 'handed_over') {
+      knownRoles[target] = 'owner';
+      knownRoles[by] = 'moderator';
+    }
+    if (action === 'removed') delete knownRoles[target];
+    this.updatePrivateRooms({ knownRoles });
+    if (ownRole !== null) {
+      this.updatePrivateRooms({ role: ownRole });
+      this.setRoleInRooms(this.roomId, ownRole);
+    }
+    if (sameHandle(target, me) && action === 'muted' && frame.until) this.setMutedUntil(frame.until);
+    if (sameHandle(target, me) && action === 'unmuted') this.setMutedUntil(null);
+  }
+
+  private setRoleInRooms(roomId: string, role: RoomRole): void {
+    const { rooms } = this.state.privateRooms;
+    if (rooms?.some((room) => room.roomId === roomId)) {
+      this.updatePrivateRooms({ rooms: rooms.map((room) => (room.roomId === roomId ? { ...room, role } : room)) });
+    }
+  }
+
+  /**
+   * The user is no longer a member (`removed`, or the `moderation` frame saying so): this room's
+   * socket is closed next, and entering again would be refused, so the client stops for good.
+   */
+  private handleRemoved(roomId: string, by: string): void {
+    const { rooms } = this.state.privateRooms;
+    if (rooms?.some((room) => room.roomId === roomId)) {
+      this.updatePrivateRooms({ rooms: rooms.filter((room) => room.roomId !== roomId) });
+    }
+    if (roomId !== this.roomId) return;
+    this.stop();
+    this.update({ refused: 'removed', removedBy: by, error: null, mutedUntil: null });
+  }
+
+  /**
+   * `muted` on sending: the message is marked unsent (its text kept; the user may send it again
+   * once the mute ends), never retried on its own; the composer says until when.
+   */
+  private handleMutedRefusal(frame: ErrorFrame): void {
+    const { clientMessageId, retryAfterMs } = frame;
+    const until = retryAfterMs === undefined ? null : new Date(Date.now() + retryAfterMs);
+    const failure = until === null ? errorText('muted') : mutedText(until);
+    if (clientMessageId !== undefined && this.ownClientMessageIds.has(clientMessageId)) this.markUnsent(clientMessageId, failure);
+    if (until !== null) this.setMutedUntil(until.toISOString());
+    else this.update({ error: failure });
+  }
+
+  /** The user's mute in this room: said until it ends (then cleared on its own) or a `moderation` frame unmutes them. */
+  private setMutedUntil(until: string | null): void {
+    this.clearTimer(this.muteTimer);
+    this.muteTimer = null;
+    const left = until === null ? 0 : Date.parse(until) - Date.now();
+    if (until === null || left <= 0) {
+      if (this.state.mutedUntil !== null) this.update({ mutedUntil: null });
+      return;
+    }
+    this.muteTimer = setTimeout(() => {
+      this.muteTimer = null;
+      this.update({ mutedUntil: null });
+    }, left);
+    this.update({ mutedUntil: until, error: null });
   }
 
   private updatePrivateRooms(change: Partial<PrivateRoomsState>): void {

@@ -35,6 +35,10 @@ const TEXT_BY_CODE: Record<string, string> = {
   too_many_invites: `This room already has ${MAX_INVITES_PER_ROOM} live invites, the most it can have. Revoke one first.`,
   too_many_rooms: `You already own ${MAX_OWNED_ROOMS} private rooms, the most you can have.`,
   unknown_handle: 'Nobody signed in to the chat has that handle. Check its spelling.',
+  not_a_member: 'That person is not a member of this room (any more).',
+  not_moderator: 'Only the room’s owner and its moderators can do that.',
+  cannot_moderate: 'You can only do that to a member whose role is below yours: not to the owner, another moderator, or yourself.',
+  muted: 'You are muted in this room, so nothing was sent.',
 };
 
 export const GATEWAY_ERROR_TEXT = 'The server ran into a problem. Anything not marked as sent can be sent again.';
@@ -51,6 +55,21 @@ export function nameTakenText(name: string, suggestion: string | undefined, ente
   const taken = `Someone in this room has a name that looks like “${name}”`;
   if (suggestion === undefined) return `${taken}. Choose another name.`;
   return entered ? `${taken}, so you are “${suggestion}” here.` : `${taken}. Try “${suggestion}”.`;
+}
+
+/**
+ * When something ends, as a clock time ("12:10"); with the weekday ("Fri 12:10") when it is not
+ * today, since a mute may last up to a week.
+ */
+export function clockTime(at: Date, now: Date = new Date()): string {
+  const sameDay = at.toDateString() === now.toDateString();
+  const options: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+  return at.toLocaleString(undefined, sameDay ? options : { weekday: 'short', ...options });
+}
+
+/** `muted` on sending (its `retryAfterMs`), or a `moderation` frame that muted this user: until when. */
+export function mutedText(until: Date, now: Date = new Date()): string {
+  return `You are muted in this room until ${clockTime(until, now)}`;
 }
 
 export function errorText(code: string): string {

@@ -63,13 +63,49 @@ export interface AddMemberFrame {
   handle: string;
 }
 
+/** Moderation (private rooms): the owner makes a member a moderator, or a moderator a member again. */
+export interface SetRoleFrame {
+  action: 'set-role';
+  roomId: string;
+  handle: string;
+  role: 'moderator' | 'member';
+}
+
+/** The owner or a moderator removes a member below them: their sockets get `removed` and are closed. */
+export interface RemoveMemberFrame {
+  action: 'remove-member';
+  roomId: string;
+  handle: string;
+}
+
+/** The owner or a moderator mutes a member below them for `seconds` (1 to `maxMuteSeconds`); 0 unmutes. */
+export interface MuteMemberFrame {
+  action: 'mute-member';
+  roomId: string;
+  handle: string;
+  seconds: number;
+}
+
+/** The owner hands the room over to a member, and stays as a moderator. */
+export interface HandOverFrame {
+  action: 'hand-over';
+  roomId: string;
+  handle: string;
+}
+
+export type ModerationFrame = SetRoleFrame | RemoveMemberFrame | MuteMemberFrame | HandOverFrame;
+
+/** The moderation actions, by their route key: each is answered by a `moderation` frame to the whole room. */
+export type ModerationAction = ModerationFrame['action'];
+
 export type RoomActionFrame =
   | CreateRoomFrame
   | ListRoomsFrame
   | CreateInviteFrame
   | ListInvitesFrame
   | RevokeInviteFrame
-  | AddMemberFrame;
+  | AddMemberFrame
+  | ModerationFrame;
 
 /** The private rooms' actions, by their route key. */
 export type RoomAction = RoomActionFrame['action'];
@@ -132,7 +168,7 @@ export interface ErrorFrame {
   code: string;
   message: string;
   clientMessageId?: string;
-  /** On `rate_limited`: how long until the server takes the request again. */
+  /** On `rate_limited`: how long until the server takes the request again; on `muted`: until the mute ends. */
   retryAfterMs?: number;
   /** On `name_taken`: a numbered variant of the name that nobody in the room looks like. */
   suggestedUsername?: string;
@@ -144,7 +180,11 @@ export interface GatewayErrorFrame {
   message: string;
 }
 
-export type RoomRole = 'owner' | 'member';
+export type RoomRole = 'owner' | 'moderator' | 'member';
+
+function isRoomRole(value: unknown): value is RoomRole {
+  return value === 'owner' || value === 'moderator' || value === 'member';
+}
 
 export interface PrivateRoomSummary {
   roomId: string;
@@ -191,6 +231,29 @@ export interface MemberAddedFrame {
 
 export type RoomActionReply = RoomCreatedFrame | RoomsFrame | InviteFrame | InvitesFrame | MemberAddedFrame;
 
+export type ModerationEvent = 'role_changed' | 'removed' | 'muted' | 'unmuted' | 'handed_over';
+
+/** To every member in a private room, the one who acted too, for each action of its owner or a moderator. */
+export interface ModerationEventFrame {
+  type: 'moderation';
+  roomId: string;
+  action: ModerationEvent;
+  /** Handles: who acted, and on whom. */
+  by: string;
+  target: string;
+  /** On `role_changed`: the target's new role. */
+  role?: 'moderator' | 'member';
+  /** On `muted`: when the mute ends (ISO 8601). */
+  until?: string;
+}
+
+/** To each socket of a member removed from a private room, just before the chat closes it. */
+export interface RemovedFrame {
+  type: 'removed';
+  roomId: string;
+  by: string;
+}
+
 export type ServerFrame =
   | RoomFrame
   | PresenceFrame
@@ -199,7 +262,9 @@ export type ServerFrame =
   | PongFrame
   | ErrorFrame
   | GatewayErrorFrame
-  | RoomActionReply;
+  | RoomActionReply
+  | ModerationEventFrame
+  | RemovedFrame;
 
 export function enterRoomFrame(
   roomId: string,
@@ -245,6 +310,23 @@ export function revokeInviteFrame(roomId: string, code: string): RevokeInviteFra
 
 export function addMemberFrame(roomId: string, handle: string): AddMemberFrame {
   return { action: 'add-member', roomId, handle };
+}
+
+export function setRoleFrame(roomId: string, handle: string, role: 'moderator' | 'member'): SetRoleFrame {
+  return { action: 'set-role', roomId, handle, role };
+}
+
+export function removeMemberFrame(roomId: string, handle: string): RemoveMemberFrame {
+  return { action: 'remove-member', roomId, handle };
+}
+
+/** `seconds` 0 unmutes. */
+export function muteMemberFrame(roomId: string, handle: string, seconds: number): MuteMemberFrame {
+  return { action: 'mute-member', roomId, handle, seconds };
+}
+
+export function handOverFrame(roomId: string, handle: string): HandOverFrame {
+  return { action: 'hand-over', roomId, handle };
 }
 
 type JsonObject = Record<string, unknown>;
@@ -328,7 +410,7 @@ function parseInvite(value: unknown): InviteInfo | null {
 function parseRoomSummary(value: unknown): PrivateRoomSummary | null {
   if (!isObject(value)) return null;
   const { roomId, role } = value;
-  return isString(roomId) && (role === 'owner' || role === 'member') ? { roomId, role } : null;
+  return isString(roomId) && isRoomRole(role) ? { roomId, role } : null;
 }
 
 /** Every item of a list, or `null` when any one is not understood. */
@@ -363,6 +445,24 @@ function parseRoomActionReply(value: JsonObject): RoomActionReply | null {
   }
 }
 
+const MODERATION_EVENTS: ModerationEvent[] = ['role_changed', 'removed', 'muted', 'unmuted', 'handed_over'];
+
+function parseModeration(value: JsonObject): ModerationEventFrame | null {
+  const { roomId, action, by, target, role, until } = value;
+  if (!isString(roomId) || !isString(by) || !isString(target)) return null;
+  if (!MODERATION_EVENTS.includes(action as ModerationEvent)) return null;
+  const frame: ModerationEventFrame = { type: 'moderation', roomId, action: action as ModerationEvent, by, target };
+  if (action === 'role_changed') {
+    if (role !== 'moderator' && role !== 'member') return null;
+    frame.role = role;
+  }
+  if (action === 'muted') {
+    if (!isString(until) || Number.isNaN(Date.parse(until))) return null;
+    frame.until = until;
+  }
+  return frame;
+}
+
 /** Reads one frame from the server; anything it does not recognise gives `null` and is ignored. */
 export function parseServerFrame(data: unknown): ServerFrame | null {
   if (!isString(data)) return null;
@@ -394,6 +494,10 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
     case 'invites':
     case 'member_added':
       return parseRoomActionReply(value);
+    case 'moderation':
+      return parseModeration(value);
+    case 'removed':
+      return isString(value.roomId) && isString(value.by) ? { type: 'removed', roomId: value.roomId, by: value.by } : null;
     case undefined:
       return isString(value.message) ? { type: 'gateway-error', message: value.message } : null;
     default:

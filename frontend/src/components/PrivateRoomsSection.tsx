@@ -55,7 +55,7 @@ export function PrivateRoomsSection({ roomId, state, actions, online }: PrivateR
                   <span aria-hidden="true">🔒 </span>
                   <span className="requested-room">{room.roomId}</span>
                 </a>{' '}
-                <span className="room-role">{room.role === 'owner' ? 'owner' : 'member'}</span>
+                <span className="room-role">{room.role}</span>
               </li>
             ))}
           </ul>

@@ -1,5 +1,6 @@
 import { Fragment, type ReactNode } from 'react';
-import type { OutgoingMessage, PresenceEntry, TimelineEntry } from '../chat/chatClient';
+import type { ModerationEntry, OutgoingMessage, PresenceEntry, TimelineEntry } from '../chat/chatClient';
+import { clockTime } from '../chat/errorText';
 import { MessageText } from './MessageText';
 
 function formatTime(sentAt: string): string {
@@ -47,8 +48,55 @@ function presenceText({ event, username, previousUsername, usernames }: Presence
   );
 }
 
+/** "ada muted grace until 12:10", "ada made grace a moderator", "ada handed the room over to grace"… */
+function moderationText({ action, by, target, role, until }: ModerationEntry): ReactNode {
+  const actor = <Name>{by}</Name>;
+  const subject = <Name>{target}</Name>;
+  switch (action) {
+    case 'muted':
+      return (
+        <>
+          {actor} muted {subject}
+          {until !== null && (
+            <>
+              {' until '}
+              <time dateTime={until} title={new Date(until).toLocaleString()}>
+                {clockTime(new Date(until))}
+              </time>
+            </>
+          )}
+        </>
+      );
+    case 'unmuted':
+      return (
+        <>
+          {actor} unmuted {subject}
+        </>
+      );
+    case 'removed':
+      return (
+        <>
+          {actor} removed {subject}
+        </>
+      );
+    case 'role_changed':
+      return (
+        <>
+          {actor} made {subject} {role === 'moderator' ? 'a moderator' : 'a member'}
+        </>
+      );
+    case 'handed_over':
+      return (
+        <>
+          {actor} handed the room over to {subject}
+        </>
+      );
+  }
+}
+
 export function TimelineItem({ entry }: { entry: TimelineEntry }) {
   if (entry.kind === 'presence') return <li className="system-line">{presenceText(entry)}</li>;
+  if (entry.kind === 'moderation') return <li className="system-line moderation-line">{moderationText(entry)}</li>;
   const { message } = entry;
   return (
     <li className={message.isOwnMessage ? 'message own' : 'message'}>
