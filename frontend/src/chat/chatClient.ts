@@ -1010,7 +1010,10 @@ export class ChatClient {
     if (sameHandle(by, me)) this.settleRoomAction([MODERATION_ANSWERS[action]]);
 
     const knownRoles = { ...this.state.privateRooms.knownRoles };
-    if (action === 'role_changed' && frame.role) knownRoles[target] = frame.role;
+    if (action === 'role_changed' && frame.role) {
+      knownRoles[target] = frame.role;
+      knownRoles[by] = 'owner'; // only the owner sets roles
+    }
     if (action === 'handed_over') {
       knownRoles[target] = 'owner';
       knownRoles[by] = 'moderator';
