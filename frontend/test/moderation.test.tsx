@@ -142,6 +142,19 @@ describe("the members' actions menu", () => {
     expect(socket.sentFrames().map((frame) => frame.action)).toEqual(['on-enter-room']);
   });
 
+  it("is in the menu's member list too (narrow screens), and Escape there closes only the actions", async () => {
+    const socket = await inRoom(ROOM, 'owner');
+    await userEvent.click(screen.getByRole('button', { name: 'Menu' }));
+    const menu = screen.getByRole('navigation', { name: 'Menu' });
+    await userEvent.click(within(menu).getByRole('button', { name: 'Actions for grace' }));
+    await userEvent.keyboard('{Escape}');
+    expect(within(menu).queryByRole('menu')).toBeNull();
+    expect(screen.getByRole('navigation', { name: 'Menu' })).toBeInTheDocument();
+    await userEvent.click(within(menu).getByRole('button', { name: 'Actions for grace' }));
+    await userEvent.click(within(menu).getByRole('menuitem', { name: 'Unmute' }));
+    expect(socket.lastSent()).toEqual({ action: 'mute-member', roomId: ROOM, handle: 'grace', seconds: 0 });
+  });
+
   it('closes with Escape, giving the focus back to its button', async () => {
     await inRoom(ROOM, 'owner');
     await openActions('bob');
@@ -286,6 +299,15 @@ describe('muted', () => {
 });
 
 describe("one's own role", () => {
+  it('shows as moderator in My rooms', async () => {
+    const socket = await inRoom('lobby', null);
+    await userEvent.click(screen.getByRole('button', { name: 'Menu' }));
+    const menu = screen.getByRole('navigation', { name: 'Menu' });
+    await userEvent.click(within(menu).getByRole('button', { name: 'My rooms' }));
+    serverSends(socket, { type: 'rooms', rooms: [{ roomId: ROOM, role: 'moderator' }] });
+    expect(within(within(menu).getByRole('list', { name: 'My rooms' })).getByRole('listitem')).toHaveTextContent(`🔒 ${ROOM} moderator`);
+  });
+
   it('follows the moderation frames about the user: made a moderator, handed the room, handing it over', async () => {
     const socket = await inRoom(ROOM, 'member');
     expect(actionButtons()).toEqual([]);

@@ -137,6 +137,7 @@ describe('a moderation frame', () => {
     expect(state().privateRooms.role).toBe('member');
     socket.receive(moderation('role_changed', { by: 'carol', target: 'ada', role: 'moderator' }));
     expect(state().privateRooms.role).toBe('moderator');
+    expect(state().privateRooms.knownRoles).toMatchObject({ carol: 'owner', ada: 'moderator' }); // only the owner sets roles
     expect(state().privateRooms.rooms).toEqual([{ roomId: ROOM, role: 'moderator' }]);
     socket.receive(moderation('handed_over', { by: 'carol', target: 'Ada' }));
     expect(state().privateRooms.role).toBe('owner');

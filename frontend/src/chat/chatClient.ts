@@ -235,8 +235,8 @@ const MODERATION_ANSWERS: Record<ModerationEvent, ModerationAction> = {
   handed_over: 'hand-over',
 };
 
-/** Handles as the chat compares them for this purpose: the same letters, whatever their case. */
-function sameHandle(a: string, b: string): boolean {
+/** Handles as the page compares them (the moderation frames' `by` and `target` with its own name): the same letters, whatever their case. */
+export function sameHandle(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 

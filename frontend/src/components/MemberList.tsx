@@ -1,5 +1,5 @@
 import { type ReactNode, useId, useState } from 'react';
-import { MODERATION_ACTIONS, type PrivateRoomsState } from '../chat/chatClient';
+import { MODERATION_ACTIONS, type PrivateRoomsState, sameHandle } from '../chat/chatClient';
 import type { ModerationAction, RoomRole } from '../chat/protocol';
 import type { PrivateRoomActions } from '../chat/useChatRoom';
 import { MemberActions, type MemberActionRequest } from './MemberActions';
@@ -20,10 +20,6 @@ interface MemberListProps {
   moderation?: MemberModeration | null;
   /** The roles known in a private room (one's own, and those the moderation frames told). */
   roles?: Record<string, RoomRole>;
-}
-
-function sameHandle(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
 }
 
 /** What an error says was being done, before the chat's words. */
