@@ -235,8 +235,8 @@ const MODERATION_ANSWERS: Record<ModerationEvent, ModerationAction> = {
   handed_over: 'hand-over',
 };
 
-/** Handles as the chat compares them for this purpose: the same letters, whatever their case. */
-function sameHandle(a: string, b: string): boolean {
+/** Handles as the page compares them (the moderation frames' `by` and `target` with its own name): the same letters, whatever their case. */
+export function sameHandle(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
@@ -1013,7 +1013,10 @@ export class ChatClient {
     if (sameHandle(by, me)) this.settleRoomAction([MODERATION_ANSWERS[action]]);
 
     const knownRoles = { ...this.state.privateRooms.knownRoles };
-    if (action === 'role_changed' && frame.role) knownRoles[target] = frame.role;
+    if (action === 'role_changed' && frame.role) {
+      knownRoles[target] = frame.role;
+      knownRoles[by] = 'owner'; // only the owner sets roles
+    }
     if (action === 'handed_over') {
       knownRoles[target] = 'owner';
       knownRoles[by] = 'moderator';

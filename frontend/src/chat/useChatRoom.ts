@@ -25,6 +25,12 @@ export interface PrivateRoomActions {
   listInvites: () => void;
   revokeInvite: (code: string) => void;
   addMember: (handle: string) => void;
+  /** Moderation of this room's members (the owner, or a moderator): each answered by a `moderation` frame. */
+  setRole: (handle: string, role: 'moderator' | 'member') => void;
+  removeMember: (handle: string) => void;
+  /** `seconds` 0 unmutes. */
+  muteMember: (handle: string, seconds: number) => void;
+  handOver: (handle: string) => void;
 }
 
 /** A private room's invite, from the link the user opened. */
@@ -114,6 +120,10 @@ export function useChatRoom(
       listInvites: () => client.listInvites(),
       revokeInvite: (code) => client.revokeInvite(code),
       addMember: (handle) => client.addMember(handle),
+      setRole: (handle, role) => client.setRole(handle, role),
+      removeMember: (handle) => client.removeMember(handle),
+      muteMember: (handle, seconds) => client.muteMember(handle, seconds),
+      handOver: (handle) => client.handOver(handle),
     },
   };
 }

@@ -1,7 +1,8 @@
 import { type KeyboardEvent, type RefObject, useEffect, useRef } from 'react';
 import { type Account, AccountSection } from './AccountSection';
 import { DisplayNameForm } from './DisplayNameForm';
-import { MemberList } from './MemberList';
+import type { RoomRole } from '../chat/protocol';
+import { MemberList, type MemberModeration } from './MemberList';
 import { type PrivateRoomsProps, PrivateRoomsSection } from './PrivateRoomsSection';
 
 interface ChatMenuProps {
@@ -14,6 +15,9 @@ interface ChatMenuProps {
   account: Account | null;
   /** Signed in (sign-in optional or required): private rooms. */
   privateRooms: PrivateRoomsProps | null;
+  /** In a private room: the roles known, and the owner's or a moderator's actions on members. */
+  roles?: Record<string, RoomRole>;
+  moderation?: MemberModeration | null;
   /** Signed in: sign out everywhere, the chat told first. */
   onSignOut: () => Promise<void>;
   /** The button that opens and closes the menu: a press on it is not a press outside the menu. */
@@ -31,6 +35,8 @@ export function ChatMenu({
   guests,
   account,
   privateRooms,
+  roles = {},
+  moderation = null,
   onSignOut,
   toggleRef,
   onRename,
@@ -71,7 +77,7 @@ export function ChatMenu({
       )}
       {privateRooms && <PrivateRoomsSection roomId={roomId} {...privateRooms} />}
       <div className="menu-members">
-        <MemberList members={members} guests={guests} username={username} />
+        <MemberList members={members} guests={guests} username={username} roles={roles} moderation={moderation} />
       </div>
       <p>
         <a href="/">Start another room</a>

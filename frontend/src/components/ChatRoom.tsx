@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { mutedText } from '../chat/errorText';
 import { type RoomInvite, useChatRoom } from '../chat/useChatRoom';
 import { isPrivateRoomId } from '../limits';
 import { navigation } from '../navigation';
@@ -11,6 +12,7 @@ import { InvitePanel } from './InvitePanel';
 import { MemberList } from './MemberList';
 import { MessageList } from './MessageList';
 import { NotInvitedPage } from './NotInvitedPage';
+import { RemovedPage } from './RemovedPage';
 
 interface ChatRoomProps {
   websocketUrl: string;
@@ -52,7 +54,7 @@ export function ChatRoom({
     document.title = `${roomId} · Serverless Chat`;
   }, [roomId]);
 
-  const { createdRoomId, rooms, pending } = state.privateRooms;
+  const { createdRoomId, pending } = state.privateRooms;
   useEffect(() => {
     if (createdRoomId !== null) navigation.go(roomPath(createdRoomId));
   }, [createdRoomId]);
@@ -66,10 +68,17 @@ export function ChatRoom({
     setAskedRole(true);
     listRooms();
   }, [online, isPrivate, signedIn, askedRole, listRooms]);
-  const role = rooms?.find((room) => room.roomId === roomId)?.role ?? null;
+  // From list-rooms, then the moderation frames about this user (made a moderator, handed the room…).
+  const { role, knownRoles } = state.privateRooms;
   // Unknown (the list failed): offered anyway, and a member's try says `not_room_owner` in plain words.
   const offersInvites = signedIn && isPrivate && (role === 'owner' || (role === null && askedRole && !pending.includes('list-rooms')));
 
+  // The owner and moderators get a menu of actions per member (the chat checks each one).
+  const moderatorRole = signedIn && isPrivate && (role === 'owner' || role === 'moderator') ? role : null;
+  const moderation = moderatorRole && { role: moderatorRole, state: state.privateRooms, actions: privateRooms, online };
+  const roles = signedIn && isPrivate ? { ...knownRoles, ...(role !== null ? { [state.username]: role } : {}) } : {};
+
+  if (state.refused === 'removed') return <RemovedPage by={state.removedBy} />;
   if (state.refused !== null) {
     return <NotInvitedPage inviteRefused={sentInvite} onSignIn={onSignIn} hasInvite={invite !== null} />;
   }
@@ -142,6 +151,8 @@ export function ChatRoom({
           guests={state.guests}
           account={account}
           privateRooms={account && { state: state.privateRooms, actions: privateRooms, online: state.status === 'online' }}
+          roles={roles}
+          moderation={moderation}
           onSignOut={() => account?.onSignOut(signOut) ?? Promise.resolve()}
           toggleRef={menuButtonRef}
           onRename={rename}
@@ -169,10 +180,16 @@ export function ChatRoom({
           onDiscard={discard}
         />
         <aside className="member-panel">
-          <MemberList members={state.members} guests={state.guests} username={state.username} />
+          <MemberList
+            members={state.members}
+            guests={state.guests}
+            username={state.username}
+            roles={roles}
+            moderation={moderation}
+          />
         </aside>
       </div>
-      <Composer onSend={send} error={state.error} />
+      <Composer onSend={send} error={state.error} notice={state.mutedUntil === null ? null : mutedText(new Date(state.mutedUntil))} />
     </div>
   );
 }

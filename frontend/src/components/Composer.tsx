@@ -7,14 +7,17 @@ const COUNTER_MARGIN = 200;
 interface ComposerProps {
   onSend: (text: string) => void;
   error: string | null;
+  /** Said above the input until it no longer holds (muted in the room, and until when). */
+  notice?: string | null;
 }
 
-export function Composer({ onSend, error }: ComposerProps) {
+export function Composer({ onSend, error, notice = null }: ComposerProps) {
   const [draft, setDraft] = useState('');
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const inputId = useId();
   const counterId = useId();
   const errorId = useId();
+  const noticeId = useId();
 
   const text = draft.trim();
   const length = codePointLength(text);
@@ -42,10 +45,15 @@ export function Composer({ onSend, error }: ComposerProps) {
     }
   };
 
-  const describedBy = [showCounter && counterId, error && errorId].filter(Boolean).join(' ');
+  const describedBy = [showCounter && counterId, notice && noticeId, error && errorId].filter(Boolean).join(' ');
 
   return (
     <form className="composer" onSubmit={handleSubmit}>
+      {notice && (
+        <p id={noticeId} className="composer-notice" role="status">
+          {notice}
+        </p>
+      )}
       {error && (
         <p id={errorId} className="composer-error" role="alert">
           {error}
