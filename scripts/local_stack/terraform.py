@@ -8,6 +8,7 @@ to the CLI config ``make`` wrote under build/.
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -22,6 +23,17 @@ LEAKING = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "TF_WORKSPACE", "TF_LOG", "TF_LOG_
 
 class TerraformError(Exception):
     pass
+
+
+# MiniStack now and then stalls for minutes while Terraform adds a function's permissions; the
+# SDK retries the AddPermission that went through, and gets "already exists" (409): the statement
+# is there, but not in the state. Such a permission is imported, and the apply run again. (AWS
+# never answers a first AddPermission of a statement id with 409: this is for the emulator.)
+_PERMISSION_ALREADY_ADDED = re.compile(
+    r"Error: adding Lambda Permission \(([^/)]+)/([^)]+)\): [^\n]*ResourceConflictException: "
+    r"The statement id \(\2\) provided already exists.*?\n\s+with ([^,\n]+),",
+    re.DOTALL,
+)
 
 
 def environment(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -49,13 +61,28 @@ def apply(
     run(LOCAL_ENV, init, log, environment)
     var_args = [f"-var={name}={value}" for name, value in variables.items()]
     refreshing = [] if refresh else ["-refresh=false"]
-    run(
-        LOCAL_ENV,
-        ["apply", "-input=false", "-auto-approve", *refreshing, *var_args],
-        log,
-        environment,
-    )
+    apply_args = ["apply", "-input=false", "-auto-approve", *refreshing, *var_args]
+    started = log.tell()
+    try:
+        run(LOCAL_ENV, apply_args, log, environment)
+    except TerraformError:
+        added = _permissions_already_added(Path(log.name), started)
+        if not added:
+            raise
+        for address, function, statement in added:
+            import_args = ["import", "-input=false", *var_args, address, f"{function}/{statement}"]
+            run(LOCAL_ENV, import_args, log, environment)
+        run(LOCAL_ENV, apply_args, log, environment)
     return outputs(LOCAL_ENV, environment)
+
+
+def _permissions_already_added(log: Path, since: int) -> list[tuple[str, str, str]]:
+    """(resource address, function, statement id) of each permission the apply logged into
+    ``log`` after byte ``since`` found already added."""
+    with log.open("rb") as written:
+        written.seek(since)
+        text = written.read().decode(errors="replace")
+    return [(m[3], m[1], m[2]) for m in _PERMISSION_ALREADY_ADDED.finditer(text)]
 
 
 def outputs(root: Path, environment: Mapping[str, str]) -> dict[str, Any]:
