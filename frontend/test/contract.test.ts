@@ -64,6 +64,7 @@ describe('the contract', () => {
       'create-invite',
       'create-room',
       'hand-over',
+      'list-blocks',
       'list-invites',
       'list-rooms',
       'mute-member',

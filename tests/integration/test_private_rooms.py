@@ -149,3 +149,29 @@ def test_moderators_mute_and_remove_while_a_bystander_is_served(optional_stack: 
         with signed_in(url, token(names["hal"], sub=hal_sub)) as hal_again:
             assert entry_refused(hal_again, room_id)["code"] == "not_invited"
         nothing_more(ivy)
+
+
+def test_a_blocked_users_messages_skip_the_blocker_alone(optional_stack: LocalStack) -> None:
+    """Blocking, in a public room: filtered by the chat's fan-out, not by a page."""
+    names = {who: f"{who}{uuid.uuid4().hex[:4]}" for who in ("jo", "kit", "lee")}
+    room = f"blocks-{uuid.uuid4().hex[:6]}"
+    with (
+        trusting_the_test_issuer(optional_stack) as url,
+        signed_in(url, token(names["jo"])) as jo,
+        signed_in(url, token(names["kit"])) as kit,
+        signed_in(url, token(names["lee"])) as lee,
+    ):
+        for ws in (jo, kit, lee):
+            send(ws, {"action": "on-enter-room", "groupId": room})
+            receive(ws, "room")
+        assert ask(jo, "block-user", "blocked", handle=names["kit"])["handle"] == names["kit"]
+        assert ask(jo, "list-blocks", "blocks")["handles"] == [names["kit"]]
+
+        send(kit, {"action": "on-message", "message": "from the blocked one"})
+        assert receive(lee, "message")["message"] == "from the blocked one"
+        assert receive(kit, "message")["message"] == "from the blocked one"
+        send(lee, {"action": "on-message", "message": "from the bystander"})
+        assert receive(jo, "message")["message"] == "from the bystander"  # and nothing before it
+        send(jo, {"action": "on-enter-room", "groupId": room})
+        history = [m["message"] for m in receive(jo, "room")["history"]]
+        assert history == ["from the bystander"]

@@ -56,6 +56,16 @@ def test_the_blocked_users_messages_leave_the_blockers_history(chat, lobby):
     assert [m["message"] for m in everyone] == ["before the block", "grace's"]
 
 
+def test_the_blocker_lists_whom_they_block(chat, lobby):
+    assert ask(lobby["ada"], "list-blocks") == {"type": "blocks", "handles": []}
+    ask(lobby["ada"], "block-user", handle="grace")
+    ask(lobby["ada"], "block-user", handle="BOB")
+    assert ask(lobby["ada"], "list-blocks") == {"type": "blocks", "handles": ["bob", "grace"]}
+    ask(lobby["ada"], "unblock-user", handle="grace")
+    assert ask(lobby["ada"], "list-blocks")["handles"] == ["bob"]
+    assert ask(lobby["bob"], "list-blocks")["handles"] == []  # bob is not told
+
+
 def test_unblocking_restores_both(chat, lobby):
     ask(lobby["ada"], "block-user", handle="bob")
     lobby["bob"].say("while blocked")

@@ -23,6 +23,7 @@ def test_the_actions_the_chat_parses_are_the_contracts_client_frames() -> None:
         protocol.SIGN_OUT: protocol.SIGN_OUT,
         protocol.BLOCK_USER: protocol.BLOCK_USER,
         protocol.UNBLOCK_USER: protocol.UNBLOCK_USER,
+        protocol.LIST_BLOCKS: protocol.LIST_BLOCKS,
         protocol.PING: "$default",
         **{action: action for action in PRIVATE_ROOM_ACTIONS},
     } == contract.CLIENT_ACTIONS

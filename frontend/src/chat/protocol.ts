@@ -116,7 +116,12 @@ export interface BlockFrame {
   handle: string;
 }
 
-export type ClientFrame = EnterRoomFrame | SendMessageFrame | SignOutFrame | PingFrame | RoomActionFrame | BlockFrame;
+/** The handles this user blocks, answered with `blocks`. */
+export interface ListBlocksFrame {
+  action: 'list-blocks';
+}
+
+export type ClientFrame = EnterRoomFrame | SendMessageFrame | SignOutFrame | PingFrame | RoomActionFrame | BlockFrame | ListBlocksFrame;
 
 export interface ChatMessage {
   id: string;
@@ -266,8 +271,15 @@ export interface BlockedFrame {
   handle: string;
 }
 
+/** The answer to `list-blocks`. */
+export interface BlocksFrame {
+  type: 'blocks';
+  handles: string[];
+}
+
 export type ServerFrame =
   | BlockedFrame
+  | BlocksFrame
   | RoomFrame
   | PresenceFrame
   | MessageFrame
@@ -327,6 +339,10 @@ export function blockUserFrame(handle: string): BlockFrame {
 
 export function unblockUserFrame(handle: string): BlockFrame {
   return { action: 'unblock-user', handle };
+}
+
+export function listBlocksFrame(): ListBlocksFrame {
+  return { action: 'list-blocks' };
 }
 
 export function addMemberFrame(roomId: string, handle: string): AddMemberFrame {
@@ -520,6 +536,10 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
     case 'blocked':
     case 'unblocked':
       return isString(value.handle) ? { type: value.type, handle: value.handle } : null;
+    case 'blocks': {
+      const handles = parseList(value.handles, (item) => (isString(item) ? item : null));
+      return handles && { type: 'blocks', handles };
+    }
     case 'removed':
       return isString(value.roomId) && isString(value.by) ? { type: 'removed', roomId: value.roomId, by: value.by } : null;
     case undefined:

@@ -34,6 +34,8 @@ HANDLE_PREFIX: Final = "handle#"
 # rather than looping; names that crowded are rare in one chat.
 CLAIM_ATTEMPTS: Final = 50
 _CONFLICT_PAUSE_S: Final = 0.05
+_BATCH_GET_KEYS: Final = 100  # BatchGetItem's most keys a request
+_BATCH_GET_ATTEMPTS: Final = 3
 # Cancellation reasons of a transaction that say "try again", as DynamoDB documents them.
 _TRANSIENT_CANCELLATIONS: Final = frozenset(
     {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
@@ -132,6 +134,28 @@ class HandlesTable:
                 raise StoreBusyError(",".join(sorted(set(reasons) - {"None"}))) from error
             raise
         return True
+
+    def handles_of(self, user_ids: frozenset[str]) -> list[str]:
+        keys = [{"pk": _s(USER_PREFIX + user_id)} for user_id in sorted(user_ids)]
+        handles: list[str] = []
+        for start in range(0, len(keys), _BATCH_GET_KEYS):
+            pending = {
+                self._table: {
+                    "Keys": keys[start : start + _BATCH_GET_KEYS],
+                    "ProjectionExpression": "handle",
+                    "ConsistentRead": True,
+                }
+            }
+            for _ in range(_BATCH_GET_ATTEMPTS):
+                answer = self._client.batch_get_item(RequestItems=pending)  # type: ignore[arg-type]
+                handles += [i["handle"]["S"] for i in answer["Responses"].get(self._table, [])]
+                pending = answer.get("UnprocessedKeys") or {}  # type: ignore[assignment]
+                if not pending:
+                    break
+                time.sleep(_CONFLICT_PAUSE_S)
+            else:
+                raise StoreBusyError("UnprocessedKeys")
+        return handles
 
     def unblock(self, blocker_id: str, blocker_key: str, blocked_id: str) -> None:
         for pk, attribute, value in (

@@ -42,6 +42,10 @@ class Blocking:
             self.connections.blocked_by(theirs, frozenset({key}), add=False)
         return {"type": "unblocked", "handle": handle}
 
+    def list_blocks(self, user: SignedInUser, _: protocol.Frame) -> protocol.Frame:
+        handles = self.handles.handles_of(self.handles.blocks_of(user.user_id).blocked)
+        return {"type": "blocks", "handles": sorted(handles, key=str.casefold)}
+
     def _other(self, user: SignedInUser, frame: protocol.Frame) -> tuple[str, str]:
         handle = protocol.parse_handle(frame)
         holder = self.handles.holder(names.comparison_key(handle))

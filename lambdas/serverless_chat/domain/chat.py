@@ -97,7 +97,11 @@ _MODERATION_ACTIONS = {
 _GUESTS_CANNOT_BLOCK = ChatError(
     ErrorCode.NOT_SIGNED_IN, "Sign in to block someone; nothing was done."
 )
-_BLOCK_ACTIONS = {protocol.BLOCK_USER: Blocking.block, protocol.UNBLOCK_USER: Blocking.unblock}
+_BLOCK_ACTIONS = {
+    protocol.BLOCK_USER: Blocking.block,
+    protocol.UNBLOCK_USER: Blocking.unblock,
+    protocol.LIST_BLOCKS: Blocking.list_blocks,
+}
 _TOKEN_EXPIRED = ChatError(
     ErrorCode.TOKEN_EXPIRED,
     "Your sign-in has expired; nothing was done. Reconnect with a fresh token.",
@@ -200,7 +204,8 @@ class Chat:
     def block_users(
         self, connection_id: str, body: str | None, user: SignedInUser | None = None
     ) -> None:
-        """``block-user`` and ``unblock-user`` (``domain.blocks``), answered to the caller."""
+        """``block-user``, ``unblock-user`` and ``list-blocks`` (``domain.blocks``), answered to
+        the caller."""
         self._replying_errors(connection_id, body, user, self._block_users)
 
     def sign_out(

@@ -177,6 +177,10 @@ class HandleRegistry(Protocol):
         blocker already blocks ``max_blocked`` users."""
         ...
 
+    def handles_of(self, user_ids: frozenset[str]) -> list[str]:
+        """The handles of those users (a user without one is left out)."""
+        ...
+
     def unblock(self, blocker_id: str, blocker_key: str, blocked_id: str) -> None:
         """Undo ``block`` (nothing to undo is no error)."""
         ...

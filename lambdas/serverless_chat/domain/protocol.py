@@ -23,6 +23,7 @@ PING: Final = "ping"
 SIGN_OUT: Final = "sign-out"
 BLOCK_USER: Final = "block-user"
 UNBLOCK_USER: Final = "unblock-user"
+LIST_BLOCKS: Final = "list-blocks"
 # The private rooms' actions (domain.private_rooms), one function for all of them.
 CREATE_ROOM: Final = "create-room"
 LIST_ROOMS: Final = "list-rooms"

@@ -143,7 +143,7 @@ run "routes_functions_and_least_privilege" {
 
   assert {
     condition = (output.function_environment.AUTH_MODE == "off" && output.function_environment.HANDLES_TABLE == "chat-test-handles" && output.function_environment.ROOMS_TABLE == "chat-test-rooms"
-      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 18 && module.websocket_api.authorizer_id == null
+      && output.authorizer_function_name == null && length(module.websocket_api.route_ids) == 19 && module.websocket_api.authorizer_id == null
     && length(output.authorizer_environment) == 0)
     error_message = "auth_mode off by default: no authorizer function or authorizer, AUTH_MODE off"
   }
