@@ -657,6 +657,7 @@ export class ChatClient {
         break;
       case 'blocked':
       case 'unblocked':
+      case 'blocks':
         break; // the page does not block anyone yet
       default:
         this.handleRoomActionReply(frame);
