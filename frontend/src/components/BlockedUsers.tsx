@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { type BlocksState, sameHandle } from '../chat/chatClient';
 import type { BlockActions } from '../chat/useChatRoom';
 
@@ -21,10 +21,20 @@ export function BlockedUsers({ state, actions, online, showsOutcome }: AccountBl
     pending.some((request) => request.action === 'unblock-user' && request.handle !== null && sameHandle(request.handle, handle));
   const listError = error?.action === 'list-blocks' ? error.text : null;
   const unblockError = showsOutcome && error?.action === 'unblock-user' ? error : null;
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  // An unblocked handle's row goes, and its button with the focus: the heading takes it (Escape still closes the menu).
+  const unblockedHere = useRef(false);
+  useEffect(() => {
+    if (!unblockedHere.current || (document.activeElement !== null && document.activeElement !== document.body)) return;
+    unblockedHere.current = false;
+    headingRef.current?.focus();
+  }, [handles]);
 
   return (
     <section className="blocked-users" aria-labelledby={headingId}>
-      <h2 id={headingId}>Blocked users</h2>
+      <h2 id={headingId} ref={headingRef} tabIndex={-1}>
+        Blocked users
+      </h2>
       {unblockError && (
         <p className="hint hint-error" role="alert">
           {unblockError.handle !== null && (
@@ -59,7 +69,15 @@ export function BlockedUsers({ state, actions, online, showsOutcome }: AccountBl
           {handles.map((handle) => (
             <li key={handle}>
               <bdi className="name">{handle}</bdi>
-              <button type="button" aria-label={`Unblock ${handle}`} disabled={!online || unblocking(handle)} onClick={() => actions.unblockUser(handle)}>
+              <button
+                type="button"
+                aria-label={`Unblock ${handle}`}
+                disabled={!online || unblocking(handle)}
+                onClick={() => {
+                  unblockedHere.current = true;
+                  actions.unblockUser(handle);
+                }}
+              >
                 {unblocking(handle) ? 'Unblocking…' : 'Unblock'}
               </button>
             </li>
