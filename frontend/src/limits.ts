@@ -18,6 +18,8 @@ export const MAX_INVITES_PER_ROOM: number = limits.maxInvitesPerRoom;
 export const MAX_OWNED_ROOMS: number = limits.maxOwnedRooms;
 /** Moderation: the longest mute the owner or a moderator may give. */
 export const MAX_MUTE_SECONDS: number = limits.maxMuteSeconds;
+/** Blocking: the most users one user may block. */
+export const MAX_BLOCKED_USERS: number = limits.maxBlockedUsers;
 
 /** API Gateway drops a connection silent for `idleTimeoutSeconds`; a ping at 40% of that keeps it (4 of 10 minutes). */
 export const PING_INTERVAL_MS: number = limits.idleTimeoutSeconds * 1000 * 0.4;

@@ -6,10 +6,12 @@ import { ROOM_ACTION_ERROR_CODES } from '../src/chat/chatClient';
 import { errorText } from '../src/chat/errorText';
 import {
   CREATE_ROOM,
+  LIST_BLOCKS,
   LIST_ROOMS,
   PING,
   SIGN_OUT,
   addMemberFrame,
+  blockUserFrame,
   createInviteFrame,
   enterRoomFrame,
   handOverFrame,
@@ -20,8 +22,9 @@ import {
   revokeInviteFrame,
   sendMessageFrame,
   setRoleFrame,
+  unblockUserFrame,
 } from '../src/chat/protocol';
-import { MAX_MUTE_SECONDS } from '../src/limits';
+import { MAX_BLOCKED_USERS, MAX_MUTE_SECONDS } from '../src/limits';
 import { nameProblem } from '../src/nameRules';
 
 const FALLBACK = errorText('no such code');
@@ -51,10 +54,19 @@ describe('the contract', () => {
     expect(muteMemberFrame(mute.roomId, mute.handle, mute.seconds)).toEqual(mute);
     const handOver = contract.clientFrames['hand-over'].example;
     expect(handOverFrame(handOver.roomId, handOver.handle)).toEqual(handOver);
+    const block = contract.clientFrames['block-user'].example;
+    expect(blockUserFrame(block.handle)).toEqual(block);
+    const unblock = contract.clientFrames['unblock-user'].example;
+    expect(unblockUserFrame(unblock.handle)).toEqual(unblock);
+    expect(LIST_BLOCKS).toEqual(contract.clientFrames['list-blocks'].example);
   });
 
   it('has the longest mute the page offers', () => {
     expect(MAX_MUTE_SECONDS).toBe(contract.limits.maxMuteSeconds);
+  });
+
+  it('has the most users one may block', () => {
+    expect(MAX_BLOCKED_USERS).toBe(contract.limits.maxBlockedUsers);
   });
 
   it('has no client frame the page cannot send', () => {

@@ -46,6 +46,8 @@ async function inRoom(roomId: string, role: 'owner' | 'moderator' | 'member' | n
   const socket = await socketNumber(1);
   act(() => socket.open());
   serverSends(socket, roomFrame({ roomId, username: 'ada', members: MEMBERS }));
+  expect(socket.sentFrames()[1]).toEqual({ action: 'list-blocks' });
+  serverSends(socket, { type: 'blocks', handles: [] });
   if (role !== null && roomId === ROOM) {
     expect(socket.lastSent()).toEqual({ action: 'list-rooms' });
     serverSends(socket, { type: 'rooms', rooms: [{ roomId: ROOM, role }] });
@@ -72,6 +74,18 @@ function menuItems(menu: HTMLElement): string[] {
   return within(menu)
     .getAllByRole('menuitem')
     .map((item) => item.textContent ?? '');
+}
+
+/** The members whose actions menu has moderation in it (a signed-in user's menu for every other signed-in member has blocking). */
+async function moderated(): Promise<string[]> {
+  const names: string[] = [];
+  for (const label of actionButtons()) {
+    const name = label.replace(/^Actions for /, '');
+    const items = menuItems(await openActions(name));
+    await userEvent.keyboard('{Escape}');
+    if (items.includes('Unmute')) names.push(name);
+  }
+  return names;
 }
 
 function moderation(action: string, extra: Record<string, unknown> = {}) {
@@ -105,6 +119,7 @@ describe("the members' actions menu", () => {
       'Make member',
       'Remove from the room…',
       'Hand over ownership…',
+      'Block…',
     ]);
     expect(menu).toContainElement(document.activeElement as HTMLElement); // the first item has the focus
   });
@@ -112,10 +127,12 @@ describe("the members' actions menu", () => {
   it("is a moderator's without roles or hand-over, and not on those known to be the owner or moderators", async () => {
     const socket = await inRoom(ROOM, 'moderator');
     expect(actionButtons()).toEqual(['Actions for bob', 'Actions for grace']);
-    expect(menuItems(await openActions('grace'))).toEqual(['Mute for 10 minutes', 'Mute for 1 hour', 'Mute for 1 day', 'Unmute', 'Remove from the room…']);
+    expect(menuItems(await openActions('grace'))).toEqual(['Mute for 10 minutes', 'Mute for 1 hour', 'Mute for 1 day', 'Unmute', 'Remove from the room…', 'Block…']);
     await userEvent.keyboard('{Escape}');
     serverSends(socket, moderation('role_changed', { by: 'carol', target: 'grace', role: 'moderator' }));
-    expect(actionButtons()).toEqual(['Actions for bob']);
+    expect(await moderated()).toEqual(['bob']);
+    expect(menuItems(await openActions('grace'))).toEqual(['Block…']); // blocking them all the same
+    await userEvent.keyboard('{Escape}');
     expect(within(memberList()).getByText('grace').closest('li')).toHaveTextContent('grace moderator');
   });
 
@@ -123,11 +140,13 @@ describe("the members' actions menu", () => {
     ['a member', ROOM, 'member'],
     ['a user whose role could not be learnt', ROOM, null],
     ['anyone in a public room', 'lobby', null],
-  ] as const)('is not there for %s', async (_, roomId, role) => {
+  ] as const)('has no moderation for %s, only blocking', async (_, roomId, role) => {
     const socket = await inRoom(roomId, role);
     if (roomId === ROOM && role === null) serverSends(socket, { type: 'error', code: 'busy', message: 'busy' });
-    expect(actionButtons()).toEqual([]);
-    if (roomId === 'lobby') expect(socket.sentFrames().map((frame) => frame.action)).toEqual(['on-enter-room']);
+    expect(actionButtons()).toEqual(['Actions for bob', 'Actions for grace']);
+    expect(await moderated()).toEqual([]);
+    expect(menuItems(await openActions('bob'))).toEqual(['Block…']);
+    if (roomId === 'lobby') expect(socket.sentFrames().map((frame) => frame.action)).toEqual(['on-enter-room', 'list-blocks']);
   });
 
   it('is not there where sign-in is off, even were a guest let into a private room', async () => {
@@ -310,30 +329,30 @@ describe("one's own role", () => {
 
   it('follows the moderation frames about the user: made a moderator, handed the room, handing it over', async () => {
     const socket = await inRoom(ROOM, 'member');
-    expect(actionButtons()).toEqual([]);
+    expect(await moderated()).toEqual([]);
     expect(screen.queryByRole('button', { name: 'Invite' })).toBeNull();
 
     serverSends(socket, moderation('role_changed', { by: 'grace', target: 'ada', role: 'moderator' }));
-    expect(actionButtons()).toEqual(['Actions for bob']); // grace made ada a moderator: grace owns the room
+    expect(await moderated()).toEqual(['bob']); // grace made ada a moderator: grace owns the room
     expect(menuItems(await openActions('bob'))).not.toContain('Make moderator');
     await userEvent.keyboard('{Escape}');
 
     serverSends(socket, moderation('handed_over', { by: 'grace', target: 'ada' }));
-    expect(actionButtons()).toEqual(['Actions for bob', 'Actions for grace']);
+    expect(await moderated()).toEqual(['bob', 'grace']);
     expect(menuItems(await openActions('grace'))).toContain('Hand over ownership…');
     await userEvent.keyboard('{Escape}');
     expect(screen.getByRole('button', { name: 'Invite' })).toBeInTheDocument();
 
     serverSends(socket, moderation('handed_over', { by: 'ada', target: 'bob' }));
     expect(screen.queryByRole('button', { name: 'Invite' })).toBeNull();
-    expect(actionButtons()).toEqual([]); // bob owns it now, and grace is a moderator since she handed it to ada
+    expect(await moderated()).toEqual([]); // bob owns it now, and grace is a moderator since she handed it to ada
 
     serverSends(socket, moderation('role_changed', { by: 'bob', target: 'grace', role: 'member' }));
-    expect(actionButtons()).toEqual(['Actions for grace']);
+    expect(await moderated()).toEqual(['grace']);
     expect(menuItems(await openActions('grace'))).not.toContain('Hand over ownership…');
     await userEvent.keyboard('{Escape}');
 
     serverSends(socket, moderation('role_changed', { by: 'bob', target: 'ada', role: 'member' }));
-    expect(actionButtons()).toEqual([]);
+    expect(await moderated()).toEqual([]);
   });
 });

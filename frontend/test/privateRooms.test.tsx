@@ -210,6 +210,8 @@ async function inRoom(roomId = 'lobby', authMode: 'optional' | 'required' = 'req
   openPage(`/${roomId}`);
   const socket = opened(await socketNumber(1));
   serverSends(socket, roomFrame({ roomId, username: 'ada', members: ['ada'] }));
+  expect(socket.sentFrames()[1]).toEqual({ action: 'list-blocks' }); // asked once signed in and connected
+  serverSends(socket, { type: 'blocks', handles: [] });
   return socket;
 }
 

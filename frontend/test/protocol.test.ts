@@ -130,3 +130,21 @@ describe('moderation frames', () => {
     });
   });
 });
+
+describe('blocking frames', () => {
+  const parse = (frame: object) => parseServerFrame(JSON.stringify(frame));
+
+  it('reads blocked, unblocked and the list of blocks', () => {
+    expect(parse({ type: 'blocked', handle: 'bob' })).toEqual({ type: 'blocked', handle: 'bob' });
+    expect(parse({ type: 'unblocked', handle: 'bob' })).toEqual({ type: 'unblocked', handle: 'bob' });
+    expect(parse({ type: 'blocks', handles: ['bob', 'grace'] })).toEqual({ type: 'blocks', handles: ['bob', 'grace'] });
+    expect(parse({ type: 'blocks', handles: [] })).toEqual({ type: 'blocks', handles: [] });
+  });
+
+  it('ignores a blocking frame it cannot read', () => {
+    expect(parse({ type: 'blocked' })).toBeNull();
+    expect(parse({ type: 'blocks' })).toBeNull();
+    expect(parse({ type: 'blocks', handles: 'bob' })).toBeNull();
+    expect(parse({ type: 'blocks', handles: ['bob', 7] })).toBeNull();
+  });
+});

@@ -4,6 +4,8 @@ import { PING_INTERVAL_MS } from '../limits';
 import { GATEWAY_ERROR_TEXT, NO_REPLY_TEXT, errorText, mutedText, nameTakenText, renameLimitedText } from './errorText';
 import { type OutboxStore, sessionOutboxStore } from './outboxStore';
 import {
+  type BlockAction,
+  type BlockActionFrame,
   type ChatMessage,
   type ClientFrame,
   type ErrorFrame,
@@ -20,10 +22,12 @@ import {
   type RoomFrame,
   type RoomRole,
   CREATE_ROOM,
+  LIST_BLOCKS,
   LIST_ROOMS,
   PING,
   SIGN_OUT,
   addMemberFrame,
+  blockUserFrame,
   createInviteFrame,
   enterRoomFrame,
   handOverFrame,
@@ -34,6 +38,7 @@ import {
   revokeInviteFrame,
   sendMessageFrame,
   setRoleFrame,
+  unblockUserFrame,
 } from './protocol';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting';
@@ -101,6 +106,29 @@ export interface PrivateRoomsState {
   error: { action: RoomAction; text: string } | null;
 }
 
+/** One blocking action sent: whom it was about (`null` for `list-blocks`). */
+export interface BlockRequest {
+  action: BlockAction;
+  handle: string | null;
+}
+
+/** Blocking (signed in): whom this user blocks, as far as this page knows, and its own actions' answers. */
+export interface BlocksState {
+  /**
+   * The handles the user blocks, alphabetical: those `list-blocks` answered, then `blocked` and
+   * `unblocked` (a block made in another tab is not told here).
+   */
+  handles: string[];
+  /** `list-blocks` was answered: `handles` is the whole list. */
+  listed: boolean;
+  /** The blocking actions sent and not answered yet, oldest first. */
+  pending: BlockRequest[];
+  /** The latest refusal of one of them, in plain words. */
+  error: (BlockRequest & { text: string }) | null;
+  /** Whom `unblock-user` unblocked last: their messages hidden here show again after a reload. */
+  unblocked: string | null;
+}
+
 export interface ChatState {
   status: ConnectionStatus;
   /** The name the server confirmed (before the first `room` frame: the name the page will ask for). */
@@ -130,6 +158,7 @@ export interface ChatState {
    */
   mutedUntil: string | null;
   privateRooms: PrivateRoomsState;
+  blocks: BlocksState;
 }
 
 /** The part of the browser's WebSocket the client uses. */
@@ -189,24 +218,35 @@ export const OFFLINE_ACTION_TEXT = 'The chat is not connected right now. Try aga
 
 const OWNER_ACTIONS: RoomAction[] = ['create-invite', 'list-invites', 'revoke-invite', 'add-member'];
 export const MODERATION_ACTIONS: ModerationAction[] = ['set-role', 'remove-member', 'mute-member', 'hand-over'];
+export const BLOCK_ACTIONS: BlockAction[] = ['block-user', 'unblock-user', 'list-blocks'];
 /** The actions a room's member may take on it (a non-member is told `not_invited`). */
 const MEMBER_ACTIONS: RoomAction[] = [...OWNER_ACTIONS, ...MODERATION_ACTIONS];
-/** Error codes only the private rooms' actions get, and which of them each may answer (the contract's `errorCodes`). */
-const ACTION_ONLY_CODES: Record<string, RoomAction[]> = {
+
+/** An action answered to this connection alone: a private room's, or a blocking one. */
+type Action = RoomAction | BlockAction;
+
+function isBlockAction(action: Action): action is BlockAction {
+  return (BLOCK_ACTIONS as Action[]).includes(action);
+}
+
+/** Error codes only the actions get, and which of them each may answer (the contract's `errorCodes`). */
+const ACTION_ONLY_CODES: Record<string, Action[]> = {
   not_room_owner: [...OWNER_ACTIONS, 'set-role', 'hand-over'],
   not_moderator: ['remove-member', 'mute-member'],
   not_a_member: MODERATION_ACTIONS,
   cannot_moderate: MODERATION_ACTIONS,
   too_many_invites: ['create-invite'],
   too_many_rooms: ['create-room'],
-  unknown_handle: ['add-member'],
-  not_signed_in: ['create-room', 'list-rooms'],
+  unknown_handle: ['add-member', 'block-user', 'unblock-user'],
+  not_signed_in: ['create-room', 'list-rooms', ...BLOCK_ACTIONS],
+  cannot_block: ['block-user'],
+  too_many_blocks: ['block-user'],
 };
 /** Error codes an entry may get too: an action's when no entry waits for its answer. */
-const ANY_REQUEST_CODES: Record<string, RoomAction[] | null> = {
+const ANY_REQUEST_CODES: Record<string, Action[] | null> = {
   not_invited: MEMBER_ACTIONS,
   invalid_invite: MEMBER_ACTIONS,
-  invalid_username: ['add-member', ...MODERATION_ACTIONS], // a handle that cannot be one
+  invalid_username: ['add-member', ...MODERATION_ACTIONS, 'block-user', 'unblock-user'], // a handle that cannot be one
   unknown_action: null,
   rate_limited: null,
   busy: null,
@@ -214,7 +254,7 @@ const ANY_REQUEST_CODES: Record<string, RoomAction[] | null> = {
   invalid_json: null,
 };
 
-/** The error codes the page gives to a waiting private rooms' action (each a contract code: test/contract.test.ts). */
+/** The error codes the page gives to a waiting action, a private room's or a blocking one (each a contract code: test/contract.test.ts). */
 export const ROOM_ACTION_ERROR_CODES: string[] = [...Object.keys(ACTION_ONLY_CODES), ...Object.keys(ANY_REQUEST_CODES)];
 
 /** Which actions each answer answers. */
@@ -251,6 +291,20 @@ const NO_PRIVATE_ROOMS: PrivateRoomsState = {
   pending: [],
   error: null,
 };
+
+const NO_BLOCKS: BlocksState = { handles: [], listed: false, pending: [], error: null, unblocked: null };
+
+/** An action sent and not answered yet: a private room's, or a blocking one with whom it is about. */
+interface WaitingAction {
+  action: Action;
+  handle: string | null;
+}
+
+/** The handles, each once (as sameHandle compares them), in alphabetical order. */
+function handleSet(handles: string[]): string[] {
+  const unique = handles.filter((handle, index) => handles.findIndex((other) => sameHandle(other, handle)) === index);
+  return unique.sort((a, b) => a.localeCompare(b));
+}
 
 type Timer = ReturnType<typeof setTimeout>;
 
@@ -306,6 +360,8 @@ export class ChatClient {
   private actionTimer: Timer | null = null;
   private muteTimer: Timer | null = null;
   private readonly ackTimers = new Map<string, Timer>();
+  /** The actions sent on this socket and not answered yet, oldest first (`privateRooms.pending` and `blocks.pending` show them). */
+  private waiting: WaitingAction[] = [];
 
   private readonly timelineItems: TimelineItem[] = [];
   private readonly messageIds = new Set<string>();
@@ -356,6 +412,7 @@ export class ChatClient {
       removedBy: null,
       mutedUntil: null,
       privateRooms: NO_PRIVATE_ROOMS,
+      blocks: NO_BLOCKS,
     };
   }
 
@@ -501,6 +558,23 @@ export class ChatClient {
     this.sendRoomAction(handOverFrame(this.roomId, handle));
   }
 
+  // ------------------------------------------------------------ blocking (signed in)
+
+  /** Whom the user blocks (`list-blocks`): `blocks.handles`, then `blocks.listed`. */
+  listBlocks(): void {
+    this.sendAction(LIST_BLOCKS);
+  }
+
+  /** The chat stops sending this user `handle`'s messages (`block-user`); those shown here are hidden at once. */
+  blockUser(handle: string): void {
+    this.sendAction(blockUserFrame(handle));
+  }
+
+  /** `handle`'s messages reach this user again (`unblock-user`); those hidden here come back with a reload. */
+  unblockUser(handle: string): void {
+    this.sendAction(unblockUserFrame(handle));
+  }
+
   /** Replaces the connection now (a renewed token): the room is entered again and what was missed filled in. */
   reconnect(): void {
     if (this.stopped) return;
@@ -532,11 +606,8 @@ export class ChatClient {
     this.requestedBeforeSeq = null; // a page of older messages asked for on this socket will not come
     for (const timer of [this.enterTimer, this.idleTimer, this.pongTimer, this.actionTimer]) this.clearTimer(timer);
     this.enterTimer = this.idleTimer = this.pongTimer = this.actionTimer = null;
-    const unanswered = this.state.privateRooms.pending[0];
-    if (unanswered !== undefined) {
-      // The answers were for this socket: an action may or may not have been done; the user tries again.
-      this.updatePrivateRooms({ pending: [], error: { action: unanswered, text: NO_REPLY_TEXT } });
-    }
+    // The answers were for this socket: an action may or may not have been done; the user tries again.
+    this.loseWaitingActions();
     for (const clientMessageId of [...this.ackTimers.keys()]) this.clearAckTimer(clientMessageId);
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;
@@ -656,9 +727,14 @@ export class ChatClient {
         this.handleRemoved(frame.roomId, frame.by);
         break;
       case 'blocked':
+        this.handleBlocked(frame.handle);
+        break;
       case 'unblocked':
+        this.handleUnblocked(frame.handle);
+        break;
       case 'blocks':
-        break; // the page does not block anyone yet
+        this.handleBlocks(frame.handles);
+        break;
       default:
         this.handleRoomActionReply(frame);
     }
@@ -783,7 +859,7 @@ export class ChatClient {
     }
     const refusedAction = clientMessageId === undefined ? this.refusedAction(code) : -1;
     if (refusedAction >= 0) {
-      this.failRoomAction(refusedAction, code);
+      this.failWaitingAction(refusedAction, code);
       return;
     }
     if (code === 'not_invited' || (code === 'invalid_invite' && !this.inRoom)) {
@@ -881,42 +957,83 @@ export class ChatClient {
   // ------------------------------------------------------------ private rooms' answers
 
   private sendRoomAction(frame: RoomActionFrame): void {
-    const { pending } = this.state.privateRooms;
+    this.sendAction(frame);
+  }
+
+  /** Sends an action answered to this connection alone; offline, says so where its answer would show. */
+  private sendAction(frame: RoomActionFrame | BlockActionFrame): void {
+    const handle = isBlockAction(frame.action) && 'handle' in frame ? frame.handle : null;
     if (this.stopped || this.socket?.readyState !== SOCKET_OPEN) {
-      this.updatePrivateRooms({ error: { action: frame.action, text: OFFLINE_ACTION_TEXT } });
+      this.failAction({ action: frame.action, handle }, OFFLINE_ACTION_TEXT);
       return;
     }
     this.transmit(frame);
-    this.updatePrivateRooms({
-      pending: [...pending, frame.action],
-      error: null,
-      ...(frame.action === 'add-member' ? { addedMember: null } : {}),
-      ...(frame.action === 'create-room' ? { createdRoomId: null } : {}),
-    });
+    this.waiting = [...this.waiting, { action: frame.action, handle }];
+    if (isBlockAction(frame.action)) {
+      this.updateBlocks({ pending: this.blockRequests(), error: null, ...(frame.action === 'unblock-user' ? { unblocked: null } : {}) });
+    } else {
+      this.updatePrivateRooms({
+        pending: this.roomActions(),
+        error: null,
+        ...(frame.action === 'add-member' ? { addedMember: null } : {}),
+        ...(frame.action === 'create-room' ? { createdRoomId: null } : {}),
+      });
+    }
     this.armActionTimer();
+  }
+
+  private roomActions(): RoomAction[] {
+    return this.waiting.flatMap(({ action }) => (isBlockAction(action) ? [] : [action]));
+  }
+
+  private blockRequests(): BlockRequest[] {
+    return this.waiting.flatMap(({ action, handle }) => (isBlockAction(action) ? [{ action, handle }] : []));
+  }
+
+  /** Publishes the waiting actions, each kind in its own part of the state. */
+  private publishWaiting(): void {
+    const pending = this.roomActions();
+    const blockPending = this.blockRequests();
+    if (pending.length !== this.state.privateRooms.pending.length) this.updatePrivateRooms({ pending });
+    if (blockPending.length !== this.state.blocks.pending.length) this.updateBlocks({ pending: blockPending });
   }
 
   /** One timer for the oldest action waiting: with no answer in time, every action waiting is taken for lost. */
   private armActionTimer(): void {
     this.clearTimer(this.actionTimer);
     this.actionTimer = null;
-    const oldest = this.state.privateRooms.pending[0];
-    if (oldest === undefined) return;
+    if (this.waiting.length === 0) return;
     this.actionTimer = setTimeout(() => {
       this.actionTimer = null;
-      this.updatePrivateRooms({ pending: [], error: { action: oldest, text: NO_REPLY_TEXT } });
+      this.loseWaitingActions();
     }, ACTION_TIMEOUT_MS);
   }
 
-  /** Takes the oldest waiting action among `actions` off the list; `false` when none of them waits. */
-  private settleRoomAction(actions: RoomAction[]): boolean {
-    const pending = [...this.state.privateRooms.pending];
-    const index = pending.findIndex((action) => actions.includes(action));
-    if (index < 0) return false;
-    pending.splice(index, 1);
-    this.updatePrivateRooms({ pending });
+  /** No answer will come for what waits: the oldest of each kind says so where its answer would have shown. */
+  private loseWaitingActions(): void {
+    const oldestRoomAction = this.waiting.find(({ action }) => !isBlockAction(action));
+    const oldestBlockAction = this.waiting.find(({ action }) => isBlockAction(action));
+    this.waiting = [];
+    if (oldestRoomAction) this.failAction(oldestRoomAction, NO_REPLY_TEXT);
+    if (oldestBlockAction) this.failAction(oldestBlockAction, NO_REPLY_TEXT);
+  }
+
+  /**
+   * Takes the oldest waiting action among `actions` off the list (about `handle`, when one is
+   * about it); `false` when none of them waits.
+   */
+  private settleAction(actions: Action[], handle: string | null = null): boolean {
+    const candidates = this.waiting.filter((item) => actions.includes(item.action));
+    const settled = candidates.find((item) => handle !== null && item.handle !== null && sameHandle(item.handle, handle)) ?? candidates[0];
+    if (settled === undefined) return false;
+    this.waiting = this.waiting.filter((item) => item !== settled);
+    this.publishWaiting();
     this.armActionTimer();
     return true;
+  }
+
+  private settleRoomAction(actions: RoomAction[]): boolean {
+    return this.settleAction(actions);
   }
 
   /**
@@ -924,21 +1041,29 @@ export class ChatClient {
    * no entry waits for its answer; `-1` when it is not an action's.
    */
   private refusedAction(code: string): number {
-    const { pending } = this.state.privateRooms;
-    let actions: RoomAction[] | null | undefined = ACTION_ONLY_CODES[code];
+    let actions: Action[] | null | undefined = ACTION_ONLY_CODES[code];
     if (actions === undefined) {
       if (!(code in ANY_REQUEST_CODES) || !this.inRoom || this.enterTimer !== null) return -1;
       actions = ANY_REQUEST_CODES[code];
     }
-    return pending.findIndex((action) => actions === null || actions?.includes(action));
+    return this.waiting.findIndex(({ action }) => actions === null || actions?.includes(action));
   }
 
-  private failRoomAction(index: number, code: string): void {
-    const pending = [...this.state.privateRooms.pending];
-    const [action] = pending.splice(index, 1);
-    if (action === undefined) return;
-    this.updatePrivateRooms({ pending, error: { action, text: errorText(code) } });
+  private failWaitingAction(index: number, code: string): void {
+    const failed = this.waiting[index];
+    if (failed === undefined) return;
+    this.waiting = this.waiting.filter((item) => item !== failed);
+    this.failAction(failed, errorText(code));
     this.armActionTimer();
+  }
+
+  /** An action refused, lost or not sent: said where its answer would have shown, with what is still waiting. */
+  private failAction({ action, handle }: WaitingAction, text: string): void {
+    if (isBlockAction(action)) {
+      this.updateBlocks({ pending: this.blockRequests(), error: { action, handle, text } });
+    } else {
+      this.updatePrivateRooms({ pending: this.roomActions(), error: { action, text } });
+    }
   }
 
   private handleRoomActionReply(frame: RoomActionReply): void {
@@ -1082,6 +1207,52 @@ export class ChatClient {
     this.update({ mutedUntil: until, error: null });
   }
 
+  // ------------------------------------------------------------ blocking's answers
+
+  private isBlocked(message: ChatMessage): boolean {
+    if (message.guest || message.isOwnMessage) return false; // a guest's name is never a handle
+    return this.state.blocks.handles.some((handle) => sameHandle(handle, message.username));
+  }
+
+  /**
+   * The chat filters a blocked user's messages from now on; those already in the timeline are
+   * taken out here (their ids stay known, so none comes back in a page of history).
+   */
+  private hideBlockedMessages(): void {
+    const before = this.timelineItems.length;
+    for (let index = this.timelineItems.length - 1; index >= 0; index -= 1) {
+      const { entry } = this.timelineItems[index]!;
+      if (entry.kind === 'message' && this.isBlocked(entry.message)) this.timelineItems.splice(index, 1);
+    }
+    if (this.timelineItems.length !== before) this.publishTimeline();
+  }
+
+  private handleBlocked(handle: string): void {
+    this.settleAction(['block-user'], handle);
+    const { blocks } = this.state;
+    this.updateBlocks({
+      handles: handleSet([...blocks.handles, handle]),
+      unblocked: blocks.unblocked !== null && sameHandle(blocks.unblocked, handle) ? null : blocks.unblocked,
+    });
+    this.hideBlockedMessages();
+  }
+
+  private handleUnblocked(handle: string): void {
+    const asked = this.settleAction(['unblock-user'], handle);
+    const handles = this.state.blocks.handles.filter((blocked) => !sameHandle(blocked, handle));
+    this.updateBlocks({ handles, ...(asked ? { unblocked: handle } : {}) });
+  }
+
+  private handleBlocks(handles: string[]): void {
+    this.settleAction(['list-blocks']);
+    this.updateBlocks({ handles: handleSet(handles), listed: true });
+    this.hideBlockedMessages();
+  }
+
+  private updateBlocks(change: Partial<BlocksState>): void {
+    this.update({ blocks: { ...this.state.blocks, ...change } });
+  }
+
   private updatePrivateRooms(change: Partial<PrivateRoomsState>): void {
     this.update({ privateRooms: { ...this.state.privateRooms, ...change } });
   }
@@ -1100,6 +1271,7 @@ export class ChatClient {
     this.highestSeq = Math.max(this.highestSeq, message.seq);
     const isOwnMessage =
       message.isOwnMessage || (clientMessageId !== undefined && this.ownClientMessageIds.has(clientMessageId));
+    if (this.isBlocked({ ...message, isOwnMessage })) return; // sent before the chat had the block
     this.insertItem({
       seq: message.seq,
       order: 0,

@@ -1,4 +1,4 @@
-import { MAX_INVITES_PER_ROOM, MAX_MESSAGE_LENGTH, MAX_OWNED_ROOMS, MAX_USERNAME_LENGTH } from '../limits';
+import { MAX_BLOCKED_USERS, MAX_INVITES_PER_ROOM, MAX_MESSAGE_LENGTH, MAX_OWNED_ROOMS, MAX_USERNAME_LENGTH } from '../limits';
 
 /** `not_invited` on entering a private room: what the page's view of a refused entry says. */
 export const NOT_INVITED_TITLE = 'This room is private';
@@ -40,7 +40,7 @@ const TEXT_BY_CODE: Record<string, string> = {
   cannot_moderate: 'You can only do that to a member whose role is below yours: not to the owner, another moderator, or yourself.',
   muted: 'You are muted in this room, so nothing was sent.',
   cannot_block: 'You cannot block yourself.',
-  too_many_blocks: 'You block as many people as the chat allows: unblock someone first.',
+  too_many_blocks: `You already block ${MAX_BLOCKED_USERS.toLocaleString('en')} people, the most the chat allows: unblock someone first.`,
 };
 
 export const GATEWAY_ERROR_TEXT = 'The server ran into a problem. Anything not marked as sent can be sent again.';

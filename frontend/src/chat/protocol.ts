@@ -116,12 +116,17 @@ export interface BlockFrame {
   handle: string;
 }
 
-/** The handles this user blocks, answered with `blocks`. */
+/** The handles the signed-in user blocks: answered with `blocks`. */
 export interface ListBlocksFrame {
   action: 'list-blocks';
 }
 
-export type ClientFrame = EnterRoomFrame | SendMessageFrame | SignOutFrame | PingFrame | RoomActionFrame | BlockFrame | ListBlocksFrame;
+export type BlockActionFrame = BlockFrame | ListBlocksFrame;
+
+/** The blocking actions, by their route key. */
+export type BlockAction = BlockActionFrame['action'];
+
+export type ClientFrame = EnterRoomFrame | SendMessageFrame | SignOutFrame | PingFrame | RoomActionFrame | BlockActionFrame;
 
 export interface ChatMessage {
   id: string;
@@ -271,7 +276,7 @@ export interface BlockedFrame {
   handle: string;
 }
 
-/** The answer to `list-blocks`. */
+/** The answer to `list-blocks`: the handles of the users this user blocks, in alphabetical order. */
 export interface BlocksFrame {
   type: 'blocks';
   handles: string[];
@@ -341,9 +346,7 @@ export function unblockUserFrame(handle: string): BlockFrame {
   return { action: 'unblock-user', handle };
 }
 
-export function listBlocksFrame(): ListBlocksFrame {
-  return { action: 'list-blocks' };
-}
+export const LIST_BLOCKS: ListBlocksFrame = { action: 'list-blocks' };
 
 export function addMemberFrame(roomId: string, handle: string): AddMemberFrame {
   return { action: 'add-member', roomId, handle };
@@ -536,10 +539,8 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
     case 'blocked':
     case 'unblocked':
       return isString(value.handle) ? { type: value.type, handle: value.handle } : null;
-    case 'blocks': {
-      const handles = parseList(value.handles, (item) => (isString(item) ? item : null));
-      return handles && { type: 'blocks', handles };
-    }
+    case 'blocks':
+      return Array.isArray(value.handles) && value.handles.every(isString) ? { type: 'blocks', handles: value.handles } : null;
     case 'removed':
       return isString(value.roomId) && isString(value.by) ? { type: 'removed', roomId: value.roomId, by: value.by } : null;
     case undefined:

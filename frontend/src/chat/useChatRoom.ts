@@ -15,6 +15,14 @@ export interface ChatRoomHandle {
   signOut: () => Promise<void>;
   /** Private rooms (signed in): the answers come in `state.privateRooms`. */
   privateRooms: PrivateRoomActions;
+  /** Blocking (signed in): the answers come in `state.blocks`. */
+  blocks: BlockActions;
+}
+
+export interface BlockActions {
+  listBlocks: () => void;
+  blockUser: (handle: string) => void;
+  unblockUser: (handle: string) => void;
 }
 
 export interface PrivateRoomActions {
@@ -124,6 +132,11 @@ export function useChatRoom(
       removeMember: (handle) => client.removeMember(handle),
       muteMember: (handle, seconds) => client.muteMember(handle, seconds),
       handOver: (handle) => client.handOver(handle),
+    },
+    blocks: {
+      listBlocks: () => client.listBlocks(),
+      blockUser: (handle) => client.blockUser(handle),
+      unblockUser: (handle) => client.unblockUser(handle),
     },
   };
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { authErrorText } from '../auth/identityProvider';
+import { type AccountBlocking, BlockedUsers } from './BlockedUsers';
 
 export interface Account {
   idToken: string;
@@ -16,10 +17,12 @@ interface AccountSectionProps {
   account: Account;
   /** The account's sign-out, with the chat told first. */
   onSignOut: () => Promise<void>;
+  /** Whom the user blocks, with a way to unblock each. */
+  blocking?: AccountBlocking | null;
 }
 
-/** In the menu of a signed-in user: who they are (the handle the chat gave them), sign out, delete the account. */
-export function AccountSection({ handle, account, onSignOut }: AccountSectionProps) {
+/** In the menu of a signed-in user: who they are (the handle the chat gave them), sign out, delete the account, whom they block. */
+export function AccountSection({ handle, account, onSignOut, blocking = null }: AccountSectionProps) {
   const [signingOut, setSigningOut] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -71,6 +74,7 @@ export function AccountSection({ handle, account, onSignOut }: AccountSectionPro
           )}
         </div>
       )}
+      {blocking && <BlockedUsers {...blocking} />}
     </section>
   );
 }

@@ -1,8 +1,9 @@
 import { type KeyboardEvent, type RefObject, useEffect, useRef } from 'react';
 import { type Account, AccountSection } from './AccountSection';
+import type { AccountBlocking } from './BlockedUsers';
 import { DisplayNameForm } from './DisplayNameForm';
 import type { RoomRole } from '../chat/protocol';
-import { MemberList, type MemberModeration } from './MemberList';
+import { type MemberBlocking, MemberList, type MemberModeration } from './MemberList';
 import { type PrivateRoomsProps, PrivateRoomsSection } from './PrivateRoomsSection';
 
 interface ChatMenuProps {
@@ -18,6 +19,9 @@ interface ChatMenuProps {
   /** In a private room: the roles known, and the owner's or a moderator's actions on members. */
   roles?: Record<string, RoomRole>;
   moderation?: MemberModeration | null;
+  /** Signed in: blocking, from each member's actions and from the account's list of blocked users. */
+  memberBlocking?: MemberBlocking | null;
+  accountBlocking?: AccountBlocking | null;
   /** Signed in: sign out everywhere, the chat told first. */
   onSignOut: () => Promise<void>;
   /** The button that opens and closes the menu: a press on it is not a press outside the menu. */
@@ -37,6 +41,8 @@ export function ChatMenu({
   privateRooms,
   roles = {},
   moderation = null,
+  memberBlocking = null,
+  accountBlocking = null,
   onSignOut,
   toggleRef,
   onRename,
@@ -64,7 +70,7 @@ export function ChatMenu({
   return (
     <nav id={id} ref={panelRef} className="chat-menu" aria-label="Menu" onKeyDown={closeOnEscape}>
       {account ? (
-        <AccountSection handle={username} account={account} onSignOut={onSignOut} />
+        <AccountSection handle={username} account={account} onSignOut={onSignOut} blocking={accountBlocking} />
       ) : (
         <DisplayNameForm
           initialName={username}
@@ -77,7 +83,14 @@ export function ChatMenu({
       )}
       {privateRooms && <PrivateRoomsSection roomId={roomId} {...privateRooms} />}
       <div className="menu-members">
-        <MemberList members={members} guests={guests} username={username} roles={roles} moderation={moderation} />
+        <MemberList
+          members={members}
+          guests={guests}
+          username={username}
+          roles={roles}
+          moderation={moderation}
+          blocking={memberBlocking}
+        />
       </div>
       <p>
         <a href="/">Start another room</a>

@@ -38,7 +38,7 @@ export function ChatRoom({
   invite = null,
 }: ChatRoomProps) {
   const identity = account && { idToken: account.idToken, onTokenExpired: account.onTokenExpired, onSignedOut: account.onSignedOut };
-  const { state, send, retry, discard, rename, loadOlder, signOut, privateRooms } = useChatRoom(websocketUrl, roomId, username, identity, invite);
+  const { state, send, retry, discard, rename, loadOlder, signOut, privateRooms, blocks } = useChatRoom(websocketUrl, roomId, username, identity, invite);
   // The invite this client was made with (the prop goes once the chat has taken it).
   const [sentInvite] = useState(() => identity !== null && invite !== null);
   const [menuOpen, setMenuOpen] = useState(false);
@@ -59,10 +59,39 @@ export function ChatRoom({
     if (createdRoomId !== null) navigation.go(roomPath(createdRoomId));
   }, [createdRoomId]);
 
+  const signedIn = account !== null;
+  // Signed in: whom the user blocks, asked once (blocked and unblocked keep it after).
+  const [askedBlocks, setAskedBlocks] = useState(false);
+  const { listBlocks } = blocks;
+  useEffect(() => {
+    if (!online || !signedIn || askedBlocks) return;
+    setAskedBlocks(true);
+    listBlocks();
+  }, [online, signedIn, askedBlocks, listBlocks]);
+  // Where the latest block or unblock was asked for, to say its outcome there.
+  const [blockedFrom, setBlockedFrom] = useState<'members' | 'account'>('members');
+  const blockingFrom = (from: 'members' | 'account') => ({
+    state: state.blocks,
+    online,
+    showsOutcome: blockedFrom === from,
+    actions: {
+      listBlocks,
+      blockUser: (handle: string) => {
+        setBlockedFrom(from);
+        blocks.blockUser(handle);
+      },
+      unblockUser: (handle: string) => {
+        setBlockedFrom(from);
+        blocks.unblockUser(handle);
+      },
+    },
+  });
+  const memberBlocking = signedIn ? blockingFrom('members') : null;
+  const accountBlocking = signedIn ? blockingFrom('account') : null;
+
   // In a private room, a signed-in user's role: the owner gets the invite panel.
   const [askedRole, setAskedRole] = useState(false);
   const { listRooms } = privateRooms;
-  const signedIn = account !== null;
   useEffect(() => {
     if (!online || !isPrivate || !signedIn || askedRole) return;
     setAskedRole(true);
@@ -153,6 +182,8 @@ export function ChatRoom({
           privateRooms={account && { state: state.privateRooms, actions: privateRooms, online: state.status === 'online' }}
           roles={roles}
           moderation={moderation}
+          memberBlocking={memberBlocking}
+          accountBlocking={accountBlocking}
           onSignOut={() => account?.onSignOut(signOut) ?? Promise.resolve()}
           toggleRef={menuButtonRef}
           onRename={rename}
@@ -186,6 +217,7 @@ export function ChatRoom({
             username={state.username}
             roles={roles}
             moderation={moderation}
+            blocking={memberBlocking}
           />
         </aside>
       </div>
