@@ -9,7 +9,7 @@ import { SIGN_OUT_TIMEOUT_MS } from '../src/chat/chatClient';
 import type { AuthConfig } from '../src/config';
 import { App } from '../src/components/App';
 import { FakeWebSocket, chatMessage, roomFrame } from './fakeWebSocket';
-import { fakeIdentityProvider, tokens } from './fakeIdentityProvider';
+import { fakeIdentityProvider, offline, tokens } from './fakeIdentityProvider';
 
 let pool: ReturnType<typeof fakeIdentityProvider>;
 const cognitoProvider = vi.hoisted(() => vi.fn());
@@ -235,16 +235,36 @@ describe('sign-in required', () => {
     withSignIn('required');
     openLobby();
     await signIn('ada', 'right');
-    admit(await socketNumber(1));
+    const socket = await socketNumber(1);
+    admit(socket);
     const menu = await openMenu();
     await userEvent.click(within(menu).getByRole('button', { name: 'Delete account' }));
     await userEvent.click(within(menu).getByRole('button', { name: 'Keep my account' }));
     expect(pool.provider.deleteAccount).not.toHaveBeenCalled();
     await userEvent.click(within(menu).getByRole('button', { name: 'Delete account' }));
     await userEvent.click(within(menu).getByRole('button', { name: 'Delete my account' }));
-    expect(await screen.findByText('Your account has been deleted.')).toBeInTheDocument();
+    // Deleted, then the chat told, as for a sign-out: every socket of hers closes at once.
+    await waitFor(() => expect(socket.lastSent()).toEqual({ action: 'sign-out' }));
     expect(pool.provider.deleteAccount).toHaveBeenCalledOnce();
+    signedOut(socket);
+    expect(await screen.findByText('Your account has been deleted.')).toBeInTheDocument();
     expect(screen.getByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('keeps the account and tells the chat nothing when the deletion is refused', async () => {
+    withSignIn('required');
+    openLobby();
+    await signIn('ada', 'right');
+    const socket = await socketNumber(1);
+    admit(socket);
+    pool.provider.deleteAccount.mockRejectedValueOnce(offline());
+    const menu = await openMenu();
+    await userEvent.click(within(menu).getByRole('button', { name: 'Delete account' }));
+    await userEvent.click(within(menu).getByRole('button', { name: 'Delete my account' }));
+    expect(await within(menu).findByRole('alert')).toBeInTheDocument();
+    expect(socket.sentFrames().some((frame) => frame.action === 'sign-out')).toBe(false);
+    expect(screen.getByRole('status')).toHaveTextContent('Online');
   });
 });
 

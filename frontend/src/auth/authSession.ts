@@ -108,9 +108,18 @@ export class AuthSession {
     this.signedOut(SIGNED_OUT_TEXT);
   }
 
-  /** Rejects (and stays signed in) when the service refuses. */
-  async deleteAccount(): Promise<void> {
+  /**
+   * Rejects (and stays signed in) when the service refuses. Once deleted, `signOutOfChat` (as for
+   * a sign-out): the user's sockets in every tab and browser are told and closed at once, rather
+   * than left open until the ID token expires.
+   */
+  async deleteAccount(signOutOfChat: () => Promise<void> = () => Promise.resolve()): Promise<void> {
     await this.provider.deleteAccount();
+    try {
+      await signOutOfChat();
+    } catch {
+      // the chat could not be told: its sockets end with the token
+    }
     this.signedOut('Your account has been deleted.');
   }
 

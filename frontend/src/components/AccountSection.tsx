@@ -9,20 +9,22 @@ export interface Account {
   onSignedOut: () => void;
   /** Signs out everywhere: `signOutOfChat` (the open socket's `sign-out`, bounded) first, then the sign-in service. */
   onSignOut: (signOutOfChat: () => Promise<void>) => Promise<void>;
-  onDeleteAccount: () => Promise<void>;
+  /** Deletes the account, then `signOutOfChat` as a sign-out does. */
+  onDeleteAccount: (signOutOfChat: () => Promise<void>) => Promise<void>;
 }
 
 interface AccountSectionProps {
   handle: string;
-  account: Account;
   /** The account's sign-out, with the chat told first. */
   onSignOut: () => Promise<void>;
+  /** The account's deletion, with the chat told after. */
+  onDeleteAccount: () => Promise<void>;
   /** Whom the user blocks, with a way to unblock each. */
   blocking?: AccountBlocking | null;
 }
 
 /** In the menu of a signed-in user: who they are (the handle the chat gave them), sign out, delete the account, whom they block. */
-export function AccountSection({ handle, account, onSignOut, blocking = null }: AccountSectionProps) {
+export function AccountSection({ handle, onSignOut, onDeleteAccount, blocking = null }: AccountSectionProps) {
   const [signingOut, setSigningOut] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -32,7 +34,7 @@ export function AccountSection({ handle, account, onSignOut, blocking = null }: 
     setBusy(true);
     setProblem(null);
     try {
-      await account.onDeleteAccount();
+      await onDeleteAccount();
     } catch (error) {
       setProblem(authErrorText(error));
       setBusy(false);

@@ -62,8 +62,8 @@ export function AuthChat({ websocketUrl, auth, roomId, invite, guestName, onGues
             setWantsSignIn(false);
             return session.signOut(signOutOfChat);
           },
-          onDeleteAccount: async () => {
-            await session.deleteAccount();
+          onDeleteAccount: async (signOutOfChat) => {
+            await session.deleteAccount(signOutOfChat);
             setWantsSignIn(false);
           },
         }}

@@ -24,6 +24,8 @@ interface ChatMenuProps {
   accountBlocking?: AccountBlocking | null;
   /** Signed in: sign out everywhere, the chat told first. */
   onSignOut: () => Promise<void>;
+  /** Signed in: delete the account, the chat told after. */
+  onDeleteAccount: () => Promise<void>;
   /** The button that opens and closes the menu: a press on it is not a press outside the menu. */
   toggleRef: RefObject<HTMLElement | null>;
   onRename: (name: string) => void;
@@ -44,6 +46,7 @@ export function ChatMenu({
   memberBlocking = null,
   accountBlocking = null,
   onSignOut,
+  onDeleteAccount,
   toggleRef,
   onRename,
   onClose,
@@ -70,7 +73,7 @@ export function ChatMenu({
   return (
     <nav id={id} ref={panelRef} className="chat-menu" aria-label="Menu" onKeyDown={closeOnEscape}>
       {account ? (
-        <AccountSection handle={username} account={account} onSignOut={onSignOut} blocking={accountBlocking} />
+        <AccountSection handle={username} onSignOut={onSignOut} onDeleteAccount={onDeleteAccount} blocking={accountBlocking} />
       ) : (
         <DisplayNameForm
           initialName={username}

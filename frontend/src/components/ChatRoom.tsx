@@ -185,6 +185,7 @@ export function ChatRoom({
           memberBlocking={memberBlocking}
           accountBlocking={accountBlocking}
           onSignOut={() => account?.onSignOut(signOut) ?? Promise.resolve()}
+          onDeleteAccount={() => account?.onDeleteAccount(signOut) ?? Promise.resolve()}
           toggleRef={menuButtonRef}
           onRename={rename}
           onClose={closeMenu}
