@@ -1,7 +1,8 @@
 """Private rooms in a real browser, on the stack of `make dev AUTH=optional`: a signed-in user
 creates one from the menu, makes an invite link and hands it to a second browser, where another
 user signs in, enters through it and chats; once the owner revokes the link, a third user who
-opens it is told the room is private, and sees nothing of it."""
+opens it is told the room is private, and sees nothing of it. The owner then mutes the member,
+then removes them: the member's page says so, and the room's address no longer lets them in."""
 
 import re
 from collections.abc import Callable
@@ -67,3 +68,18 @@ def test_a_private_room_by_invite_link_until_the_link_is_revoked(
     expect(owner.get_by_text(f"{cy} joined")).to_have_count(0)
     send(owner, "still here")
     expect(member.locator("li.message:not(.own)")).to_contain_text(["still here"])
+
+    panel.get_by_role("button", name="Close").click()  # the invite panel lies over the members
+    actions = owner.locator(".member-panel").get_by_role("button", name=f"Actions for {bob}")
+    actions.click()
+    owner.get_by_role("menuitem", name="Mute for 10 minutes").click()
+    expect(member.get_by_text("You are muted in this room until")).to_be_visible()
+    expect(owner.get_by_text(f"{ada} muted {bob}")).to_be_visible()
+
+    actions.click()
+    owner.get_by_role("menuitem", name="Remove from the room…").click()
+    owner.get_by_role("button", name="Remove", exact=True).click()
+    expect(member.get_by_text(f"You were removed from this room by {ada}")).to_be_visible()
+    expect(owner.get_by_text(f"{ada} removed {bob}")).to_be_visible()
+    member.reload()  # a member no more: the address alone lets nobody in
+    expect(member.get_by_role("heading", name="This room is private")).to_be_visible()
