@@ -25,15 +25,23 @@ class TerraformError(Exception):
     pass
 
 
-# MiniStack now and then stalls for minutes while Terraform adds a function's permissions; the
-# SDK retries the AddPermission that went through, and gets "already exists" (409): the statement
-# is there, but not in the state. Such a permission is imported, and the apply run again. (AWS
-# never answers a first AddPermission of a statement id with 409: this is for the emulator.)
-_PERMISSION_ALREADY_ADDED = re.compile(
-    r"Error: adding Lambda Permission \(([^/)]+)/([^)]+)\): [^\n]*ResourceConflictException: "
-    r"The statement id \(\2\) provided already exists.*?\n\s+with ([^,\n]+),",
-    re.DOTALL,
+# Now and then MiniStack stalls (minutes, while Terraform adds a function's permissions) or drops
+# a connection after answering; the SDK retries a create that went through, and gets "already
+# exists" (409) for the resource it has just made, which the state does not hold. Such a
+# resource is imported, and the apply run again. (On AWS a first create never meets itself; and
+# the local stack's emulator is fresh, so nothing else can have made it: this is for the
+# emulator.) Each pattern: the provider's error line, and the import id it names.
+_CREATED_BY_A_RETRY = (
+    re.compile(  # aws_lambda_permission: "<function>/<statement id>"
+        r"Error: adding Lambda Permission \((?P<id>[^/)]+/(?P<sid>[^)]+))\): [^\n]*"
+        r"ResourceConflictException: The statement id \((?P=sid)\) provided already exists"
+    ),
+    re.compile(  # aws_iam_role: its name
+        r"Error: creating IAM Role \((?P<id>[^)]+)\): [^\n]*EntityAlreadyExists: "
+        r"Role with name (?P=id) already exists"
+    ),
 )
+_ERROR_ADDRESS = re.compile(r"\n\s+with ([^,\n]+),")
 
 
 def environment(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -66,23 +74,33 @@ def apply(
     try:
         run(LOCAL_ENV, apply_args, log, environment)
     except TerraformError:
-        added = _permissions_already_added(Path(log.name), started)
-        if not added:
+        created = _created_by_a_retry(Path(log.name), started)
+        if not created:
             raise
-        for address, function, statement in added:
-            import_args = ["import", "-input=false", *var_args, address, f"{function}/{statement}"]
-            run(LOCAL_ENV, import_args, log, environment)
+        for address, import_id in created:
+            run(
+                LOCAL_ENV,
+                ["import", "-input=false", *var_args, address, import_id],
+                log,
+                environment,
+            )
         run(LOCAL_ENV, apply_args, log, environment)
     return outputs(LOCAL_ENV, environment)
 
 
-def _permissions_already_added(log: Path, since: int) -> list[tuple[str, str, str]]:
-    """(resource address, function, statement id) of each permission the apply logged into
-    ``log`` after byte ``since`` found already added."""
+def _created_by_a_retry(log: Path, since: int) -> list[tuple[str, str]]:
+    """(resource address, import id) of each resource the apply logged into ``log`` after byte
+    ``since`` as already existing, of the kinds in ``_CREATED_BY_A_RETRY``."""
     with log.open("rb") as written:
         written.seek(since)
         text = written.read().decode(errors="replace")
-    return [(m[3], m[1], m[2]) for m in _PERMISSION_ALREADY_ADDED.finditer(text)]
+    found = []
+    for pattern in _CREATED_BY_A_RETRY:
+        for error in pattern.finditer(text):
+            address = _ERROR_ADDRESS.search(text, error.end())
+            if address is not None:
+                found.append((address[1], error["id"]))
+    return found
 
 
 def outputs(root: Path, environment: Mapping[str, str]) -> dict[str, Any]:
