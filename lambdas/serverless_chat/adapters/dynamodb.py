@@ -111,6 +111,44 @@ def _alive(item: Item, now_s: int) -> bool:
     return expires_at is None or expires_at > now_s
 
 
+def query_all(client: "DynamoDBClient", **request: Any) -> Iterator[Item]:
+    """Every item the Query answers, page after page."""
+    while True:
+        response = client.query(**request)
+        yield from response.get("Items", [])
+        if "LastEvaluatedKey" not in response:
+            return
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def batch_get(
+    client: "DynamoDBClient", table: str, keys: Sequence[Item], projection: str
+) -> tuple[list[Item], list[Item]]:
+    """The items of ``keys``, read consistently, 100 keys a request, each request's unprocessed
+    keys asked again up to ``_BATCH_GET_ATTEMPTS`` times; and the keys still unprocessed."""
+    found: list[Item] = []
+    unprocessed: list[Item] = []
+    for start in range(0, len(keys), _BATCH_GET_KEYS):
+        pending: list[Any] = list(keys[start : start + _BATCH_GET_KEYS])
+        for _ in range(_BATCH_GET_ATTEMPTS):
+            response = client.batch_get_item(
+                RequestItems={
+                    table: {
+                        "Keys": pending,
+                        "ProjectionExpression": projection,
+                        "ConsistentRead": True,
+                    }
+                }
+            )
+            found += response.get("Responses", {}).get(table, [])
+            left = response.get("UnprocessedKeys", {}).get(table)
+            pending = list(left["Keys"]) if left else []
+            if not pending:
+                break
+        unprocessed += pending
+    return found, unprocessed
+
+
 # A room's member count is an item of the connections table under this prefix (connection ids
 # never hold "#"), without ``roomId``: the room index never sees it.
 _ROOM_COUNT_PREFIX = "room#"
@@ -314,30 +352,11 @@ class ConnectionsTable:
     def _gone(self, connection_ids: Sequence[str], now_s: int) -> list[str]:
         """Which of ``connection_ids`` have no live connection item (deleted, or past their
         TTL and not yet deleted by DynamoDB): read consistently, 100 keys a request."""
-        alive: set[str] = set()
-        for start in range(0, len(connection_ids), _BATCH_GET_KEYS):
-            keys: list[Any] = [
-                {"connectionId": _s(c)} for c in connection_ids[start : start + _BATCH_GET_KEYS]
-            ]
-            for _ in range(_BATCH_GET_ATTEMPTS):
-                response = self._client.batch_get_item(
-                    RequestItems={
-                        self._table: {
-                            "Keys": keys,
-                            "ProjectionExpression": "connectionId, expiresAt",
-                            "ConsistentRead": True,
-                        }
-                    }
-                )
-                for item in response.get("Responses", {}).get(self._table, []):
-                    if _alive(item, now_s):
-                        alive.add(_str(item, "connectionId") or "")
-                unprocessed = response.get("UnprocessedKeys", {}).get(self._table)
-                keys = list(unprocessed["Keys"]) if unprocessed else []
-                if not keys:
-                    break
-            # Keys still unprocessed count as alive: a cap errs towards refusing, never over.
-            alive.update(_str(key, "connectionId") or "" for key in keys)
+        keys = [{"connectionId": _s(c)} for c in connection_ids]
+        items, unprocessed = batch_get(self._client, self._table, keys, "connectionId, expiresAt")
+        alive = {_str(item, "connectionId") or "" for item in items if _alive(item, now_s)}
+        # Keys still unprocessed count as alive: a cap errs towards refusing, never over.
+        alive.update(_str(key, "connectionId") or "" for key in unprocessed)
         return [c for c in connection_ids if c not in alive]
 
     def _release_address(self, address: str, connection_ids: Sequence[str]) -> None:
@@ -748,12 +767,7 @@ class ConnectionsTable:
         ]
 
     def _query(self, **request: Any) -> Iterator[Item]:
-        while True:
-            response = self._client.query(**request)
-            yield from response.get("Items", [])
-            if "LastEvaluatedKey" not in response:
-                return
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return query_all(self._client, **request)
 
 
 class MessagesTable:

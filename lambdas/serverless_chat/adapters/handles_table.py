@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import ClientError
 
+from serverless_chat.adapters.dynamodb import batch_get
 from serverless_chat.domain.model import Blocks
 from serverless_chat.domain.names import comparison_key, numbered_variant
 from serverless_chat.domain.ports import StoreBusyError
@@ -34,8 +35,6 @@ HANDLE_PREFIX: Final = "handle#"
 # rather than looping; names that crowded are rare in one chat.
 CLAIM_ATTEMPTS: Final = 50
 _CONFLICT_PAUSE_S: Final = 0.05
-_BATCH_GET_KEYS: Final = 100  # BatchGetItem's most keys a request
-_BATCH_GET_ATTEMPTS: Final = 3
 # Cancellation reasons of a transaction that say "try again", as DynamoDB documents them.
 _TRANSIENT_CANCELLATIONS: Final = frozenset(
     {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
@@ -137,25 +136,10 @@ class HandlesTable:
 
     def handles_of(self, user_ids: frozenset[str]) -> list[str]:
         keys = [{"pk": _s(USER_PREFIX + user_id)} for user_id in sorted(user_ids)]
-        handles: list[str] = []
-        for start in range(0, len(keys), _BATCH_GET_KEYS):
-            pending = {
-                self._table: {
-                    "Keys": keys[start : start + _BATCH_GET_KEYS],
-                    "ProjectionExpression": "handle",
-                    "ConsistentRead": True,
-                }
-            }
-            for _ in range(_BATCH_GET_ATTEMPTS):
-                answer = self._client.batch_get_item(RequestItems=pending)  # type: ignore[arg-type]
-                handles += [i["handle"]["S"] for i in answer["Responses"].get(self._table, [])]
-                pending = answer.get("UnprocessedKeys") or {}  # type: ignore[assignment]
-                if not pending:
-                    break
-                time.sleep(_CONFLICT_PAUSE_S)
-            else:
-                raise StoreBusyError("UnprocessedKeys")
-        return handles
+        items, unprocessed = batch_get(self._client, self._table, keys, "handle")
+        if unprocessed:
+            raise StoreBusyError("UnprocessedKeys")
+        return [item["handle"]["S"] for item in items]
 
     def unblock(self, blocker_id: str, blocker_key: str, blocked_id: str) -> None:
         for pk, attribute, value in (

@@ -21,8 +21,10 @@ from botocore.exceptions import ClientError
 
 from serverless_chat.adapters.dynamodb import (
     TRANSIENT_CANCELLATIONS,
+    Item,
     busy_when_throttled,
     error_code,
+    query_all,
 )
 from serverless_chat.domain.model import Invite, Role, RoomMember, RoomOfUser, SignedInUser
 from serverless_chat.domain.ports import StoreBusyError
@@ -50,20 +52,7 @@ class RoomsTable:
     @busy_when_throttled
     def create(self, room_id: str, owner: SignedInUser, now_s: int, max_owned: int) -> bool:
         room = ROOM_PREFIX + room_id
-        owned_count: TransactWriteItemTypeDef = {
-            "Update": {
-                "TableName": self._table,
-                "Key": _key(USER_PREFIX + owner.user_id, OWNED_SORT_KEY),
-                "UpdateExpression": "SET #count = if_not_exists(#count, :zero) + :one",
-                "ConditionExpression": "attribute_not_exists(#count) OR #count < :most",
-                "ExpressionAttributeNames": {"#count": "count"},
-                "ExpressionAttributeValues": {
-                    ":zero": _n(0),
-                    ":one": _n(1),
-                    ":most": _n(max_owned),
-                },
-            }
-        }
+        owned_count = self._one_more_owned(owner.user_id, max_owned)
         room_item = self._put(
             {
                 **_key(room, ROOM_SORT_KEY),
@@ -140,20 +129,7 @@ class RoomsTable:
                 "ExpressionAttributeValues": {":heir": _s(heir_id), ":owner": _s(owner_id)},
             }
         }
-        heirs_count: TransactWriteItemTypeDef = {
-            "Update": {
-                "TableName": self._table,
-                "Key": _key(USER_PREFIX + heir_id, OWNED_SORT_KEY),
-                "UpdateExpression": "SET #count = if_not_exists(#count, :zero) + :one",
-                "ConditionExpression": "attribute_not_exists(#count) OR #count < :most",
-                "ExpressionAttributeNames": {"#count": "count"},
-                "ExpressionAttributeValues": {
-                    ":zero": _n(0),
-                    ":one": _n(1),
-                    ":most": _n(max_owned),
-                },
-            }
-        }
+        heirs_count = self._one_more_owned(heir_id, max_owned)
         owners_count: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self._table,
@@ -180,6 +156,23 @@ class RoomsTable:
         if refused == 1:
             return False  # the heir owns max_owned rooms
         raise StoreBusyError("HandOverRaced")  # the room changed hands meanwhile: ask again
+
+    def _one_more_owned(self, user_id: str, max_owned: int) -> "TransactWriteItemTypeDef":
+        """The user's count of owned rooms, one more, while it is under ``max_owned``."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": _key(USER_PREFIX + user_id, OWNED_SORT_KEY),
+                "UpdateExpression": "SET #count = if_not_exists(#count, :zero) + :one",
+                "ConditionExpression": "attribute_not_exists(#count) OR #count < :most",
+                "ExpressionAttributeNames": {"#count": "count"},
+                "ExpressionAttributeValues": {
+                    ":zero": _n(0),
+                    ":one": _n(1),
+                    ":most": _n(max_owned),
+                },
+            }
+        }
 
     def _update_role(
         self, key: "dict[str, AttributeValueTypeDef]", role: Role
@@ -323,7 +316,7 @@ class RoomsTable:
         sk_prefix: str,
         filter_expression: str | None = None,
         values: "dict[str, AttributeValueTypeDef] | None" = None,
-    ) -> "list[dict[str, AttributeValueTypeDef]]":
+    ) -> list[Item]:
         """Every item of partition ``pk`` whose sort key begins with ``sk_prefix``, all pages."""
         request = {
             "TableName": self._table,
@@ -336,13 +329,7 @@ class RoomsTable:
             "ConsistentRead": True,
             **({"FilterExpression": filter_expression} if filter_expression else {}),
         }
-        items: list[dict[str, AttributeValueTypeDef]] = []
-        while True:
-            page = self._client.query(**request)  # type: ignore[arg-type]
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return list(query_all(self._client, **request))
 
 
 def _key(pk: str, sk: str) -> "dict[str, AttributeValueTypeDef]":

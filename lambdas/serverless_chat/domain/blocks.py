@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from serverless_chat import limits
 from serverless_chat.domain import names, protocol
 from serverless_chat.domain.errors import ChatError, ErrorCode
+from serverless_chat.domain.handles import holder_of
 from serverless_chat.domain.model import Member, SignedInUser
 from serverless_chat.domain.ports import ConnectionStore, HandleRegistry
 
@@ -47,12 +48,7 @@ class Blocking:
         return {"type": "blocks", "handles": sorted(handles, key=str.casefold)}
 
     def _other(self, user: SignedInUser, frame: protocol.Frame) -> tuple[str, str]:
-        handle = protocol.parse_handle(frame)
-        holder = self.handles.holder(names.comparison_key(handle))
-        if holder is None:
-            raise ChatError(
-                ErrorCode.UNKNOWN_HANDLE, f"Nobody signed in holds the handle {handle!r}."
-            )
+        holder, handle = holder_of(self.handles, frame)
         if holder == user.user_id:
             raise ChatError(ErrorCode.CANNOT_BLOCK, "You cannot block yourself.")
         return holder, handle

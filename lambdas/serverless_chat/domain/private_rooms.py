@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from serverless_chat import limits
-from serverless_chat.domain import names, protocol
+from serverless_chat.domain import protocol
 from serverless_chat.domain.errors import ChatError, ErrorCode
+from serverless_chat.domain.handles import holder_of
 from serverless_chat.domain.model import Invite, Role, SignedInUser
 from serverless_chat.domain.ports import HandleRegistry, RoomStore
 
@@ -102,12 +103,7 @@ class PrivateRooms:
 
     def add_member(self, user: SignedInUser, frame: protocol.Frame) -> protocol.Frame:
         room_id = self._owned_room(user, frame)
-        handle = protocol.parse_handle(frame)
-        holder = self.handles.holder(names.comparison_key(handle))
-        if holder is None:
-            raise ChatError(
-                ErrorCode.UNKNOWN_HANDLE, f"Nobody signed in holds the handle {handle!r}."
-            )
+        holder, handle = holder_of(self.handles, frame)
         self.rooms.add_member(room_id, holder, handle, self._now())
         return {"type": "member_added", "roomId": room_id, "handle": handle}
 
