@@ -8,7 +8,6 @@ to the CLI config ``make`` wrote under build/.
 
 import json
 import os
-import re
 import subprocess
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -23,25 +22,6 @@ LEAKING = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "TF_WORKSPACE", "TF_LOG", "TF_LOG_
 
 class TerraformError(Exception):
     pass
-
-
-# Now and then MiniStack stalls (minutes, while Terraform adds a function's permissions) or drops
-# a connection after answering; the SDK retries a create that went through, and gets "already
-# exists" (409) for the resource it has just made, which the state does not hold. Such a
-# resource is imported, and the apply run again. (On AWS a first create never meets itself; and
-# the local stack's emulator is fresh, so nothing else can have made it: this is for the
-# emulator.) Each pattern: the provider's error line, and the import id it names.
-_CREATED_BY_A_RETRY = (
-    re.compile(  # aws_lambda_permission: "<function>/<statement id>"
-        r"Error: adding Lambda Permission \((?P<id>[^/)]+/(?P<sid>[^)]+))\): [^\n]*"
-        r"ResourceConflictException: The statement id \((?P=sid)\) provided already exists"
-    ),
-    re.compile(  # aws_iam_role: its name
-        r"Error: creating IAM Role \((?P<id>[^)]+)\): [^\n]*EntityAlreadyExists: "
-        r"Role with name (?P=id) already exists"
-    ),
-)
-_ERROR_ADDRESS = re.compile(r"\n\s+with ([^,\n]+),")
 
 
 def environment(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -69,38 +49,13 @@ def apply(
     run(LOCAL_ENV, init, log, environment)
     var_args = [f"-var={name}={value}" for name, value in variables.items()]
     refreshing = [] if refresh else ["-refresh=false"]
-    apply_args = ["apply", "-input=false", "-auto-approve", *refreshing, *var_args]
-    started = log.tell()
-    try:
-        run(LOCAL_ENV, apply_args, log, environment)
-    except TerraformError:
-        created = _created_by_a_retry(Path(log.name), started)
-        if not created:
-            raise
-        for address, import_id in created:
-            run(
-                LOCAL_ENV,
-                ["import", "-input=false", *var_args, address, import_id],
-                log,
-                environment,
-            )
-        run(LOCAL_ENV, apply_args, log, environment)
+    run(
+        LOCAL_ENV,
+        ["apply", "-input=false", "-auto-approve", *refreshing, *var_args],
+        log,
+        environment,
+    )
     return outputs(LOCAL_ENV, environment)
-
-
-def _created_by_a_retry(log: Path, since: int) -> list[tuple[str, str]]:
-    """(resource address, import id) of each resource the apply logged into ``log`` after byte
-    ``since`` as already existing, of the kinds in ``_CREATED_BY_A_RETRY``."""
-    with log.open("rb") as written:
-        written.seek(since)
-        text = written.read().decode(errors="replace")
-    found = []
-    for pattern in _CREATED_BY_A_RETRY:
-        for error in pattern.finditer(text):
-            address = _ERROR_ADDRESS.search(text, error.end())
-            if address is not None:
-                found.append((address[1], error["id"]))
-    return found
 
 
 def outputs(root: Path, environment: Mapping[str, str]) -> dict[str, Any]:
