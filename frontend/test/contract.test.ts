@@ -13,6 +13,7 @@ import {
   addMemberFrame,
   blockUserFrame,
   createInviteFrame,
+  deleteMessageFrame,
   enterRoomFrame,
   handOverFrame,
   listInvitesFrame,
@@ -35,6 +36,8 @@ describe('the contract', () => {
     expect(enterRoomFrame(enter.groupId, enter.username, null)).toEqual(enter);
     const send = contract.clientFrames['on-message'].example;
     expect(sendMessageFrame(send.groupId, send.message, send.clientMessageId)).toEqual(send);
+    const deletion = contract.clientFrames['on-delete-message'].example;
+    expect(deleteMessageFrame(deletion.seq)).toEqual(deletion);
     expect(PING).toEqual(contract.clientFrames.ping.example);
     expect(SIGN_OUT).toEqual(contract.clientFrames['sign-out'].example);
     expect(CREATE_ROOM).toEqual(contract.clientFrames['create-room'].example);
@@ -80,6 +83,7 @@ describe('the contract', () => {
       'list-invites',
       'list-rooms',
       'mute-member',
+      'on-delete-message',
       'on-enter-room',
       'on-message',
       'ping',

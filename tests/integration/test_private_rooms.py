@@ -1,8 +1,8 @@
 """Private rooms over real WebSockets on the `AUTH=optional` stack: two members chat in a room
 only they enter; a third user is refused until invited, and a fourth with the same invite after
 its revocation; a guest and a stranger learn nothing of the room, not even whether it exists.
-Its owner mutes a member and removes them (refused on entry after), a bystander served
-throughout."""
+Its owner mutes a member and removes them (refused on entry after), and deletes a member's
+message, a bystander served throughout."""
 
 import json
 import uuid
@@ -149,6 +149,53 @@ def test_moderators_mute_and_remove_while_a_bystander_is_served(optional_stack: 
         with signed_in(url, token(names["hal"], sub=hal_sub)) as hal_again:
             assert entry_refused(hal_again, room_id)["code"] == "not_invited"
         nothing_more(ivy)
+
+
+def test_a_moderator_deletes_a_members_message_while_a_bystander_is_served(
+    optional_stack: LocalStack,
+) -> None:
+    names = {who: f"{who}{uuid.uuid4().hex[:4]}" for who in ("mo", "ned", "oz")}
+    with (
+        trusting_the_test_issuer(optional_stack) as url,
+        signed_in(url, token(names["mo"])) as mo,
+        signed_in(url, token(names["ned"])) as ned,
+        signed_in(url, token(names["oz"])) as oz,
+    ):
+        room_id = ask(mo, "create-room", "room_created")["roomId"]
+        for ws, who in ((mo, "mo"), (ned, "ned"), (oz, "oz")):
+            if who != "mo":
+                ask(mo, "add-member", "member_added", roomId=room_id, handle=names[who])
+            send(ws, {"action": "on-enter-room", "roomId": room_id})
+            receive(ws, "room")
+        send(ned, {"action": "on-message", "message": "spam"})
+        spam = receive(oz, "message")
+        send(ned, {"action": "on-message", "message": "oops"})
+        oops = receive(oz, "message")
+
+        refused = ask(oz, "on-delete-message", "error", seq=spam["seq"])  # a member: own only
+        assert refused["code"] == "not_own_message"
+        removed = ask(mo, "on-delete-message", "delete", seq=spam["seq"])
+        assert (removed["targetSeq"], removed["by"]) == (spam["seq"], names["mo"])
+        assert receive(ned, "delete") == removed
+        assert receive(oz, "delete") == removed
+        own = ask(ned, "on-delete-message", "delete", seq=oops["seq"])
+        assert (own["targetSeq"], "by" in own) == (oops["seq"], False)
+        assert receive(oz, "delete") == own
+        send(oz, {"action": "on-message", "message": "the bystander talks"})
+        assert receive(mo, "message")["message"] == "the bystander talks"
+
+        # Back after missing both: each deletion once, in its place; the texts are gone.
+        send(oz, {"action": "on-enter-room", "roomId": room_id, "afterSeq": spam["seq"] - 1})
+        back = receive(oz, "room")
+        assert [(m["message"], m.get("deleted")) for m in back["history"]] == [
+            ("", True),
+            ("", True),
+            ("the bystander talks", None),
+        ]
+        assert back["history"][0]["deletedBy"] == names["mo"]
+        assert back["changes"] == [removed, own]
+        assert receive(ned, "message")["message"] == "the bystander talks"
+        nothing_more(ned)
 
 
 def test_a_blocked_users_messages_skip_the_blocker_alone(optional_stack: LocalStack) -> None:

@@ -431,8 +431,9 @@ def test_a_paging_flood_reads_the_room_ten_times_and_is_closed(backend, dynamodb
     rooms = [f for f in flooder.new_frames() if f["type"] == "room"]
     assert len(rooms) == limits.REPLY_BURST - 1
     tables = [json.loads(query["body"])["TableName"] for query in queries]  # requests as sent
-    # One Query of the members and one of the history per page answered; none per refusal.
-    assert tables.count(MESSAGES_TABLE) == limits.REPLY_BURST - 1
+    # Per page answered, one Query of the members and two of the history (its timeline, and the
+    # changes to its messages since afterSeq); none per refusal.
+    assert tables.count(MESSAGES_TABLE) == 2 * (limits.REPLY_BURST - 1)
     assert tables.count(CONNECTIONS_TABLE) == limits.REPLY_BURST - 1
     assert backend.connections_api.closed == [flooder.connection_id]
     bystander.say("still served")

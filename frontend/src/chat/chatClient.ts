@@ -723,6 +723,8 @@ export class ChatClient {
       case 'moderation':
         this.handleModeration(frame);
         break;
+      case 'delete':
+        break; // shown in the timeline from the next commit on
       case 'removed':
         this.handleRemoved(frame.roomId, frame.by);
         break;

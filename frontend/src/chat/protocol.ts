@@ -21,6 +21,12 @@ export interface SendMessageFrame {
   clientMessageId: string;
 }
 
+/** Delete a message of the room: one's own, or (a private room's owner or moderator) anyone's. */
+export interface DeleteMessageFrame {
+  action: 'on-delete-message';
+  seq: number;
+}
+
 export interface PingFrame {
   action: 'ping';
 }
@@ -126,7 +132,7 @@ export type BlockActionFrame = BlockFrame | ListBlocksFrame;
 /** The blocking actions, by their route key. */
 export type BlockAction = BlockActionFrame['action'];
 
-export type ClientFrame = EnterRoomFrame | SendMessageFrame | SignOutFrame | PingFrame | RoomActionFrame | BlockActionFrame;
+export type ClientFrame = EnterRoomFrame | SendMessageFrame | DeleteMessageFrame | SignOutFrame | PingFrame | RoomActionFrame | BlockActionFrame;
 
 export interface ChatMessage {
   id: string;
@@ -139,6 +145,10 @@ export interface ChatMessage {
   clientMessageId?: string;
   /** Sent by a guest, where guests and signed-in users meet (sign-in optional). */
   guest?: true;
+  /** Deleted: its text is gone (`message` is empty). */
+  deleted?: true;
+  /** Who removed it, when a private room's owner or moderator removed someone else's message. */
+  deletedBy?: string;
 }
 
 export interface MessageFrame extends ChatMessage {
@@ -154,6 +164,8 @@ export interface RoomFrame {
   more: boolean;
   /** The members' names that are guests' (sign-in optional only). */
   guests?: string[];
+  /** The room's changes among the history's messages, in seq order (moderation lines; deletions after `afterSeq`). */
+  changes?: RoomChange[];
 }
 
 export type PresenceEvent = 'join' | 'leave' | 'rename';
@@ -253,6 +265,8 @@ export type ModerationEvent = 'role_changed' | 'removed' | 'muted' | 'unmuted' |
 export interface ModerationEventFrame {
   type: 'moderation';
   roomId: string;
+  /** Its place in the room's order. */
+  seq?: number;
   action: ModerationEvent;
   /** Handles: who acted, and on whom. */
   by: string;
@@ -262,6 +276,19 @@ export interface ModerationEventFrame {
   /** On `muted`: when the mute ends (ISO 8601). */
   until?: string;
 }
+
+/** A message deleted: `seq` is the deletion's own place in the room's order, `targetSeq` the message's. */
+export interface DeleteFrame {
+  type: 'delete';
+  roomId: string;
+  seq: number;
+  targetSeq: number;
+  /** The handle of the owner or moderator who removed someone else's message. */
+  by?: string;
+}
+
+/** A change to the room, with its own seq: kept in the room and sent again to a page that missed it. */
+export type RoomChange = ModerationEventFrame | DeleteFrame;
 
 /** To each socket of a member removed from a private room, just before the chat closes it. */
 export interface RemovedFrame {
@@ -294,6 +321,7 @@ export type ServerFrame =
   | GatewayErrorFrame
   | RoomActionReply
   | ModerationEventFrame
+  | DeleteFrame
   | RemovedFrame;
 
 export function enterRoomFrame(
@@ -314,6 +342,10 @@ export function enterRoomFrame(
 
 export function sendMessageFrame(roomId: string, message: string, clientMessageId: string): SendMessageFrame {
   return { action: 'on-message', groupId: roomId, message, clientMessageId };
+}
+
+export function deleteMessageFrame(seq: number): DeleteMessageFrame {
+  return { action: 'on-delete-message', seq };
 }
 
 export const PING: PingFrame = { action: 'ping' };
@@ -399,11 +431,13 @@ function parseChatMessage(value: unknown): ChatMessage | null {
   };
   if (clientMessageId !== undefined) parsed.clientMessageId = clientMessageId;
   if (guest === true) parsed.guest = true;
+  if (value.deleted === true) parsed.deleted = true;
+  if (isString(value.deletedBy)) parsed.deletedBy = value.deletedBy;
   return parsed;
 }
 
 function parseRoom(value: JsonObject): RoomFrame | null {
-  const { roomId, username, members, history, more, guests } = value;
+  const { roomId, username, members, history, more, guests, changes } = value;
   if (!isString(roomId) || !isString(username) || !Array.isArray(members) || !Array.isArray(history)) return null;
   const messages = history.map(parseChatMessage);
   if (!members.every(isString) || messages.some((message) => message === null)) return null;
@@ -416,6 +450,11 @@ function parseRoom(value: JsonObject): RoomFrame | null {
     more: more === true,
   };
   if (Array.isArray(guests) && guests.every(isString)) frame.guests = guests;
+  if (changes !== undefined) {
+    const parsed = parseList(changes, parseRoomChange);
+    if (parsed === null) return null;
+    frame.changes = parsed;
+  }
   return frame;
 }
 
@@ -488,10 +527,12 @@ function parseRoomActionReply(value: JsonObject): RoomActionReply | null {
 const MODERATION_EVENTS: ModerationEvent[] = ['role_changed', 'removed', 'muted', 'unmuted', 'handed_over'];
 
 function parseModeration(value: JsonObject): ModerationEventFrame | null {
-  const { roomId, action, by, target, role, until } = value;
+  const { roomId, seq, action, by, target, role, until } = value;
   if (!isString(roomId) || !isString(by) || !isString(target)) return null;
   if (!MODERATION_EVENTS.includes(action as ModerationEvent)) return null;
+  if (seq !== undefined && !Number.isInteger(seq)) return null;
   const frame: ModerationEventFrame = { type: 'moderation', roomId, action: action as ModerationEvent, by, target };
+  if (seq !== undefined) frame.seq = seq as number;
   if (action === 'role_changed') {
     if (role !== 'moderator' && role !== 'member') return null;
     frame.role = role;
@@ -501,6 +542,21 @@ function parseModeration(value: JsonObject): ModerationEventFrame | null {
     frame.until = until;
   }
   return frame;
+}
+
+function parseDelete(value: JsonObject): DeleteFrame | null {
+  const { roomId, seq, targetSeq, by } = value;
+  if (!isString(roomId) || !Number.isInteger(seq) || !Number.isInteger(targetSeq) || !optionalString(by)) return null;
+  const frame: DeleteFrame = { type: 'delete', roomId, seq: seq as number, targetSeq: targetSeq as number };
+  if (by !== undefined) frame.by = by;
+  return frame;
+}
+
+function parseRoomChange(value: unknown): RoomChange | null {
+  if (!isObject(value)) return null;
+  if (value.type === 'moderation') return parseModeration(value);
+  if (value.type === 'delete') return parseDelete(value);
+  return null;
 }
 
 /** Reads one frame from the server; anything it does not recognise gives `null` and is ignored. */
@@ -536,6 +592,8 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
       return parseRoomActionReply(value);
     case 'moderation':
       return parseModeration(value);
+    case 'delete':
+      return parseDelete(value);
     case 'blocked':
     case 'unblocked':
       return isString(value.handle) ? { type: value.type, handle: value.handle } : null;

@@ -7,11 +7,13 @@ past ``expiresAt`` are ignored on read.
 
 import contextlib
 import functools
+import heapq
+import itertools
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 from botocore.exceptions import ClientError
 
@@ -19,12 +21,16 @@ from serverless_chat import limits
 from serverless_chat.domain import identity
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps
 from serverless_chat.domain.model import (
+    Deletion,
     Member,
     Membership,
     Message,
     MessageDraft,
+    ModerationRecord,
     NewConnection,
+    RoomEntry,
     Sender,
+    TimelineEntry,
 )
 from serverless_chat.domain.ports import (
     AddressFullError,
@@ -61,6 +67,9 @@ TRANSIENT_CANCELLATIONS = frozenset(
 _TRANSACTION_ATTEMPTS = 2
 _TRANSACTION_RETRY_PAUSE_S = 0.05
 _COUNTER_SEQ = 0  # the item (room, 0) holds the room's last seq; messages start at 1
+# The kinds of the room's items beside its messages (a message has no ``kind``).
+_MODERATION: Final = "moderation"
+_DELETE: Final = "delete"
 
 
 def error_code(error: ClientError) -> str:
@@ -165,6 +174,28 @@ _ADDRESS_KEY_PREFIX = "ip#"  # a source address's item; connection ids never sta
 _ADDRESS_ADMIT_ATTEMPTS = 4  # the first, the bucket's other state, after a heal, one after a race
 _BATCH_GET_KEYS = 100  # BatchGetItem's most keys a request
 _BATCH_GET_ATTEMPTS = 3
+
+
+def transact(client: "DynamoDBClient", items: "list[TransactWriteItemTypeDef]") -> int | None:
+    """Write all the items or none; None when written, else the index of the first item whose
+    condition failed. A cancelled transaction wrote nothing, and the SDK does not retry it (a
+    400): a conflict or throttling is tried again once, then ``StoreBusyError``."""
+    for attempt in range(1, _TRANSACTION_ATTEMPTS + 1):
+        try:
+            client.transact_write_items(TransactItems=items)
+            return None
+        except ClientError as error:
+            if error_code(error) != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in reasons:
+                return reasons.index("ConditionalCheckFailed")
+            if not set(reasons) & TRANSIENT_CANCELLATIONS:
+                raise
+            if attempt == _TRANSACTION_ATTEMPTS:
+                raise StoreBusyError(",".join(sorted(set(reasons) - {"None"}))) from error
+            time.sleep(_TRANSACTION_RETRY_PAUSE_S)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -771,7 +802,11 @@ class ConnectionsTable:
 
 
 class MessagesTable:
-    """A room's messages in one partition, sorted by seq; the room's counter at seq 0."""
+    """A room's timeline in one partition, sorted by seq: its messages, in their current state,
+    and its moderators' actions; the room's counter at seq 0. The changes to its messages
+    (deletions) in a partition of their own, ``<room>#changes``, under the seqs they took: the
+    latest page of history is one Query of the timeline, at a bounded cost however many changes
+    the room has seen, and a page after ``afterSeq`` one Query of each."""
 
     def __init__(self, client: "DynamoDBClient", table: str, retention_days: int) -> None:
         self._client = client
@@ -864,38 +899,29 @@ class MessagesTable:
                 }
             },
         ]
-        for attempt in range(1, _TRANSACTION_ATTEMPTS + 1):
-            try:
-                self._client.transact_write_items(TransactItems=transaction)
-                return
-            except ClientError as error:
-                if error_code(error) != "TransactionCanceledException":
-                    raise
-                reasons = {r.get("Code", "") for r in error.response.get("CancellationReasons", [])}
-                if "ConditionalCheckFailed" in reasons:
-                    self._raise_if_stored(marker)  # a concurrent resend stored it first
-                    raise
-                if not reasons & TRANSIENT_CANCELLATIONS:
-                    raise
-                # A cancelled transaction wrote neither item, and the SDK does not retry it (a
-                # 400): it is tried again once, with the same seq. When that fails too, the
-                # sender is told busy and the seq stays unused, the gap any failed store leaves
-                # (history is read as "seq > N"; the page's next history read steps over it).
-                if attempt == _TRANSACTION_ATTEMPTS:
-                    raise StoreBusyError(",".join(sorted(reasons - {"None"}))) from error
-                time.sleep(_TRANSACTION_RETRY_PAUSE_S)
+        # When the transaction fails after its retry, the sender is told busy and the seq stays
+        # unused, the gap any failed store leaves (history is read as "seq > N"; the page's next
+        # history read steps over it).
+        if transact(self._client, transaction) is not None:
+            self._raise_if_stored(marker)  # a concurrent resend stored it first
+            raise StoreBusyError("a resend was stored and then lost")
 
     @busy_when_throttled
-    def latest(self, room_id: str, limit: int) -> list[Message]:
+    def latest(self, room_id: str, limit: int) -> list[TimelineEntry]:
         newest_first = self._page(room_id, 0, limit, forward=False)
         return newest_first[::-1]
 
     @busy_when_throttled
-    def after(self, room_id: str, after_seq: int, limit: int) -> list[Message]:
-        return self._page(room_id, after_seq, limit, forward=True)
+    def after(self, room_id: str, after_seq: int, limit: int) -> list[RoomEntry]:
+        timeline = self._page(room_id, after_seq, limit, forward=True)
+        changes = self._query_page(_changes_partition(room_id), after_seq, limit, forward=True)
+        deletions = [_deletion(room_id, item) for item in changes]
+        # Both are in seq order, and the first ``limit`` of the two are among each one's first.
+        merged = heapq.merge(timeline, deletions, key=lambda entry: entry.seq)
+        return list(itertools.islice(merged, limit))
 
     @busy_when_throttled
-    def before(self, room_id: str, before_seq: int, limit: int) -> list[Message]:
+    def before(self, room_id: str, before_seq: int, limit: int) -> list[TimelineEntry]:
         if before_seq <= 1:
             return []
         now_s = int(time.time())
@@ -910,8 +936,97 @@ class MessagesTable:
             ScanIndexForward=False,
             Limit=limit,
         )
-        newest_first = [_message(i) for i in response.get("Items", []) if _alive(i, now_s)]
+        newest_first = [_entry(i) for i in response.get("Items", []) if _alive(i, now_s)]
         return newest_first[::-1]
+
+    @busy_when_throttled
+    def message(self, room_id: str, seq: int) -> Message | None:
+        if seq == _COUNTER_SEQ:
+            return None
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={"roomId": _s(room_id), "seq": _n(seq)},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        if item is None or "kind" in item or not _alive(item, int(time.time())):
+            return None
+        return _message(item)
+
+    @busy_when_throttled
+    def delete(self, message: Message, by: str | None) -> Deletion | None:
+        expires_at_s = int(time.time()) + self._retention_s
+        deletion = Deletion(
+            room_id=message.room_id,
+            seq=self._next_seq(message.room_id, expires_at_s),
+            target_seq=message.seq,
+            by=by,
+        )
+        marks = "SET deleted = :true" + (", deletedBy = :by" if by is not None else "")
+        change: dict[str, AttributeValueTypeDef] = {
+            "roomId": _s(_changes_partition(message.room_id)),
+            "seq": _n(deletion.seq),
+            "kind": _s(_DELETE),
+            "targetSeq": _n(message.seq),
+            # Kept as long as the room's counter: a page back after N finds every change
+            # after N that is younger than the history it holds.
+            "expiresAt": _n(expires_at_s),
+        }
+        if by is not None:
+            change["by"] = _s(by)
+        refused = transact(
+            self._client,
+            [
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"roomId": _s(message.room_id), "seq": _n(message.seq)},
+                        # The text itself goes: a deleted message is no longer in the table.
+                        "UpdateExpression": f"{marks} REMOVE #text",
+                        "ConditionExpression": (
+                            "attribute_exists(id) AND attribute_not_exists(deleted)"
+                        ),
+                        "ExpressionAttributeNames": {"#text": "message"},
+                        "ExpressionAttributeValues": {
+                            ":true": {"BOOL": True},
+                            **({":by": _s(by)} if by is not None else {}),
+                        },
+                    }
+                },
+                {"Put": {"TableName": self._table, "Item": change}},
+            ],
+        )
+        # Refused: deleted a moment ago (or expired); the seq taken stays a gap, as a failed
+        # store's does.
+        return deletion if refused is None else None
+
+    @busy_when_throttled
+    def record(
+        self, room_id: str, action: str, by: str, target: str, details: dict[str, str]
+    ) -> ModerationRecord:
+        expires_at_s = int(time.time()) + self._retention_s
+        record = ModerationRecord(
+            room_id=room_id,
+            seq=self._next_seq(room_id, expires_at_s),
+            action=action,
+            by=by,
+            target=target,
+            details=dict(details),
+        )
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "roomId": _s(room_id),
+                "seq": _n(record.seq),
+                "kind": _s(_MODERATION),
+                "action": _s(action),
+                "by": _s(by),
+                "target": _s(target),
+                "details": {"M": {name: _s(value) for name, value in details.items()}},
+                "expiresAt": _n(expires_at_s),
+            },
+        )
+        return record
 
     @busy_when_throttled
     def last_seq(self, room_id: str) -> int:
@@ -926,16 +1041,25 @@ class MessagesTable:
         items = response.get("Items", [])
         return (_int(items[0], "lastSeq") or 0) if items else 0
 
-    def _page(self, room_id: str, after_seq: int, limit: int, *, forward: bool) -> list[Message]:
+    def _page(
+        self, room_id: str, after_seq: int, limit: int, *, forward: bool
+    ) -> list[TimelineEntry]:
+        return [
+            _entry(item) for item in self._query_page(room_id, after_seq, limit, forward=forward)
+        ]
+
+    def _query_page(
+        self, partition: str, after_seq: int, limit: int, *, forward: bool
+    ) -> list[Item]:
         now_s = int(time.time())
         response = self._client.query(
             TableName=self._table,
             KeyConditionExpression="roomId = :room AND seq > :after",
-            ExpressionAttributeValues={":room": _s(room_id), ":after": _n(after_seq)},
+            ExpressionAttributeValues={":room": _s(partition), ":after": _n(after_seq)},
             ScanIndexForward=forward,
             Limit=limit,
         )
-        return [_message(item) for item in response.get("Items", []) if _alive(item, now_s)]
+        return [item for item in response.get("Items", []) if _alive(item, now_s)]
 
 
 def _sender(connection_id: str, item: Item) -> Sender:
@@ -959,6 +1083,36 @@ def _marker_partition(draft: MessageDraft) -> str:
     return f"{draft.room_id}#{draft.sender_id}#{draft.client_message_id}"
 
 
+def _changes_partition(room_id: str) -> str:
+    """The partition of the room's changes: room ids hold no ``#``, so no room has this id."""
+    return f"{room_id}#changes"
+
+
+def _entry(item: Item) -> TimelineEntry:
+    """An item of a room's timeline: a message, or a moderator's action."""
+    if _str(item, "kind") != _MODERATION:
+        return _message(item)
+    return ModerationRecord(
+        room_id=_str(item, "roomId") or "",
+        seq=_int(item, "seq") or 0,
+        action=_str(item, "action") or "",
+        by=_str(item, "by") or "",
+        target=_str(item, "target") or "",
+        details={
+            name: value.get("S", "") for name, value in item.get("details", {}).get("M", {}).items()
+        },
+    )
+
+
+def _deletion(room_id: str, item: Item) -> Deletion:
+    return Deletion(
+        room_id=room_id,
+        seq=_int(item, "seq") or 0,
+        target_seq=_int(item, "targetSeq") or 0,
+        by=_str(item, "by"),
+    )
+
+
 def _message(item: Item) -> Message:
     sender_connection_id = _str(item, "senderConnectionId") or ""
     return Message(
@@ -973,4 +1127,6 @@ def _message(item: Item) -> Message:
         sent_at=_str(item, "sentAt") or "",
         client_message_id=_str(item, "clientMessageId"),
         guest=_bool(item, "guest"),
+        deleted=_bool(item, "deleted"),
+        deleted_by=_str(item, "deletedBy"),
     )

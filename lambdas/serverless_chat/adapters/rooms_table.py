@@ -14,17 +14,13 @@ that checks it (``expiresAt`` still ahead: DynamoDB's TTL deletes expired items 
 few days) and writes the membership, so a revoked or expired code never lets anyone in.
 """
 
-import time
 from typing import TYPE_CHECKING, Final
 
-from botocore.exceptions import ClientError
-
 from serverless_chat.adapters.dynamodb import (
-    TRANSIENT_CANCELLATIONS,
     Item,
     busy_when_throttled,
-    error_code,
     query_all,
+    transact,
 )
 from serverless_chat.domain.model import Invite, Role, RoomMember, RoomOfUser, SignedInUser
 from serverless_chat.domain.ports import StoreBusyError
@@ -40,8 +36,6 @@ INVITE_PREFIX: Final = "invite#"
 ROOM_SORT_KEY: Final = "room"
 OWNED_SORT_KEY: Final = "owned"
 _ABSENT: Final = "attribute_not_exists(pk)"
-_TRANSACTION_ATTEMPTS: Final = 2
-_TRANSACTION_RETRY_PAUSE_S: Final = 0.05
 
 
 class RoomsTable:
@@ -60,12 +54,13 @@ class RoomsTable:
                 "createdAt": _n(now_s),
             }
         )
-        written = self._transact(
+        written = transact(
+            self._client,
             [
                 owned_count,
                 room_item,
                 *self._membership(room_id, owner.user_id, owner.handle, Role.OWNER, now_s),
-            ]
+            ],
         )
         return written is None
 
@@ -88,23 +83,25 @@ class RoomsTable:
 
     @busy_when_throttled
     def set_role(self, room_id: str, user_id: str, role: Role) -> None:
-        self._transact(
+        transact(
+            self._client,
             [
                 self._update_role(_key(ROOM_PREFIX + room_id, MEMBER_PREFIX + user_id), role),
                 self._update_role(_key(USER_PREFIX + user_id, ROOM_PREFIX + room_id), role),
-            ]
+            ],
         )
 
     @busy_when_throttled
     def remove_member(self, room_id: str, user_id: str) -> None:
-        self._transact(
+        transact(
+            self._client,
             [
                 {"Delete": {"TableName": self._table, "Key": key}}
                 for key in (
                     _key(ROOM_PREFIX + room_id, MEMBER_PREFIX + user_id),
                     _key(USER_PREFIX + user_id, ROOM_PREFIX + room_id),
                 )
-            ]
+            ],
         )
 
     @busy_when_throttled
@@ -140,7 +137,8 @@ class RoomsTable:
                 "ExpressionAttributeValues": {":zero": _n(0), ":one": _n(1)},
             }
         }
-        refused = self._transact(
+        refused = transact(
+            self._client,
             [
                 owner_record,
                 heirs_count,
@@ -149,7 +147,7 @@ class RoomsTable:
                 self._update_role(_key(USER_PREFIX + heir_id, room), Role.OWNER),
                 self._update_role(_key(room, MEMBER_PREFIX + owner_id), Role.MODERATOR),
                 self._update_role(_key(USER_PREFIX + owner_id, room), Role.MODERATOR),
-            ]
+            ],
         )
         if refused is None:
             return True
@@ -192,7 +190,7 @@ class RoomsTable:
 
     @busy_when_throttled
     def add_member(self, room_id: str, user_id: str, handle: str, now_s: int) -> None:
-        self._transact(self._membership(room_id, user_id, handle, Role.MEMBER, now_s))
+        transact(self._client, self._membership(room_id, user_id, handle, Role.MEMBER, now_s))
         # cancelled: already a member, who stays as they are
 
     @busy_when_throttled
@@ -206,7 +204,7 @@ class RoomsTable:
             }
         }
         membership = self._membership(room_id, user.user_id, user.handle, Role.MEMBER, now_s)
-        refused = self._transact([live_invite, *membership])
+        refused = transact(self._client, [live_invite, *membership])
         if refused is None:
             return True
         if refused == 0:
@@ -289,26 +287,6 @@ class RoomsTable:
 
     def _put(self, item: "dict[str, AttributeValueTypeDef]") -> "TransactWriteItemTypeDef":
         return {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": _ABSENT}}
-
-    def _transact(self, items: "list[TransactWriteItemTypeDef]") -> int | None:
-        """Write all the items or none; None when written, else the index of the first item
-        whose condition failed. A conflict or throttling is tried again once, then busy."""
-        for attempt in range(1, _TRANSACTION_ATTEMPTS + 1):
-            try:
-                self._client.transact_write_items(TransactItems=items)
-                return None
-            except ClientError as error:
-                if error_code(error) != "TransactionCanceledException":
-                    raise
-                reasons = [r.get("Code", "None") for r in error.response["CancellationReasons"]]
-                if "ConditionalCheckFailed" in reasons:
-                    return reasons.index("ConditionalCheckFailed")
-                if not set(reasons) & TRANSIENT_CANCELLATIONS:
-                    raise
-                if attempt == _TRANSACTION_ATTEMPTS:
-                    raise StoreBusyError(",".join(sorted(set(reasons) - {"None"}))) from error
-                time.sleep(_TRANSACTION_RETRY_PAUSE_S)
-        raise AssertionError("unreachable")
 
     def _query(
         self,

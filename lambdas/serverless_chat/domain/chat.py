@@ -1,5 +1,5 @@
-"""The chat's use cases: connect, enter a room, send a message, answer pings, sign out,
-disconnect.
+"""The chat's use cases: connect, enter a room, send and delete messages, answer pings, sign
+out, disconnect.
 
 Every reply and error goes to the caller through the outbox, one path for all of them.
 """
@@ -24,6 +24,9 @@ from serverless_chat.domain.model import (
     Message,
     MessageDraft,
     NewConnection,
+    Role,
+    RoomEntry,
+    Sender,
     SignedInUser,
 )
 from serverless_chat.domain.moderation import Moderation
@@ -188,6 +191,13 @@ class Chat:
     ) -> None:
         self._replying_errors(connection_id, body, user, self._send_message)
 
+    def change_message(
+        self, connection_id: str, body: str | None, user: SignedInUser | None = None
+    ) -> None:
+        """``on-delete-message``: a change to one of the room's messages, under the room's next
+        seq, told to every member."""
+        self._replying_errors(connection_id, body, user, self._delete_message)
+
     def answer(
         self, connection_id: str, body: str | None, user: SignedInUser | None = None
     ) -> None:
@@ -283,7 +293,9 @@ class Chat:
             answer = _ROOM_ACTIONS[action](rooms, user, frame)
             self._deliver([(connection_id, protocol.encode(answer))])
             return
-        moderation = Moderation(self.rooms, self.handles, self.connections, self.outbox, self.clock)
+        moderation = Moderation(
+            self.rooms, self.handles, self.connections, self.messages, self.outbox, self.clock
+        )
         self._remove_stale(_MODERATION_ACTIONS[action](moderation, connection_id, user, frame).gone)
 
     def _block_users(
@@ -358,7 +370,7 @@ class Chat:
             request.room_id,
             username,
             sorted([m.username for m in others] + [username], key=str.casefold),
-            [protocol.message_frame(m, for_sender=m.sender_id == sender_id) for m in page],
+            [_entry_frame(entry, sender_id) for entry in page],
             keep="newest" if request.after_seq is None else "oldest",
             more=more,
             guests=(
@@ -386,9 +398,13 @@ class Chat:
             posts += self._leave_posts(before.room_id, [before.username or ""])
         self._deliver(posts)
 
-    def _history(self, request: protocol.EnterRoom, blocks: Blocks) -> tuple[list[Message], bool]:
-        """The page of history an entry is sent, without the messages of users it blocks, and
-        whether more is left beyond it."""
+    def _history(
+        self, request: protocol.EnterRoom, blocks: Blocks
+    ) -> tuple[Sequence[RoomEntry], bool]:
+        """The page of history an entry is sent (messages, the room's moderation, and after
+        ``afterSeq`` the deletions since), without the messages of users it blocks, and whether
+        more is left beyond it."""
+        page: Sequence[RoomEntry]
         if request.after_seq is None:  # the latest page, or the one before beforeSeq
             page = (
                 self.messages.latest(request.room_id, limits.HISTORY_PAGE_SIZE + 1)
@@ -407,7 +423,7 @@ class Chat:
             page = page[: limits.HISTORY_PAGE_SIZE]
         if blocks.blocked:
             unwanted = {identity.user_sender_id(blocked) for blocked in blocks.blocked}
-            page = [m for m in page if m.sender_id not in unwanted]
+            page = [e for e in page if not (isinstance(e, Message) and e.sender_id in unwanted)]
         return page, more
 
     def _check_after_seq(self, room_id: str, after_seq: int) -> None:
@@ -530,15 +546,13 @@ class Chat:
         with contextlib.suppress(StoreBusyError):
             self.connections.release(room_id, places)
 
-    def _send_message(
-        self, connection_id: str, frame: protocol.Frame, _: SignedInUser | None
-    ) -> None:
-        request = protocol.parse_send_message(frame)
-        now = self.clock()
+    def _claim_send(self, connection_id: str, room_id: str | None) -> Sender:
+        """A token of the sender's message budget, for a message or a change to one, and the
+        sender as its room holds it: refused when muted there, or when the frame names another
+        room."""
+        now_ms = int(self.clock() * 1000)
         try:
-            sender = self.connections.claim_send(
-                connection_id, int(now * 1000), self.rules.rate_limit
-            )
+            sender = self.connections.claim_send(connection_id, now_ms, self.rules.rate_limit)
         except NotConnectedError:
             raise _NOT_CONNECTED from None
         except NotInRoomError:
@@ -550,19 +564,27 @@ class Chat:
                 f"(bursts of {self.rules.rate_limit.burst}).",
                 retry_after_ms=limited.retry_after_ms,
             ) from None
-        room_id = sender.room_id
-        if sender.muted_in == room_id and sender.muted_until_ms > now * 1000:
+        if sender.muted_in == sender.room_id and sender.muted_until_ms > now_ms:
             raise ChatError(
                 ErrorCode.MUTED,
-                f"A moderator muted you in room {room_id}; nothing was sent.",
-                retry_after_ms=sender.muted_until_ms - int(now * 1000),
+                f"A moderator muted you in room {sender.room_id}; nothing was done.",
+                retry_after_ms=sender.muted_until_ms - now_ms,
             )
-        if request.room_id is not None and request.room_id != room_id:
+        if room_id is not None and room_id != sender.room_id:
             raise ChatError(
                 ErrorCode.ROOM_MISMATCH,
-                f"This connection is in room {room_id}, not {request.room_id}; nothing was sent.",
+                f"This connection is in room {sender.room_id}, not {room_id}; nothing was done.",
             )
-        self.telemetry.in_room(room_id)
+        self.telemetry.in_room(sender.room_id)
+        return sender
+
+    def _send_message(
+        self, connection_id: str, frame: protocol.Frame, _: SignedInUser | None
+    ) -> None:
+        request = protocol.parse_send_message(frame)
+        now = self.clock()
+        sender = self._claim_send(connection_id, request.room_id)
+        room_id = sender.room_id
         # Read the room before storing: once the message is stored, only posts remain to do,
         # so a busy table leaves nothing half-done behind.
         recipients = (
@@ -591,6 +613,40 @@ class Chat:
             return
         self._deliver(_message_posts(message, recipients))
         self.telemetry.message_sent(len(recipients))
+
+    def _delete_message(
+        self, connection_id: str, frame: protocol.Frame, user: SignedInUser | None
+    ) -> None:
+        """One's own message, or in a private room anyone's by its owner or a moderator: the
+        text removed, the deletion under the room's next seq, told to every member."""
+        request = protocol.parse_change_message(frame)
+        sender = self._claim_send(connection_id, request.room_id)
+        room_id = sender.room_id
+        message = self.messages.message(room_id, request.seq)
+        if message is None or message.deleted:
+            raise _no_message_to_change(room_id, request.seq, message)
+        by = None if message.sender_id == sender.sender_id else self._moderator(room_id, user)
+        recipients = self.connections.recipients(room_id)  # read before the write, as a send
+        if connection_id not in recipients:
+            recipients.append(connection_id)
+        deletion = self.messages.delete(message, by)
+        if deletion is None:  # deleted a moment ago by someone else
+            raise _no_message_to_change(room_id, request.seq, message)
+        self._deliver(_to_each_id(recipients, protocol.delete_frame(deletion)))
+
+    def _moderator(self, room_id: str, user: SignedInUser | None) -> str:
+        """The handle of the signed-in owner or moderator of the private room, who may change
+        anyone's message there; anyone else may change only their own."""
+        if is_private(room_id) and user is not None and self.rooms is not None:
+            member = self.rooms.member(room_id, user.user_id)
+            if member is not None and member.role is not Role.MEMBER:
+                return user.handle
+        raise ChatError(
+            ErrorCode.NOT_OWN_MESSAGE,
+            "This message is someone else's: only its sender"
+            + (" or the room's owner and moderators" if is_private(room_id) else "")
+            + " may change it; nothing was done.",
+        )
 
     # ------------------------------------------------------------ delivery and cleanup
 
@@ -646,8 +702,25 @@ def _too_many_replies(limited: RateLimitedError) -> ChatError:
 
 
 def _to_each(members: Iterable[Member], frame: protocol.Frame) -> list[tuple[str, bytes]]:
+    return _to_each_id((m.connection_id for m in members), frame)
+
+
+def _to_each_id(connection_ids: Iterable[str], frame: protocol.Frame) -> list[tuple[str, bytes]]:
     data = protocol.encode(frame)
-    return [(m.connection_id, data) for m in members]
+    return [(connection_id, data) for connection_id in connection_ids]
+
+
+def _entry_frame(entry: RoomEntry, sender_id: str) -> protocol.Frame:
+    """A history entry for the entering sender: its own messages say so."""
+    own = isinstance(entry, Message) and entry.sender_id == sender_id
+    return protocol.entry_frame(entry, for_sender=own)
+
+
+def _no_message_to_change(room_id: str, seq: int, message: Message | None) -> ChatError:
+    problem = "was deleted already" if message is not None else "is no message of the room"
+    return ChatError(
+        ErrorCode.UNKNOWN_MESSAGE, f"Seq {seq} of room {room_id} {problem}; nothing was done."
+    )
 
 
 def _message_posts(message: Message, recipients: Iterable[str]) -> list[tuple[str, bytes]]:

@@ -1,6 +1,7 @@
 """What the chat is made of: connections in rooms, and the messages of a room."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -96,6 +97,39 @@ class Message:
     sent_at: str
     client_message_id: str | None
     guest: bool = False  # sent by a guest marked as one
+    deleted: bool = False  # its text is gone from the table (``text`` is empty)
+    deleted_by: str | None = None  # the handle of a moderator who removed someone else's
+
+
+@dataclass(frozen=True)
+class ModerationRecord:
+    """A moderator's action, kept in the room in its place among the messages: ``action`` as the
+    ``moderation`` frame names it, ``by`` and ``target`` handles, ``details`` its own fields
+    (``role``, ``until``)."""
+
+    room_id: str
+    seq: int
+    action: str
+    by: str
+    target: str
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """A message deleted: ``seq`` is the deletion's own place in the room's order, ``target_seq``
+    the message's; ``by`` the handle of a moderator who removed someone else's message."""
+
+    room_id: str
+    seq: int
+    target_seq: int
+    by: str | None = None
+
+
+# What a room's history is made of, in seq order: its messages and its moderators' actions.
+type TimelineEntry = Message | ModerationRecord
+# What a page that missed seqs after N is sent again: the timeline's entries, and the deletions.
+type RoomEntry = Message | ModerationRecord | Deletion
 
 
 class Role(StrEnum):

@@ -1,10 +1,11 @@
 """Moderation of a private room by its owner and moderators: roles, mutes, removals, hand-overs.
 
 A higher role acts on a lower one (owner > moderator > member), never on itself. Each action is
-told to every member in the room at once, the actor included wherever they are, as a
-``moderation`` frame ("ada muted grace until 12:10"). A public room has no owner (README,
-Private rooms): moderation needs members who are who they say, and a room nobody can enter
-uninvited.
+kept in the room under its next seq, among the messages, and told to every member in the room at
+once, the actor included wherever they are, as a ``moderation`` frame ("ada muted grace until
+12:10"): whoever enters later, or comes back after missing it, finds it in the room's history.
+A public room has no owner (README, Private rooms): moderation needs members who are who they
+say, and a room nobody can enter uninvited.
 """
 
 from collections.abc import Callable, Sequence
@@ -14,7 +15,13 @@ from serverless_chat import limits
 from serverless_chat.domain import names, protocol
 from serverless_chat.domain.errors import ChatError, ErrorCode
 from serverless_chat.domain.model import Role, RoomMember, SignedInUser
-from serverless_chat.domain.ports import ConnectionStore, HandleRegistry, Outbox, RoomStore
+from serverless_chat.domain.ports import (
+    ConnectionStore,
+    HandleRegistry,
+    MessageStore,
+    Outbox,
+    RoomStore,
+)
 from serverless_chat.domain.private_rooms import not_invited
 
 
@@ -39,6 +46,7 @@ class Moderation:
     rooms: RoomStore
     handles: HandleRegistry
     connections: ConnectionStore
+    messages: MessageStore
     outbox: Outbox
     clock: Callable[[], float]
 
@@ -136,16 +144,11 @@ class Moderation:
         *,
         skip: Sequence[str] = (),
     ) -> Moderated:
-        frame = {
-            "type": "moderation",
-            "roomId": act.room_id,
-            "action": action,
-            "by": act.actor.handle,
-            "target": act.target.handle,
-            **(details or {}),
-        }
+        record = self.messages.record(
+            act.room_id, action, act.actor.handle, act.target.handle, details or {}
+        )
         recipients = [c for c in self.connections.recipients(act.room_id) if c not in skip]
         if connection_id not in recipients:
             recipients.append(connection_id)  # acting from another room, or the index lags
-        encoded = protocol.encode(frame)
+        encoded = protocol.encode(protocol.moderation_frame(record))
         return Moderated(gone=self.outbox.send([(c, encoded) for c in recipients]))

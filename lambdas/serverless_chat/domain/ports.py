@@ -6,17 +6,21 @@ from typing import Protocol
 from serverless_chat.domain.admission import CAPS_OFF, AddressCaps
 from serverless_chat.domain.model import (
     Blocks,
+    Deletion,
     Invite,
     Member,
     Membership,
     Message,
     MessageDraft,
+    ModerationRecord,
     NewConnection,
     Role,
+    RoomEntry,
     RoomMember,
     RoomOfUser,
     Sender,
     SignedInUser,
+    TimelineEntry,
 )
 from serverless_chat.domain.rate_limit import RateLimit
 
@@ -256,16 +260,36 @@ class MessageStore(Protocol):
         when its sender stored one with its ``clientMessageId`` in the room before."""
         ...
 
-    def latest(self, room_id: str, limit: int) -> list[Message]:
-        """The room's last ``limit`` messages, oldest first."""
+    def latest(self, room_id: str, limit: int) -> list[TimelineEntry]:
+        """The room's last ``limit`` messages and moderation records, in their current state,
+        oldest first."""
         ...
 
-    def after(self, room_id: str, after_seq: int, limit: int) -> list[Message]:
-        """Up to ``limit`` messages after ``after_seq``, oldest first."""
+    def after(self, room_id: str, after_seq: int, limit: int) -> list[RoomEntry]:
+        """Up to ``limit`` entries after ``after_seq``, oldest first: messages (in their current
+        state), moderation records and deletions, each seq once."""
         ...
 
-    def before(self, room_id: str, before_seq: int, limit: int) -> list[Message]:
-        """Up to ``limit`` messages before ``before_seq``, the newest of them, oldest first."""
+    def before(self, room_id: str, before_seq: int, limit: int) -> list[TimelineEntry]:
+        """Up to ``limit`` messages and moderation records before ``before_seq``, the newest of
+        them, oldest first."""
+        ...
+
+    def message(self, room_id: str, seq: int) -> Message | None:
+        """The room's message of ``seq`` (deleted or not), read consistently; None when no
+        message of the room has that seq (a change's, one expired, or beyond the room)."""
+        ...
+
+    def delete(self, message: Message, by: str | None) -> Deletion | None:
+        """Remove the message's text, and store the deletion under the room's next seq, in one
+        transaction; None, and nothing written, when it was deleted already (a concurrent
+        deletion took the seq)."""
+        ...
+
+    def record(
+        self, room_id: str, action: str, by: str, target: str, details: dict[str, str]
+    ) -> ModerationRecord:
+        """Store a moderator's action under the room's next seq, among its messages."""
         ...
 
     def last_seq(self, room_id: str) -> int:

@@ -15,10 +15,11 @@ from typing import Any, Final, Literal
 from serverless_chat import limits
 from serverless_chat.domain import names
 from serverless_chat.domain.errors import ChatError, ErrorCode
-from serverless_chat.domain.model import Message
+from serverless_chat.domain.model import Deletion, Message, ModerationRecord, RoomEntry
 
 ENTER_ROOM: Final = "on-enter-room"
 SEND_MESSAGE: Final = "on-message"
+DELETE_MESSAGE: Final = "on-delete-message"
 PING: Final = "ping"
 SIGN_OUT: Final = "sign-out"
 BLOCK_USER: Final = "block-user"
@@ -64,6 +65,15 @@ class SendMessage:
     text: str
     room_id: str | None
     client_message_id: str | None
+
+
+@dataclass(frozen=True)
+class ChangeMessage:
+    """A change to one of the room's messages: the message's ``seq``, and the room the page
+    thinks it is in (None: not said)."""
+
+    seq: int
+    room_id: str | None
 
 
 def parse_frame(body: str | None) -> Frame:
@@ -217,6 +227,18 @@ def parse_send_message(frame: Frame) -> SendMessage:
     )
 
 
+def parse_change_message(frame: Frame) -> ChangeMessage:
+    """``on-delete-message``: the seq of the message, and optionally its room."""
+    seq = frame.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= limits.MAX_SEQ:
+        raise ChatError(
+            ErrorCode.INVALID_SEQ,
+            f"seq must be the seq of a message: a whole number from 1 to {limits.MAX_SEQ}.",
+        )
+    room_id = frame.get("groupId", frame.get("roomId"))
+    return ChangeMessage(seq=seq, room_id=None if room_id is None else _room_id(room_id))
+
+
 def _room_id(value: object) -> str:
     if not isinstance(value, str) or not _ROOM_ID.fullmatch(value):
         raise ChatError(ErrorCode.INVALID_ROOM, "A room id is 1 to 64 letters, digits, '-' or '_'.")
@@ -332,7 +354,46 @@ def message_frame(message: Message, *, for_sender: bool) -> Frame:
         frame["clientMessageId"] = message.client_message_id
     if message.guest:
         frame["guest"] = True
+    if message.deleted:
+        frame["deleted"] = True
+        if message.deleted_by is not None:
+            frame["deletedBy"] = message.deleted_by
     return frame
+
+
+def moderation_frame(record: ModerationRecord) -> Frame:
+    """A moderator's action, as the room's members see it, live and in a ``room`` frame."""
+    return {
+        "type": "moderation",
+        "roomId": record.room_id,
+        "seq": record.seq,
+        "action": record.action,
+        "by": record.by,
+        "target": record.target,
+        **record.details,
+    }
+
+
+def delete_frame(deletion: Deletion) -> Frame:
+    frame: Frame = {
+        "type": "delete",
+        "roomId": deletion.room_id,
+        "seq": deletion.seq,
+        "targetSeq": deletion.target_seq,
+    }
+    if deletion.by is not None:
+        frame["by"] = deletion.by
+    return frame
+
+
+def entry_frame(entry: RoomEntry, *, for_sender: bool) -> Frame:
+    """An entry of a room's history as a ``room`` frame holds it (``for_sender``: the entering
+    sender's own message)."""
+    if isinstance(entry, Message):
+        return message_frame(entry, for_sender=for_sender)
+    if isinstance(entry, ModerationRecord):
+        return moderation_frame(entry)
+    return delete_frame(entry)
 
 
 def presence_frame(
@@ -388,7 +449,9 @@ def room_frame(
 ) -> Frame:
     """The caller's view of the room, with as much history as fits in one post.
 
-    ``keep="newest"`` drops the oldest messages to fit (the last page of the room, or the one
+    ``history`` holds the room's entries in seq order: message frames go to the frame's
+    ``history``, the others (moderation, deletions) to its ``changes``, only when there are any.
+    ``keep="newest"`` drops the oldest entries to fit (the last page of the room, or the one
     before ``beforeSeq``: ``more`` says older ones are left); ``keep="oldest"`` drops the newest
     (a page after ``afterSeq``: ``more`` says newer ones are left). Either sets ``more`` when it
     drops any. ``guests`` (only beside signed-in users) lists the members who are guests.
@@ -405,7 +468,9 @@ def room_frame(
         "history": [],
         "more": True,  # the longest value, so the budget below holds whatever ``more`` ends up
     }
-    budget = limits.MAX_POST_BYTES - len(encode(frame))
+    # The longest frame: with a ``changes`` list (and the comma between its entries and the
+    # history's counted for each entry below).
+    budget = limits.MAX_POST_BYTES - len(encode(frame | {"changes": []}))
     sizes = [len(encode(entry)) for entry in history]
     fitted: list[Frame] = []
     order = range(len(history) - 1, -1, -1) if keep == "newest" else range(len(history))
@@ -417,8 +482,11 @@ def room_frame(
         fitted.append(history[index])
     if keep == "newest":
         fitted.reverse()
-    frame["history"] = fitted
+    frame["history"] = [entry for entry in fitted if entry["type"] == "message"]
     frame["more"] = more or len(fitted) < len(history)
+    changes = [entry for entry in fitted if entry["type"] != "message"]
+    if changes:
+        frame["changes"] = changes
     return frame
 
 
