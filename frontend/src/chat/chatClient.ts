@@ -13,6 +13,7 @@ import {
   type ModerationAction,
   type ModerationEvent,
   type ModerationEventFrame,
+  type RoomChange,
   type PresenceEvent,
   type PresenceFrame,
   type PrivateRoomSummary,
@@ -29,6 +30,7 @@ import {
   addMemberFrame,
   blockUserFrame,
   createInviteFrame,
+  deleteMessageFrame,
   enterRoomFrame,
   handOverFrame,
   listInvitesFrame,
@@ -82,7 +84,14 @@ export interface ModerationEntry {
   until: string | null;
 }
 
-export type TimelineEntry = MessageEntry | PresenceEntry | ModerationEntry;
+/** A message an owner or a moderator removed: "ada removed a message", at the deletion's place. */
+export interface RemovalEntry {
+  kind: 'removal';
+  key: string;
+  by: string;
+}
+
+export type TimelineEntry = MessageEntry | PresenceEntry | ModerationEntry | RemovalEntry;
 
 /** Private rooms (signed in): what the chat answered to this connection's own actions. */
 export interface PrivateRoomsState {
@@ -208,6 +217,8 @@ export const ACK_TIMEOUT_MS = 15_000;
 export const PONG_TIMEOUT_MS = 10_000;
 /** The timeline keeps its newest items up to this many (a room flooding presence lines cannot slow the tab); older messages come back on request. */
 export const MAX_TIMELINE_ITEMS = 1_000;
+/** The refusals an `on-delete-message` may get (no `clientMessageId`): the message stays, and the page says why. */
+const DELETION_REFUSALS = new Set(['not_own_message', 'unknown_message', 'invalid_seq', 'muted', 'rate_limited', 'busy', 'room_mismatch']);
 /** How long `signOut()` waits for the chat's `signed_out` (or the socket's close) before it gives up. */
 export const SIGN_OUT_TIMEOUT_MS = 3_000;
 /** Numbered variants the page takes in a row when its name is taken in the room (`name_taken`). */
@@ -380,6 +391,8 @@ export class ChatClient {
   private syncedSeq: number | null = null;
   /** The `afterSeq` of the latest `on-enter-room` sent, to tell a page of missed messages from a first entry. */
   private requestedAfterSeq: number | null = null;
+  /** The seq of the message `deleteMessage` asked to delete, until its `delete` or a refusal comes. */
+  private pendingDeletion: number | null = null;
 
   constructor(options: ChatClientOptions) {
     this.websocketUrl = options.websocketUrl;
@@ -497,6 +510,14 @@ export class ChatClient {
     this.requestedBeforeSeq = oldest;
     this.transmit(enterRoomFrame(this.roomId, this.desiredUsername, null, this.guestKey, oldest));
     this.armEnterTimer();
+  }
+
+  /** Deletes a message of the room (`on-delete-message`): one's own, or as a private room's owner or moderator anyone's. */
+  deleteMessage(seq: number): void {
+    if (!this.inRoom) return;
+    this.pendingDeletion = seq;
+    this.update({ error: null });
+    this.transmit(deleteMessageFrame(seq));
   }
 
   /** Changes the display name: re-enters the room under the new name (the others see a rename). */
@@ -724,7 +745,8 @@ export class ChatClient {
         this.handleModeration(frame);
         break;
       case 'delete':
-        break; // shown in the timeline from the next commit on
+        if (this.applyChange(frame)) this.publishTimeline();
+        break;
       case 'removed':
         this.handleRemoved(frame.roomId, frame.by);
         break;
@@ -757,8 +779,9 @@ export class ChatClient {
     }
     if (this.requestedBeforeSeq !== null) {
       this.requestedBeforeSeq = null;
-      this.timelineLimit += frame.history.length; // asked for: kept beside the newest
+      this.timelineLimit += frame.history.length + (frame.changes?.length ?? 0); // asked for: kept beside the newest
       for (const message of frame.history) this.addMessage(message);
+      for (const change of frame.changes ?? []) this.applyChange(change);
       this.update({
         members: frame.members,
         guests: frame.guests ?? [],
@@ -776,7 +799,8 @@ export class ChatClient {
       return;
     }
     for (const message of frame.history) this.addMessage(message);
-    const pageEnd = frame.history.at(-1)?.seq ?? requested;
+    for (const change of frame.changes ?? []) this.applyChange(change);
+    const pageEnd = Math.max(frame.history.at(-1)?.seq ?? 0, frame.changes?.at(-1)?.seq ?? 0) || requested;
     this.syncedSeq = Math.max(this.syncedSeq ?? 0, pageEnd ?? 0);
     this.advanceSyncedSeq();
 
@@ -857,6 +881,12 @@ export class ChatClient {
       this.closeSocket();
       this.update({ status: 'reconnecting' });
       this.onTokenExpired();
+      return;
+    }
+    if (this.pendingDeletion !== null && clientMessageId === undefined && DELETION_REFUSALS.has(code)) {
+      this.pendingDeletion = null; // the deletion was refused: the message stays
+      if (code === 'muted') this.handleMutedRefusal(frame);
+      else this.update({ error: errorText(code) });
       return;
     }
     const refusedAction = clientMessageId === undefined ? this.refusedAction(code) : -1;
@@ -1123,20 +1153,7 @@ export class ChatClient {
       if (ownRole !== null) this.setRoleInRooms(frame.roomId, ownRole);
       return;
     }
-    this.presenceLines += 1;
-    this.insertItem({
-      seq: this.highestSeq,
-      order: this.presenceLines,
-      entry: {
-        kind: 'moderation',
-        key: `moderation-${this.presenceLines}`,
-        action,
-        by,
-        target,
-        role: frame.role ?? null,
-        until: frame.until ?? null,
-      },
-    });
+    if (!this.applyChange(frame)) return; // had already (a page of history brought it first)
     this.publishTimeline();
     if (sameHandle(by, me)) this.settleRoomAction([MODERATION_ANSWERS[action]]);
 
@@ -1260,6 +1277,53 @@ export class ChatClient {
   }
 
   // ------------------------------------------------------------ messages
+
+  /**
+   * A change to the room, from a live frame or a `room` frame's `changes`: a moderation line at its
+   * seq, or a deletion applied to its message. Its seq is one of the room's, like a message's, so
+   * `syncedSeq` moves over it; the same change twice (live, then again after a reconnect) is
+   * applied once. False when it was had already (or is another room's).
+   */
+  private applyChange(change: RoomChange): boolean {
+    if (change.roomId !== this.roomId) return false;
+    const { seq } = change;
+    if (seq !== undefined) {
+      if (this.knownSeqs.has(seq)) return false;
+      this.knownSeqs.add(seq);
+      this.highestSeq = Math.max(this.highestSeq, seq);
+      this.advanceSyncedSeq();
+    }
+    // A line without a seq (an older server's) goes after what the page holds, as a presence line.
+    const place = seq !== undefined ? { seq, order: 0 } : { seq: this.highestSeq, order: ++this.presenceLines };
+    if (change.type === 'moderation') {
+      const { action, by, target } = change;
+      const entry: ModerationEntry = {
+        kind: 'moderation',
+        key: `moderation-${seq ?? `line-${this.presenceLines}`}`,
+        action,
+        by,
+        target,
+        role: change.role ?? null,
+        until: change.until ?? null,
+      };
+      this.insertItem({ ...place, entry });
+      return true;
+    }
+    if (change.targetSeq === this.pendingDeletion) this.pendingDeletion = null;
+    this.markDeleted(change.targetSeq, change.by);
+    if (change.by !== undefined) this.insertItem({ ...place, entry: { kind: 'removal', key: `removal-${change.seq}`, by: change.by } });
+    return true;
+  }
+
+  /** The message of `targetSeq`, where the timeline holds it, now deleted: its text is dropped. */
+  private markDeleted(targetSeq: number, by: string | undefined): void {
+    const index = this.timelineItems.findIndex((item) => item.entry.kind === 'message' && item.seq === targetSeq);
+    const item = this.timelineItems[index];
+    if (item === undefined || item.entry.kind !== 'message') return;
+    const message: ChatMessage = { ...item.entry.message, message: '', deleted: true };
+    if (by !== undefined) message.deletedBy = by;
+    this.timelineItems[index] = { ...item, entry: { ...item.entry, message } };
+  }
 
   private addMessage(message: ChatMessage): void {
     const { clientMessageId } = message;

@@ -11,6 +11,8 @@ export interface ChatRoomHandle {
   discard: (clientMessageId: string) => void;
   rename: (username: string) => void;
   loadOlder: () => void;
+  /** Deletes a message (`on-delete-message`): its `delete` frame, or the refusal in `state.error`. */
+  deleteMessage: (seq: number) => void;
   /** Signs out of the chat everywhere (`sign-out`), then stops: settles within SIGN_OUT_TIMEOUT_MS. */
   signOut: () => Promise<void>;
   /** Private rooms (signed in): the answers come in `state.privateRooms`. */
@@ -120,6 +122,7 @@ export function useChatRoom(
     discard: (clientMessageId) => client.discard(clientMessageId),
     rename: (name) => client.rename(name),
     loadOlder: () => client.loadOlder(),
+    deleteMessage: (seq) => client.deleteMessage(seq),
     signOut: () => client.signOut(),
     privateRooms: {
       createRoom: () => client.createRoom(),

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { mutedText } from '../chat/errorText';
+import type { ChatMessage } from '../chat/protocol';
 import { type RoomInvite, useChatRoom } from '../chat/useChatRoom';
 import { isPrivateRoomId } from '../limits';
 import { navigation } from '../navigation';
@@ -38,7 +39,13 @@ export function ChatRoom({
   invite = null,
 }: ChatRoomProps) {
   const identity = account && { idToken: account.idToken, onTokenExpired: account.onTokenExpired, onSignedOut: account.onSignedOut };
-  const { state, send, retry, discard, rename, loadOlder, signOut, privateRooms, blocks } = useChatRoom(websocketUrl, roomId, username, identity, invite);
+  const { state, send, retry, discard, rename, loadOlder, deleteMessage, signOut, privateRooms, blocks } = useChatRoom(
+    websocketUrl,
+    roomId,
+    username,
+    identity,
+    invite,
+  );
   // The invite this client was made with (the prop goes once the chat has taken it).
   const [sentInvite] = useState(() => identity !== null && invite !== null);
   const [menuOpen, setMenuOpen] = useState(false);
@@ -104,6 +111,8 @@ export function ChatRoom({
 
   // The owner and moderators get a menu of actions per member (the chat checks each one).
   const moderatorRole = signedIn && isPrivate && (role === 'owner' || role === 'moderator') ? role : null;
+  // One's own messages; in a private room, its owner and moderators delete anyone's.
+  const canDelete = (message: ChatMessage) => online && (message.isOwnMessage || moderatorRole !== null);
   const moderation = moderatorRole && { role: moderatorRole, state: state.privateRooms, actions: privateRooms, online };
   const roles = signedIn && isPrivate ? { ...knownRoles, ...(role !== null ? { [state.username]: role } : {}) } : {};
 
@@ -210,6 +219,8 @@ export function ChatRoom({
           onLoadOlder={loadOlder}
           onRetry={retry}
           onDiscard={discard}
+          canDelete={canDelete}
+          onDelete={deleteMessage}
         />
         <aside className="member-panel">
           <MemberList

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import type { OutgoingMessage, TimelineEntry } from '../chat/chatClient';
+import type { ChatMessage } from '../chat/protocol';
 import { OutgoingItem, TimelineItem } from './TimelineItem';
 
 /** How close to the bottom (px) still counts as "at the bottom", following new messages. */
@@ -13,9 +14,21 @@ interface MessageListProps {
   onLoadOlder: () => void;
   onRetry: (clientMessageId: string) => void;
   onDiscard: (clientMessageId: string) => void;
+  /** Whether the user may delete this message; `onDelete` deletes it (after the user confirms). */
+  canDelete?: (message: ChatMessage) => boolean;
+  onDelete?: (seq: number) => void;
 }
 
-export function MessageList({ timeline, outbox, olderMessages, onLoadOlder, onRetry, onDiscard }: MessageListProps) {
+export function MessageList({
+  timeline,
+  outbox,
+  olderMessages,
+  onLoadOlder,
+  onRetry,
+  onDiscard,
+  canDelete = () => false,
+  onDelete,
+}: MessageListProps) {
   const scrollerRef = useRef<HTMLDivElement>(null);
   const followingRef = useRef(true);
   const messageCount = timeline.filter((entry) => entry.kind === 'message').length;
@@ -68,7 +81,11 @@ export function MessageList({ timeline, outbox, olderMessages, onLoadOlder, onRe
         ) : (
           <ol className="message-list">
             {timeline.map((entry) => (
-              <TimelineItem key={entry.key} entry={entry} />
+              <TimelineItem
+                key={entry.key}
+                entry={entry}
+                onDelete={entry.kind === 'message' && onDelete && canDelete(entry.message) ? onDelete : null}
+              />
             ))}
             {outbox.map((item) => (
               <OutgoingItem key={item.clientMessageId} item={item} onRetry={onRetry} onDiscard={onDiscard} />

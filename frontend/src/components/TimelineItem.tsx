@@ -94,12 +94,31 @@ function moderationText({ action, by, target, role, until }: ModerationEntry): R
   }
 }
 
-export function TimelineItem({ entry }: { entry: TimelineEntry }) {
+interface TimelineItemProps {
+  entry: TimelineEntry;
+  /** Offered where the user may delete the message (their own, or as a private room's owner or moderator). */
+  onDelete?: ((seq: number) => void) | null;
+}
+
+/** Asks before deleting: a deletion cannot be undone. */
+function confirmDeletion(author: string, own: boolean): boolean {
+  return window.confirm(own ? 'Delete your message? This cannot be undone.' : `Delete this message from ${author}? This cannot be undone.`);
+}
+
+export function TimelineItem({ entry, onDelete = null }: TimelineItemProps) {
   if (entry.kind === 'presence') return <li className="system-line">{presenceText(entry)}</li>;
   if (entry.kind === 'moderation') return <li className="system-line moderation-line">{moderationText(entry)}</li>;
+  if (entry.kind === 'removal') {
+    return (
+      <li className="system-line moderation-line">
+        <Name>{entry.by}</Name> removed a message
+      </li>
+    );
+  }
   const { message } = entry;
+  const classes = ['message', message.isOwnMessage ? 'own' : '', message.deleted ? 'deleted' : ''].filter(Boolean);
   return (
-    <li className={message.isOwnMessage ? 'message own' : 'message'}>
+    <li className={classes.join(' ')}>
       <div className="message-meta">
         {message.isOwnMessage ? (
           <span className="visually-hidden">You</span>
@@ -113,7 +132,31 @@ export function TimelineItem({ entry }: { entry: TimelineEntry }) {
           {formatTime(message.sentAt)}
         </time>
       </div>
-      <MessageText text={message.message} />
+      {message.deleted ? (
+        <p className="message-deleted">
+          {message.deletedBy === undefined ? (
+            'Message deleted'
+          ) : (
+            <>
+              Message removed by <Name>{message.deletedBy}</Name>
+            </>
+          )}
+        </p>
+      ) : (
+        <MessageText text={message.message} />
+      )}
+      {onDelete !== null && !message.deleted && (
+        <button
+          type="button"
+          className="message-delete"
+          aria-label={message.isOwnMessage ? 'Delete your message' : `Delete message from ${message.username}`}
+          onClick={() => {
+            if (confirmDeletion(message.username, message.isOwnMessage)) onDelete(message.seq);
+          }}
+        >
+          Delete
+        </button>
+      )}
     </li>
   );
 }
