@@ -2,10 +2,13 @@
 creates one from the menu, makes an invite link and hands it to a second browser, where another
 user signs in, enters through it and chats; once the owner revokes the link, a third user who
 opens it is told the room is private, and sees nothing of it. The owner then mutes the member,
-then removes them: the member's page says so, and the room's address no longer lets them in."""
+then removes them: the member's page says so, and the room's address no longer lets them in.
+Deleting: a member deletes their own message, the owner removes another of theirs, and both
+pages show it, after a reload too."""
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from playwright.sync_api import Page, expect
 
@@ -23,19 +26,24 @@ def signed_in_at(open_room: Callable[[str], Page], path: str, username: str) -> 
     return page
 
 
-def test_a_private_room_by_invite_link_until_the_link_is_revoked(
-    optional_stack: LocalStack, open_optional_room: Callable[[str], Page]
-) -> None:
-    ada, bob, cy = (unique(who) for who in ("ada", "bob", "cy"))
-    for username in (ada, bob, cy):
-        local_user.create(optional_stack.options.ready_file, username, PASSWORD)
+@dataclass
+class InvitedRoom:
+    """A private room its owner made from the menu, and a member who came by its invite link."""
 
-    owner = signed_in_at(open_optional_room, unique("e2e-"), ada)
+    owner: Page
+    member: Page
+    invite_link: str
+
+
+def room_by_invite_link(
+    stack: LocalStack, open_room: Callable[[str], Page], ada: str, bob: str
+) -> InvitedRoom:
+    owner = signed_in_at(open_room, unique("e2e-"), ada)
     expect(owner.get_by_role("status")).to_have_text("Online")
     owner.get_by_role("button", name="Menu").click()
     owner.get_by_role("button", name="New private room").click()
     expect(owner).to_have_url(re.compile(r"/~[A-Za-z0-9_-]{22}$"))
-    room_path = owner.url.removeprefix(optional_stack.options.site_url)
+    room_path = owner.url.removeprefix(stack.options.site_url)
     expect(owner.get_by_role("status")).to_have_text("Online")
     expect(owner.get_by_text("Private room")).to_be_visible()
 
@@ -45,14 +53,24 @@ def test_a_private_room_by_invite_link_until_the_link_is_revoked(
     link = panel.get_by_role("group", name="New invite link").get_by_label("Invite link")
     expect(link).to_have_value(re.compile(r"#invite=[A-Za-z0-9_-]{22}$"))
     invite_link = link.input_value()
-    assert invite_link.startswith(f"{optional_stack.options.site_url}{room_path}#invite=")
+    assert invite_link.startswith(f"{stack.options.site_url}{room_path}#invite=")
 
-    member = signed_in_at(
-        open_optional_room, invite_link.removeprefix(optional_stack.options.site_url + "/"), bob
-    )
+    member = signed_in_at(open_room, invite_link.removeprefix(stack.options.site_url + "/"), bob)
     expect(member.get_by_role("status")).to_have_text("Online")
     expect(member).not_to_have_url(re.compile("invite="))  # taken out of the address once in
     expect(owner.get_by_text(f"{bob} joined")).to_be_visible()
+    return InvitedRoom(owner, member, invite_link)
+
+
+def test_a_private_room_by_invite_link_until_the_link_is_revoked(
+    optional_stack: LocalStack, open_optional_room: Callable[[str], Page]
+) -> None:
+    ada, bob, cy = (unique(who) for who in ("ada", "bob", "cy"))
+    for username in (ada, bob, cy):
+        local_user.create(optional_stack.options.ready_file, username, PASSWORD)
+    room = room_by_invite_link(optional_stack, open_optional_room, ada, bob)
+    owner, member, invite_link = room.owner, room.member, room.invite_link
+    panel = owner.get_by_role("region", name="Invite")
     send(member, "hello, members only")
     expect(owner.locator("li.message:not(.own)")).to_contain_text(["hello, members only"])
 
@@ -83,3 +101,38 @@ def test_a_private_room_by_invite_link_until_the_link_is_revoked(
     expect(owner.get_by_text(f"{ada} removed {bob}")).to_be_visible()
     member.reload()  # a member no more: the address alone lets nobody in
     expect(member.get_by_role("heading", name="This room is private")).to_be_visible()
+
+
+def test_a_member_deletes_their_message_and_the_owner_removes_another(
+    optional_stack: LocalStack, open_optional_room: Callable[[str], Page]
+) -> None:
+    ada, bob = unique("ada"), unique("bob")
+    for username in (ada, bob):
+        local_user.create(optional_stack.options.ready_file, username, PASSWORD)
+    room = room_by_invite_link(optional_stack, open_optional_room, ada, bob)
+    owner, member = room.owner, room.member
+    owner.get_by_role("region", name="Invite").get_by_role("button", name="Close").click()
+    theirs = owner.locator("li.message:not(.own)")
+    send(member, "I take this back")
+    expect(theirs).to_contain_text(["I take this back"])  # two sends at once may swap places
+    send(member, "spam for the owner to remove")
+    expect(theirs).to_contain_text(["I take this back", "spam for the owner to remove"])
+
+    member.once("dialog", lambda dialog: dialog.accept())  # the confirmation
+    own = member.locator("li.message.own").filter(has_text="I take this back")
+    own.get_by_role("button", name="Delete your message").click()
+    for page in (member, owner):
+        expect(page.get_by_text("Message deleted")).to_be_visible()
+        expect(page.get_by_text("I take this back")).to_have_count(0)
+
+    owner.once("dialog", lambda dialog: dialog.accept())
+    spam = theirs.filter(has_text="spam for the owner to remove")
+    spam.get_by_role("button", name=f"Delete message from {bob}").click()
+    for page in (member, owner):
+        expect(page.get_by_text(f"Message removed by {ada}")).to_be_visible()
+        expect(page.get_by_text("spam for the owner to remove")).to_have_count(0)
+
+    member.reload()  # the room keeps both deletions, and who made the second
+    expect(member.get_by_role("status")).to_have_text("Online")
+    expect(member.get_by_text("Message deleted")).to_be_visible()
+    expect(member.get_by_text(f"Message removed by {ada}")).to_be_visible()

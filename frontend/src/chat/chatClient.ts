@@ -84,14 +84,7 @@ export interface ModerationEntry {
   until: string | null;
 }
 
-/** A message an owner or a moderator removed: "ada removed a message", at the deletion's place. */
-export interface RemovalEntry {
-  kind: 'removal';
-  key: string;
-  by: string;
-}
-
-export type TimelineEntry = MessageEntry | PresenceEntry | ModerationEntry | RemovalEntry;
+export type TimelineEntry = MessageEntry | PresenceEntry | ModerationEntry;
 
 /** Private rooms (signed in): what the chat answered to this connection's own actions. */
 export interface PrivateRoomsState {
@@ -1280,7 +1273,7 @@ export class ChatClient {
 
   /**
    * A change to the room, from a live frame or a `room` frame's `changes`: a moderation line at its
-   * seq, or a deletion applied to its message. Its seq is one of the room's, like a message's, so
+   * seq, or a deletion applied to its message (which then says who removed it, live and in history alike). Its seq is one of the room's, like a message's, so
    * `syncedSeq` moves over it; the same change twice (live, then again after a reconnect) is
    * applied once. False when it was had already (or is another room's).
    */
@@ -1311,7 +1304,6 @@ export class ChatClient {
     }
     if (change.targetSeq === this.pendingDeletion) this.pendingDeletion = null;
     this.markDeleted(change.targetSeq, change.by);
-    if (change.by !== undefined) this.insertItem({ ...place, entry: { kind: 'removal', key: `removal-${change.seq}`, by: change.by } });
     return true;
   }
 

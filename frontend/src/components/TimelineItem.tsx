@@ -108,13 +108,6 @@ function confirmDeletion(author: string, own: boolean): boolean {
 export function TimelineItem({ entry, onDelete = null }: TimelineItemProps) {
   if (entry.kind === 'presence') return <li className="system-line">{presenceText(entry)}</li>;
   if (entry.kind === 'moderation') return <li className="system-line moderation-line">{moderationText(entry)}</li>;
-  if (entry.kind === 'removal') {
-    return (
-      <li className="system-line moderation-line">
-        <Name>{entry.by}</Name> removed a message
-      </li>
-    );
-  }
   const { message } = entry;
   const classes = ['message', message.isOwnMessage ? 'own' : '', message.deleted ? 'deleted' : ''].filter(Boolean);
   return (
