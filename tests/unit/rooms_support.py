@@ -27,6 +27,22 @@ def signed_in(chat, handle):
     )
 
 
+def private_room(chat, members):
+    """Ada's private room with ``members`` added, each connected and entered, their frames so
+    far read: the room's id, and each one's socket by handle."""
+    ada = signed_in(chat, "ada")
+    room_id = ask(ada, "create-room")["roomId"]
+    ada.enter(room_id)
+    sockets = {"ada": ada}
+    for handle in members:
+        ask(ada, "add-member", roomId=room_id, handle=handle)
+        sockets[handle] = signed_in(chat, handle)
+        sockets[handle].enter(room_id)
+    for socket in sockets.values():
+        socket.new_frames()
+    return room_id, sockets
+
+
 def ask(client, action, **fields):
     """Send a private rooms' action; the one frame answered."""
     client.new_frames()

@@ -8,7 +8,7 @@ import pytest
 
 from serverless_chat import limits
 from tests.unit.conftest import MESSAGES_TABLE
-from tests.unit.rooms_support import ask, signed_in
+from tests.unit.rooms_support import ask, private_room, signed_in
 
 GUEST_KEY = "b25lLWJyb3dzZXJzLWd1ZXN0LWtleQ"
 
@@ -150,15 +150,8 @@ def test_a_page_back_after_a_deletion_gets_it_once_in_its_place(backend, pair):
 @pytest.fixture
 def room(chat):
     """Ada's private room, with bob (a moderator) and grace, each connected and entered."""
-    ada = signed_in(chat, "ada")
-    room_id = ask(ada, "create-room")["roomId"]
-    ada.enter(room_id)
-    sockets = {"ada": ada}
-    for handle in ("bob", "grace"):
-        ask(ada, "add-member", roomId=room_id, handle=handle)
-        sockets[handle] = signed_in(chat, handle)
-        sockets[handle].enter(room_id)
-    ask(ada, "set-role", roomId=room_id, handle="bob", role="moderator")
+    room_id, sockets = private_room(chat, ("bob", "grace"))
+    ask(sockets["ada"], "set-role", roomId=room_id, handle="bob", role="moderator")
     for socket in sockets.values():
         socket.new_frames()
     return room_id, sockets

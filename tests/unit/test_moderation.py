@@ -5,23 +5,13 @@ the whole room; a bystander keeps being served."""
 import pytest
 
 from serverless_chat import limits
-from tests.unit.rooms_support import ask, signed_in
+from tests.unit.rooms_support import ask, private_room, signed_in
 
 
 @pytest.fixture
 def room(chat):
     """Ada's private room with bob, grace and dee in it, each connected and entered."""
-    ada = signed_in(chat, "ada")
-    room_id = ask(ada, "create-room")["roomId"]
-    ada.enter(room_id)
-    sockets = {"ada": ada}
-    for handle in ("bob", "grace", "dee"):
-        ask(ada, "add-member", roomId=room_id, handle=handle)
-        sockets[handle] = signed_in(chat, handle)
-        sockets[handle].enter(room_id)
-    for socket in sockets.values():
-        socket.new_frames()
-    return room_id, sockets
+    return private_room(chat, ("bob", "grace", "dee"))
 
 
 def told(socket):

@@ -822,14 +822,11 @@ class MessagesTable:
         )
         if marker is not None:
             self._raise_if_stored(marker)
-        # One expiry for the message and the room's counter: the counter never expires before
-        # the room's newest message (it would restart seq at 1 under live history), and a room
-        # unused for the retention period leaves nothing behind.
-        expires_at_s = int(time.time()) + self._retention_s
+        seq, expires_at_s = self._next_seq(draft.room_id)
         message = Message(
             id=str(uuid.uuid4()),
             room_id=draft.room_id,
-            seq=self._next_seq(draft.room_id, expires_at_s),
+            seq=seq,
             text=draft.text,
             username=draft.username,
             sender_connection_id=draft.sender_connection_id,
@@ -855,7 +852,12 @@ class MessagesTable:
         )
         return _message(response["Item"])
 
-    def _next_seq(self, room_id: str, expires_at_s: int) -> int:
+    def _next_seq(self, room_id: str) -> tuple[int, int]:
+        """The room's next seq, for a message or a change, and the expiry (epoch seconds) of
+        what takes it. One expiry for it and the room's counter: the counter never expires
+        before the room's newest item (it would restart seq at 1 under live history), and a
+        room unused for the retention period leaves nothing behind."""
+        expires_at_s = int(time.time()) + self._retention_s
         response = self._client.update_item(
             TableName=self._table,
             Key={"roomId": _s(room_id), "seq": _n(_COUNTER_SEQ)},
@@ -863,7 +865,7 @@ class MessagesTable:
             ExpressionAttributeValues={":one": _n(1), ":expires": _n(expires_at_s)},
             ReturnValues="UPDATED_NEW",
         )
-        return _int(response["Attributes"], "lastSeq") or 0
+        return _int(response["Attributes"], "lastSeq") or 0, expires_at_s
 
     def _store(
         self,
@@ -955,10 +957,10 @@ class MessagesTable:
 
     @busy_when_throttled
     def delete(self, message: Message, by: str | None) -> Deletion | None:
-        expires_at_s = int(time.time()) + self._retention_s
+        seq, expires_at_s = self._next_seq(message.room_id)
         deletion = Deletion(
             room_id=message.room_id,
-            seq=self._next_seq(message.room_id, expires_at_s),
+            seq=seq,
             target_seq=message.seq,
             by=by,
         )
@@ -1004,10 +1006,10 @@ class MessagesTable:
     def record(
         self, room_id: str, action: str, by: str, target: str, details: dict[str, str]
     ) -> ModerationRecord:
-        expires_at_s = int(time.time()) + self._retention_s
+        seq, expires_at_s = self._next_seq(room_id)
         record = ModerationRecord(
             room_id=room_id,
-            seq=self._next_seq(room_id, expires_at_s),
+            seq=seq,
             action=action,
             by=by,
             target=target,
