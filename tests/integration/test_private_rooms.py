@@ -43,6 +43,17 @@ def nothing_more(ws: ClientConnection) -> None:
     assert json.loads(ws.recv(timeout=10)) == {"type": "pong"}
 
 
+def entered_private_room(owner: ClientConnection, members: dict[str, ClientConnection]) -> str:
+    """A private room of ``owner``'s with ``members`` (by handle) added, everyone entered."""
+    room_id = ask(owner, "create-room", "room_created")["roomId"]
+    for handle in members:
+        ask(owner, "add-member", "member_added", roomId=room_id, handle=handle)
+    for ws in (owner, *members.values()):
+        send(ws, {"action": "on-enter-room", "roomId": room_id})
+        receive(ws, "room")
+    return room_id
+
+
 def _until_closed(ws: ClientConnection) -> None:
     while True:
         ws.recv(timeout=10)
@@ -122,12 +133,7 @@ def test_moderators_mute_and_remove_while_a_bystander_is_served(optional_stack: 
         signed_in(url, token(names["hal"], sub=hal_sub)) as hal,
         signed_in(url, token(names["ivy"])) as ivy,
     ):
-        room_id = ask(gil, "create-room", "room_created")["roomId"]
-        for ws, who in ((gil, "gil"), (hal, "hal"), (ivy, "ivy")):
-            if who != "gil":
-                ask(gil, "add-member", "member_added", roomId=room_id, handle=names[who])
-            send(ws, {"action": "on-enter-room", "roomId": room_id})
-            receive(ws, "room")
+        room_id = entered_private_room(gil, {names["hal"]: hal, names["ivy"]: ivy})
 
         muted = ask(
             gil, "mute-member", "moderation", roomId=room_id, handle=names["hal"], seconds=60
@@ -161,12 +167,7 @@ def test_a_moderator_deletes_a_members_message_while_a_bystander_is_served(
         signed_in(url, token(names["ned"])) as ned,
         signed_in(url, token(names["oz"])) as oz,
     ):
-        room_id = ask(mo, "create-room", "room_created")["roomId"]
-        for ws, who in ((mo, "mo"), (ned, "ned"), (oz, "oz")):
-            if who != "mo":
-                ask(mo, "add-member", "member_added", roomId=room_id, handle=names[who])
-            send(ws, {"action": "on-enter-room", "roomId": room_id})
-            receive(ws, "room")
+        room_id = entered_private_room(mo, {names["ned"]: ned, names["oz"]: oz})
         send(ned, {"action": "on-message", "message": "spam"})
         spam = receive(oz, "message")
         send(ned, {"action": "on-message", "message": "oops"})

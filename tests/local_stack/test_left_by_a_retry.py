@@ -5,12 +5,12 @@ logged them, against the stack's emulator."""
 
 import json
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from local_stack import terraform
 from local_stack.stack import LocalStack
+from tests.local_gateway.gateway_support import aws_client
 
 # As the provider logged them in a failed fresh-clone run (the request id shortened).
 PERMISSION_ERROR = (
@@ -25,23 +25,14 @@ ROLE_ERROR = (
 )
 
 
-def client(stack: LocalStack, service: str):  # type: ignore[no-untyped-def]
-    return boto3.client(
-        service,
-        endpoint_url=stack.emulator_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-
-
 def statement_ids(lambdas, function: str) -> list[str]:  # type: ignore[no-untyped-def]
     policy = json.loads(lambdas.get_policy(FunctionName=function)["Policy"])
     return [statement["Sid"] for statement in policy["Statement"]]
 
 
 def test_what_a_retried_create_left_is_deleted_and_nothing_else(stack: LocalStack) -> None:
-    lambdas, iam = client(stack, "lambda"), client(stack, "iam")
+    lambdas = aws_client("lambda", stack.emulator_endpoint)
+    iam = aws_client("iam", stack.emulator_endpoint)
     function = "serverless-chat-local-disconnect"
     lambdas.add_permission(
         FunctionName=function,

@@ -1273,9 +1273,10 @@ export class ChatClient {
 
   /**
    * A change to the room, from a live frame or a `room` frame's `changes`: a moderation line at its
-   * seq, or a deletion applied to its message (which then says who removed it, live and in history alike). Its seq is one of the room's, like a message's, so
-   * `syncedSeq` moves over it; the same change twice (live, then again after a reconnect) is
-   * applied once. False when it was had already (or is another room's).
+   * seq, or a deletion applied to its message (which then says who removed it, live and in history
+   * alike). Its seq is one of the room's, like a message's, so `syncedSeq` moves over it; the same
+   * change twice (live, then again after a reconnect) is applied once. False when it was had
+   * already (or is another room's).
    */
   private applyChange(change: RoomChange): boolean {
     if (change.roomId !== this.roomId) return false;
