@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 # An hclog entry's first line: time, [LEVEL], logger name, message and attributes.
 _ENTRY = re.compile(r"^\d{4}-\d\d-\d\dT\S+ \[[A-Z]+\] [^:]+: (?P<rest>.*)$")
@@ -38,6 +38,12 @@ _REQUEST = "HTTP Request Sent:"
 _ATTRIBUTE = re.compile(
     r'(?:^|\s)(?P<key>[\w.@-]+)=(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<bare>\S*))'
 )
+# The provider's entry for a request that failed: its error, then its attributes.
+_STATEMENT_EXISTS = re.compile(
+    r"request failed with unretryable error [^\n]*?ResourceConflictException: The statement id "
+    r"\((?P<sid>[^)]+)\) provided already exists\.[^:]*:"
+)
+_FUNCTION_POLICY = re.compile(r"/functions/(?P<function>[^/]+)/policy$")
 _SIGNING_NAME = re.compile(r"Credential=[^/\s]*/\d{8}/[^/\s]+/(?P<service>[^/\s]+)/aws4_request")
 
 
@@ -94,6 +100,28 @@ def requests(lines: Iterable[str]) -> Iterator[Request]:
             signing_name=scope["service"] if scope else "",
             host=urlsplit(url).netloc if url else "",
         )
+
+
+def statements_met_again(lines: Iterable[str]) -> set[tuple[str, str]]:
+    """(function, statement id) of each Lambda AddPermission that the log shows answered 409
+    "The statement id (...) provided already exists": the error's entry names the statement, the
+    request's entry of the same ``tf_req_id`` (one resource's create) the function, in its
+    ``http.url`` (``.../functions/<function>/policy``)."""
+    functions: dict[str, str] = {}  # tf_req_id -> function of its AddPermission requests
+    statements: dict[str, str] = {}  # tf_req_id -> statement id it found already existing
+    for entry in entries(lines):
+        if entry.startswith(_REQUEST) and "rpc.method=AddPermission" in entry:
+            found = attributes(entry[len(_REQUEST) :])
+            url = _FUNCTION_POLICY.search(urlsplit(found.get("http.url", "")).path)
+            if url and "tf_req_id" in found:
+                functions[found["tf_req_id"]] = unquote(url["function"])
+        elif (conflict := _STATEMENT_EXISTS.search(entry)) is not None:
+            request = attributes(entry[conflict.end() :]).get("tf_req_id")
+            if request:
+                statements[request] = conflict["sid"]
+    return {
+        (functions[request], sid) for request, sid in statements.items() if request in functions
+    }
 
 
 def read(path: Path) -> list[Request]:

@@ -257,7 +257,9 @@ class Rehearsal:
         )
 
     def apply(self) -> None:
-        self._run("apply", ["apply", "-input=false", "-auto-approve", *self._var_args])
+        # What a create that met itself left (terraform.py) is removed here too.
+        with terraform.removing_statements_met_again(self.debug_log("apply"), self.endpoint):
+            self._run("apply", ["apply", "-input=false", "-auto-approve", *self._var_args])
 
     def plan(self) -> tuple[int, dict[str, Any]]:
         """``plan -detailed-exitcode`` (0: no changes, 2: changes) and the plan as JSON."""

@@ -10,11 +10,16 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Collection, Mapping
+import threading
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from local_stack import provider_log
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ENV = ROOT / "terraform" / "envs" / "local"
@@ -23,17 +28,25 @@ CLI_CONFIG = ROOT / "build" / "terraform" / "cli.tfrc"
 LEAKING = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "TF_WORKSPACE", "TF_LOG", "TF_LOG_PATH")
 
 
+SWEEP_PERIOD_S = 1.0  # how often a local apply reads its provider's log for statements met again
+
+
 class TerraformError(Exception):
     pass
 
 
-# Now and then, on a loaded machine, MiniStack answers a create late or drops the connection after
-# doing it; the SDK sends the request again and gets "already exists" (409) for what the first
-# one made, which the state does not hold (the provider then retries a Lambda permission's
-# conflict for 5 minutes before giving up). On AWS a create does not meet itself like this. An
-# import does not work here (the roots' for_each keys are unknown before the apply completes), so
-# the local apply deletes what its own create left behind in the emulator, which only this stack
-# uses, and applies once more. Each pattern: the provider's error line, naming the resource.
+# Now and then, on a loaded machine, the provider's HTTP client closes its connection to MiniStack
+# just after MiniStack answered, and the SDK sends the request again (in strace of MiniStack: the
+# whole response sent, its Content-Length right, then the client's FIN or RST; 0 to 4 of the ~500
+# requests of an apply, on 2 cores with two applies at once). For a create that went through, the
+# resend gets "already exists" (409) for what the first one made, which the state does not hold. On
+# AWS a create does not meet itself like this. A Lambda permission's conflict the provider retries
+# for 5 minutes before failing: while the apply runs, the statement the first attempt added is
+# deleted (`removing_statements_met_again`), and the provider's next attempt adds it, seconds
+# later. A create the provider does not retry (an IAM role's) fails the apply: then what it left is
+# deleted and the apply run once more. An import does not work here (the roots' for_each keys are
+# unknown before the apply completes). Only this stack uses the emulator. Each pattern: the
+# provider's error line, naming the resource.
 _LEFT_BY_A_RETRY = {
     "lambda_permission": re.compile(
         r"Error: adding Lambda Permission \((?P<function>[^/)]+)/(?P<sid>[^)]+)\): [^\n]*"
@@ -64,20 +77,30 @@ def apply(
     """Apply envs/local with ``variables``, state and working data in ``work_dir`` (so stacks
     in different directories never share them); return the outputs. ``refresh=False`` trusts
     the state instead of reading every resource back (a re-apply to the emulator it created)."""
-    environment = {**os.environ, "TF_DATA_DIR": str(work_dir / "terraform-data")}
+    debug_log = work_dir / "terraform-provider.log"  # the provider's requests, for diagnosis too
+    debug_log.unlink(missing_ok=True)
+    environment = {
+        **os.environ,
+        "TF_DATA_DIR": str(work_dir / "terraform-data"),
+        "TF_LOG_PROVIDER": "DEBUG",
+        "TF_LOG_PATH": str(debug_log),
+    }
     state = work_dir / "terraform.tfstate"
     init = ["init", "-input=false", "-reconfigure", f"-backend-config=path={state}"]
     run(LOCAL_ENV, init, log, environment)
     var_args = [f"-var={name}={value}" for name, value in variables.items()]
     refreshing = [] if refresh else ["-refresh=false"]
     apply_args = ["apply", "-input=false", "-auto-approve", *refreshing, *var_args]
+    endpoint = variables["emulator_endpoint"]
     started = log.tell()
     try:
-        run(LOCAL_ENV, apply_args, log, environment)
+        with removing_statements_met_again(debug_log, endpoint):
+            run(LOCAL_ENV, apply_args, log, environment)
     except TerraformError:
-        if not remove_left_by_a_retry(_logged_since(log, started), variables["emulator_endpoint"]):
+        if not remove_left_by_a_retry(_logged_since(log, started), endpoint):
             raise
-        run(LOCAL_ENV, apply_args, log, environment)
+        with removing_statements_met_again(debug_log, endpoint):
+            run(LOCAL_ENV, apply_args, log, environment)
     return outputs(LOCAL_ENV, environment)
 
 
@@ -88,14 +111,56 @@ def _logged_since(log: IO[bytes], offset: int) -> str:
         return written.read().decode(errors="replace")
 
 
-def remove_left_by_a_retry(logged: str, endpoint: str) -> bool:
-    """Delete from the emulator at ``endpoint`` each resource the apply that ``logged`` this
-    found "already existing" (``_LEFT_BY_A_RETRY``); False when it found none."""
-    session = boto3.session.Session(
+def _emulator_session() -> boto3.session.Session:
+    return boto3.session.Session(
         aws_access_key_id="test",
         aws_secret_access_key="test",  # noqa: S106 (the emulator's, as for every local client)
         region_name="us-east-1",
     )
+
+
+@contextmanager
+def removing_statements_met_again(debug_log: Path, endpoint: str) -> Iterator[None]:
+    """While the block runs a Terraform command whose provider writes its debug log to
+    ``debug_log``, delete from the emulator at ``endpoint``, once each, the Lambda permission
+    statements that the provider's AddPermission found already existing
+    (``provider_log.statements_met_again``): the provider retries that conflict, and its next
+    attempt then adds the statement afresh. What the log held before the block is not read."""
+    stopped = threading.Event()
+    lambdas = _emulator_session().client("lambda", endpoint_url=endpoint)
+    earlier = debug_log.stat().st_size if debug_log.exists() else 0  # an earlier run's, if any
+
+    def remove_each_once() -> None:
+        removed: set[tuple[str, str]] = set()
+        read_size = earlier
+        while not stopped.wait(SWEEP_PERIOD_S):
+            size = debug_log.stat().st_size if debug_log.exists() else 0
+            if size == read_size:
+                continue
+            read_size = size
+            with debug_log.open("rb") as log:
+                log.seek(earlier)
+                lines = log.read().decode(errors="replace").splitlines()
+            met_again = provider_log.statements_met_again(lines) - removed
+            for function, sid in sorted(met_again):
+                # Gone already, or the emulator is: the apply says what happened.
+                with suppress(BotoCoreError, ClientError):
+                    lambdas.remove_permission(FunctionName=function, StatementId=sid)
+                removed.add((function, sid))
+
+    remover = threading.Thread(target=remove_each_once, name="statements met again", daemon=True)
+    remover.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        remover.join()
+
+
+def remove_left_by_a_retry(logged: str, endpoint: str) -> bool:
+    """Delete from the emulator at ``endpoint`` each resource the apply that ``logged`` this
+    found "already existing" (``_LEFT_BY_A_RETRY``); False when it found none."""
+    session = _emulator_session()
     found = False
     for error in _LEFT_BY_A_RETRY["lambda_permission"].finditer(logged):
         lambdas = session.client("lambda", endpoint_url=endpoint)

@@ -81,3 +81,50 @@ def test_operations_are_distinct_sorted_with_their_phases_and_request_counts(
 def test_an_entry_without_service_or_operation_is_no_request() -> None:
     lines = [f"{PREFIX} HTTP Request Sent: http.method=POST http.url=http://h/\n"]
     assert list(provider_log.requests(lines)) == []
+
+
+def met_again_entries(function: str, sid: str, request: str = "1e720245") -> str:
+    """An AddPermission that the provider sent again and found its statement already existing,
+    as it logs it (an excerpt of a stalled local apply, attributes shortened): the request of
+    resource create ``request``, and its 409."""
+    stamp = "2026-12-04T02:21:52.514Z [DEBUG] provider.terraform-provider-aws_v5.100.0_x5:"
+    body = (
+        '{"Action":"lambda:InvokeFunction","Principal":"apigateway.amazonaws.com",'
+        f'"StatementId":"{sid}"}}'
+    )
+    return (
+        f"{stamp} HTTP Request Sent: aws.region=us-east-1\n"
+        "  http.request.body=\n"
+        f"  | {body}\n"
+        f"   http.url=http://127.0.0.1:58965/2015-03-31/functions/{function}/policy "
+        f'http.request.header.amz_sdk_request="attempt=2; max=25" rpc.method=AddPermission '
+        f"rpc.service=Lambda tf_req_id={request} tf_resource_type=aws_lambda_permission\n"
+        f"{stamp} request failed with unretryable error https response error StatusCode: 409, "
+        f"RequestID: 139dad70, ResourceConflictException: The statement id ({sid}) provided "
+        "already exists. Please provide a new statement id, or remove the existing statement.: "
+        f"tf_provider_addr=registry.terraform.io/hashicorp/aws tf_req_id={request} "
+        "rpc.method=AddPermission rpc.service=Lambda\n"
+    )
+
+
+def test_statements_met_again_are_the_functions_and_ids_of_addpermissions_answered_409() -> None:
+    excerpt = (
+        EXCERPT
+        + met_again_entries("serverless-chat-local-rooms", "AllowApiGateway-set-role", "r1")
+        + met_again_entries("serverless-chat-local-rooms", "AllowApiGateway-set-role", "r1")
+        + met_again_entries("serverless-chat-local-send-message", "AllowApiGateway-on-message")
+    )
+    assert provider_log.statements_met_again(excerpt.splitlines()) == {
+        ("serverless-chat-local-rooms", "AllowApiGateway-set-role"),
+        ("serverless-chat-local-send-message", "AllowApiGateway-on-message"),
+    }
+
+
+def test_a_conflict_whose_request_is_not_logged_yet_names_nothing() -> None:
+    """The remover reads a log being written: an error without its request, or a request whose
+    error has not come, is not a statement met again (yet)."""
+    request, error = met_again_entries("f", "S").split("request failed")
+    assert provider_log.statements_met_again(("request failed" + error).splitlines()) == set()
+    assert provider_log.statements_met_again(request.splitlines()) == set()
+    other = met_again_entries("f", "S").replace("409", "429").replace("ResourceConflict", "Too")
+    assert provider_log.statements_met_again(other.splitlines()) == set()
