@@ -194,9 +194,11 @@ describe('messages', () => {
     const socket = enter();
     client.send('hello');
     socket.receive({ type: 'error', code: 'not_in_room', message: 'enter first', clientMessageId: 'cid-1' });
-    expect(socket.lastSent()).toMatchObject({ action: 'on-enter-room', groupId: 'lobby' });
+    expect(socket.lastSent()).toMatchObject({ action: 'on-enter-room', groupId: 'lobby', afterSeq: 0 });
     expect(state().outbox).toMatchObject([{ state: 'queued' }]);
+    expect(state().status).toBe('reconnecting'); // filling what was missed, not in the room yet
     socket.receive(roomFrame());
+    expect(state().status).toBe('online');
     expect(socket.lastSent()).toMatchObject({ action: 'on-message', message: 'hello', clientMessageId: 'cid-1' });
     expect(state().error).toBeNull();
   });
@@ -406,11 +408,19 @@ describe('reconnecting', () => {
     const socket = FakeWebSocket.latest();
     socket.open();
 
+    expect(socket.lastSent()).toMatchObject({ action: 'on-enter-room', afterSeq: 2 });
+    expect(state().status).toBe('reconnecting');
     socket.receive(roomFrame({ history: [chatMessage(3), chatMessage(4)], more: true })); // 3 to 52 and more
     expect(socket.lastSent()).toEqual({ action: 'on-enter-room', groupId: 'lobby', username: 'Alice', guestKey: GUEST_KEY });
+    expect(state().status).toBe('reconnecting'); // still entering, for the latest page
+    client.send('queued until the latest page');
+    expect(socket.sentFrames()).toHaveLength(2);
     socket.receive(roomFrame({ history: [chatMessage(900), chatMessage(901)], more: true }));
+    expect(state().status).toBe('online');
+    expect(socket.lastSent()).toMatchObject({ action: 'on-message', message: 'queued until the latest page' });
 
-    expect(socket.sentFrames()).toHaveLength(2); // not one request per page missed
+    const entries = socket.sentFrames().filter((frame) => frame.action === 'on-enter-room');
+    expect(entries).toHaveLength(2); // not one request per page missed
     expect(shownMessages()).toEqual(['message 900', 'message 901']);
     expect(state().olderMessages).toBe(true);
     client.loadOlder();

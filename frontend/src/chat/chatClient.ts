@@ -1,6 +1,9 @@
 // The connection to one chat room, free of any UI framework: it keeps the socket alive, re-enters the room
 // and fills gaps after a drop, queues what the user sends while offline, and publishes one immutable state.
+// Where the connection stands (connecting, entering, filling a gap, in the room, reconnecting, stopped) is
+// the state machine of connection.ts; this file holds the socket, the timers and the room's timeline.
 import { PING_INTERVAL_MS } from '../limits';
+import { type ConnectionEvent, type ConnectionState, type ConnectionStatus, NOT_STARTED, connectionStatus, transition } from './connection';
 import { GATEWAY_ERROR_TEXT, NO_REPLY_TEXT, errorText, mutedText, nameTakenText, renameLimitedText } from './errorText';
 import { type OutboxStore, sessionOutboxStore } from './outboxStore';
 import {
@@ -43,7 +46,7 @@ import {
   unblockUserFrame,
 } from './protocol';
 
-export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting';
+export type { ConnectionStatus } from './connection';
 
 /** queued: waits for the room; sending: sent, no echo yet; unsent: failed, the user may retry or discard. */
 export type OutgoingState = 'queued' | 'sending' | 'unsent';
@@ -345,9 +348,7 @@ export class ChatClient {
   private readonly listeners = new Set<() => void>();
 
   private socket: SocketLike | null = null;
-  private stopped = true;
-  private inRoom = false;
-  private hasBeenOnline = false;
+  private connection: ConnectionState = NOT_STARTED;
   private failedAttempts = 0;
   private desiredUsername: string;
   /** Said once the room is entered: the name was taken there, and the page took the server's variant. */
@@ -431,14 +432,14 @@ export class ChatClient {
 
   start(): void {
     if (!this.stopped) return;
-    this.stopped = false;
+    this.move('start');
     document.addEventListener('visibilitychange', this.handleVisibilityChange);
     window.addEventListener('online', this.wake);
     this.openSocket();
   }
 
   stop(): void {
-    this.stopped = true;
+    this.move('stop');
     document.removeEventListener('visibilitychange', this.handleVisibilityChange);
     window.removeEventListener('online', this.wake);
     this.closeSocket();
@@ -593,6 +594,7 @@ export class ChatClient {
   reconnect(): void {
     if (this.stopped) return;
     this.closeSocket();
+    this.move('lost');
     this.clearTimer(this.reconnectTimer);
     this.failedAttempts = 0;
     this.openSocket();
@@ -605,7 +607,10 @@ export class ChatClient {
     const socket = this.createSocket(this.websocketUrl, this.protocols());
     this.socket = socket;
     this.armEnterTimer(); // a handshake that hangs counts as a failed try too
-    socket.onopen = () => this.sendEnter(this.syncedSeq);
+    socket.onopen = () => {
+      this.move(this.syncedSeq === null ? 'openedAfresh' : 'openedCatchingUp');
+      this.sendEnter(this.syncedSeq);
+    };
     socket.onmessage = (event) => this.handleFrame(event.data);
     socket.onclose = () => {
       if (this.socket === socket) this.dropConnection();
@@ -616,7 +621,6 @@ export class ChatClient {
   private closeSocket(): void {
     const socket = this.socket;
     this.socket = null;
-    this.inRoom = false;
     this.requestedBeforeSeq = null; // a page of older messages asked for on this socket will not come
     for (const timer of [this.enterTimer, this.idleTimer, this.pongTimer, this.actionTimer]) this.clearTimer(timer);
     this.enterTimer = this.idleTimer = this.pongTimer = this.actionTimer = null;
@@ -641,7 +645,7 @@ export class ChatClient {
       return;
     }
     this.closeSocket();
-    this.update({ status: this.hasBeenOnline ? 'reconnecting' : 'connecting' });
+    this.move('lost');
     this.scheduleReconnect();
   }
 
@@ -761,8 +765,6 @@ export class ChatClient {
     this.clearTimer(this.enterTimer);
     this.enterTimer = null;
     const justEntered = !this.inRoom;
-    this.inRoom = true;
-    this.hasBeenOnline = true;
     this.failedAttempts = 0;
     this.desiredUsername = frame.username;
     this.nameVariantsTried = 0;
@@ -788,9 +790,11 @@ export class ChatClient {
       // Back after a long absence: more was missed than a page. The latest page at once, and the
       // older ones on request, rather than one request per page of everything missed.
       this.forgetTimeline();
+      this.move('enteringAfresh');
       this.sendEnter(null);
       return;
     }
+    this.move('entered');
     for (const message of frame.history) this.addMessage(message);
     for (const change of frame.changes ?? []) this.applyChange(change);
     const pageEnd = Math.max(frame.history.at(-1)?.seq ?? 0, frame.changes?.at(-1)?.seq ?? 0) || requested;
@@ -798,7 +802,6 @@ export class ChatClient {
     this.advanceSyncedSeq();
 
     this.update({
-      status: 'online',
       username: frame.username,
       members: frame.members,
       guests: frame.guests ?? [],
@@ -872,7 +875,7 @@ export class ChatClient {
     if (code === 'token_expired' && this.onTokenExpired !== null) {
       // The server closes this connection: the page renews its token and reconnects with the new one.
       this.closeSocket();
-      this.update({ status: 'reconnecting' });
+      this.move('lost');
       this.onTokenExpired();
       return;
     }
@@ -899,7 +902,7 @@ export class ChatClient {
         this.clearAckTimer(clientMessageId);
         this.setOutgoing(clientMessageId, { state: 'queued' });
       }
-      this.inRoom = false;
+      this.move('leftRoom');
       this.sendEnter(this.syncedSeq);
       return;
     }
@@ -907,6 +910,7 @@ export class ChatClient {
       // The room has no message as far as the page's (its history was reset): its seqs are not
       // this room's. Forget them and enter afresh, for the latest messages.
       this.forgetTimeline();
+      this.move('enteringAfresh');
       this.sendEnter(null);
       return;
     }
@@ -1399,6 +1403,23 @@ export class ChatClient {
   }
 
   // ------------------------------------------------------------ plumbing
+
+  /** The connection's next state (connection.ts), and the badge's status with it. */
+  private move(event: ConnectionEvent): void {
+    const next = transition(this.connection, event);
+    if (next === this.connection) return;
+    this.connection = next;
+    const status = connectionStatus(next);
+    if (status !== this.state.status) this.update({ status });
+  }
+
+  private get stopped(): boolean {
+    return this.connection.phase === 'stopped';
+  }
+
+  private get inRoom(): boolean {
+    return this.connection.phase === 'inRoom';
+  }
 
   private clearAckTimer(clientMessageId: string): void {
     this.clearTimer(this.ackTimers.get(clientMessageId) ?? null);
