@@ -29,7 +29,7 @@ from localstack_client.session import Session
 
 from local_stack import rehearsal
 from local_stack.rehearsal import MINISTACK_UNREAD
-from local_stack.terraform import environment
+from local_stack.terraform import environment, removing_statements_met_again
 from serverless_chat import contract
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,13 +68,24 @@ def lambda_zip(workdir: Path) -> Path:
 
 class Terraform:
     def __init__(self, workdir: Path, endpoint: str, package: Path) -> None:
-        self.env = environment(workdir / ".terraform")
+        self.endpoint = endpoint
+        # The provider's requests, read while applying for what a resent create left behind
+        # (local_stack/terraform.py), and kept for a failure's evidence.
+        self.debug_log = workdir / "terraform-provider.log"
+        self.env = environment(
+            workdir / ".terraform",
+            {"TF_LOG_PROVIDER": "DEBUG", "TF_LOG_PATH": str(self.debug_log)},
+        )
         self.state = workdir / "terraform.tfstate"
         self.vars = [
             f"-var=emulator_endpoint={endpoint}",
             f"-var=lambda_package_path={package}",
             f"-var=websocket_url={WEBSOCKET_URL}",
         ]
+
+    def apply(self) -> None:
+        with removing_statements_met_again(self.debug_log, self.endpoint):
+            self.run("apply", "-auto-approve", "-no-color", *self.vars)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
@@ -96,7 +107,7 @@ class Terraform:
 def terraform(workdir: Path, emulator: str, lambda_zip: Path) -> Iterator[Terraform]:
     tf = Terraform(workdir, emulator, lambda_zip)
     tf.run("init", "-input=false", "-no-color", f"-backend-config=path={tf.state}")
-    tf.run("apply", "-auto-approve", "-no-color", *tf.vars)
+    tf.apply()
     yield tf
     if tf.state.exists() and json.loads(tf.state.read_text()).get("resources"):
         tf.run("destroy", "-auto-approve", "-no-color", *tf.vars, check=False)
@@ -281,7 +292,7 @@ def test_auth_optional_adds_a_user_pool_and_the_connect_authorizer(
     """The same stack applied again with sign-in: an upgrade in place, $connect moving to the
     authorized route."""
     terraform.vars.append("-var=auth_mode=optional")
-    terraform.run("apply", "-auto-approve", "-no-color", *terraform.vars)
+    terraform.apply()
     raw = json.loads(terraform.run("output", "-json").stdout)
     outputs = {k: v["value"] for k, v in raw.items()}
     sign_in = outputs["sign_in"]
