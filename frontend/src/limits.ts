@@ -21,6 +21,10 @@ export const MAX_MUTE_SECONDS: number = limits.maxMuteSeconds;
 /** Blocking: the most users one user may block. */
 export const MAX_BLOCKED_USERS: number = limits.maxBlockedUsers;
 
+/** Typing: the page says so at most once a `typingIntervalSeconds`; another member shows typing for `typingShownSeconds`. */
+export const TYPING_INTERVAL_SECONDS: number = limits.typingIntervalSeconds;
+export const TYPING_SHOWN_SECONDS: number = limits.typingShownSeconds;
+
 /** API Gateway drops a connection silent for `idleTimeoutSeconds`; a ping at 40% of that keeps it (4 of 10 minutes). */
 export const PING_INTERVAL_MS: number = limits.idleTimeoutSeconds * 1000 * 0.4;
 

@@ -14,6 +14,7 @@ import {
   blockUserFrame,
   createInviteFrame,
   deleteMessageFrame,
+  TYPING,
   enterRoomFrame,
   handOverFrame,
   listInvitesFrame,
@@ -62,6 +63,7 @@ describe('the contract', () => {
     const unblock = contract.clientFrames['unblock-user'].example;
     expect(unblockUserFrame(unblock.handle)).toEqual(unblock);
     expect(LIST_BLOCKS).toEqual(contract.clientFrames['list-blocks'].example);
+    expect(TYPING).toEqual(contract.clientFrames['on-typing'].example);
   });
 
   it('has the longest mute the page offers', () => {
@@ -86,6 +88,7 @@ describe('the contract', () => {
       'on-delete-message',
       'on-enter-room',
       'on-message',
+      'on-typing',
       'ping',
       'remove-member',
       'revoke-invite',

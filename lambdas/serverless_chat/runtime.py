@@ -54,6 +54,7 @@ _rooms = (
 _fanout = ThreadPoolExecutor(max_workers=settings.fanout_concurrency)
 _rules = ChatRules(
     room_member_limit=settings.room_member_limit,
+    typing_room_size_limit=settings.typing_room_size_limit,
     rate_limit=settings.rate_limit,
     allowed_origins=settings.allowed_origins,
     address_caps=settings.address_caps,

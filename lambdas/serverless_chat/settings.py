@@ -18,6 +18,7 @@ class Settings:
     messages_table: str
     message_retention_days: int
     room_member_limit: int
+    typing_room_size_limit: int
     rate_limit: RateLimit
     allowed_origins: frozenset[str]
     connections_api_endpoint: str | None
@@ -48,6 +49,9 @@ class Settings:
             ),
             room_member_limit=int(
                 environ.get("ROOM_MEMBER_LIMIT", limits.DEFAULT_ROOM_MEMBER_LIMIT)
+            ),
+            typing_room_size_limit=int(
+                environ.get("TYPING_ROOM_SIZE_LIMIT", limits.DEFAULT_TYPING_ROOM_SIZE_LIMIT)
             ),
             rate_limit=RateLimit(
                 per_second=float(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import boto3
 
-from bench import cold_start, dynamodb_reads, end_to_end, fanout, function_cpu
+from bench import action_costs, cold_start, dynamodb_reads, end_to_end, fanout, function_cpu
 from bench.rows import Row, table, write
 from local_stack.emulator import free_port
 from local_stack.stack import LAMBDA_ZIP, ROOT, LocalStack, Options
@@ -25,6 +25,7 @@ class Sizes:
     messages: int  # per load, end to end
     cpu_rounds: int  # function CPU rows: alternating rounds of each side
     cpu_calls: int  # room reads per round (and ten times as many posts)
+    action_members: int  # the room each action's posts and requests are counted in
 
 
 FULL = Sizes(
@@ -36,6 +37,7 @@ FULL = Sizes(
     messages=200,
     cpu_rounds=15,
     cpu_calls=100,
+    action_members=100,
 )
 TINY = Sizes(
     rooms=3,
@@ -46,6 +48,7 @@ TINY = Sizes(
     messages=3,
     cpu_rounds=1,
     cpu_calls=2,
+    action_members=3,
 )
 PEER_DIR = ROOT / "build" / "bench-peer"  # `make bench` installs serverless-offline there
 
@@ -56,6 +59,7 @@ def measure_all(stack: LocalStack, sizes: Sizes) -> list[Row]:
         dynamodb_reads.measure(
             stack.emulator_endpoint, tables, sizes.rooms, sizes.members_per_room
         ),
+        *action_costs.measure(stack.emulator_endpoint, tables, sizes.action_members),
         fanout.measure(sizes.fanout_members),
         *cold_start.measure(LAMBDA_ZIP, sizes.cold_start_runs),
         *end_to_end.measure(stack, tables, sizes.room_sizes, sizes.messages, PEER_DIR),

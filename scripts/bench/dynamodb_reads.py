@@ -8,7 +8,8 @@ returns); moto reports a constant consumed capacity, so that is not used.
 """
 
 import json
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +18,7 @@ import boto3
 from bench.rows import Row
 from serverless_chat.adapters.dynamodb import ConnectionsTable, MessagesTable
 from serverless_chat.domain.chat import Chat, ChatRules
+from serverless_chat.domain.ports import Outbox
 from serverless_chat.domain.rate_limit import RateLimit
 
 BATCH = 25  # BatchWriteItem's limit
@@ -84,8 +86,15 @@ def measure(endpoint: str, tables: dict[str, str], rooms: int, members: int) -> 
     )
 
 
-def chat_without_posts(client: Any, tables: dict[str, str], room_member_limit: int) -> Chat:
-    """The chat's send path on the stack's tables, its posts left out, its rate limit raised."""
+def chat_without_posts(
+    client: Any,
+    tables: dict[str, str],
+    room_member_limit: int,
+    outbox: Outbox | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Chat:
+    """The chat's send path on the stack's tables, its posts left out (or given to ``outbox``),
+    its rate limit raised."""
     return Chat(
         connections=ConnectionsTable(
             client,
@@ -94,12 +103,13 @@ def chat_without_posts(client: Any, tables: dict[str, str], room_member_limit: i
             tables["CONNECTIONS_USER_INDEX"],
         ),
         messages=MessagesTable(client, tables["MESSAGES_TABLE"], retention_days=1),
-        outbox=NoPosts(),
+        outbox=outbox or NoPosts(),
         telemetry=NoTelemetry(),
         rules=ChatRules(
             room_member_limit=room_member_limit,
             rate_limit=RateLimit(per_second=1000, burst=1000),
         ),
+        clock=clock,
     )
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bench import serverless_offline
+from bench import action_costs, serverless_offline
 from bench.__main__ import PEER_DIR, TINY, measure_all
 from bench.rows import Row, table, write
 
@@ -37,6 +37,20 @@ def test_end_to_end_delivers_every_message_to_every_member(tiny_rows):
     assert [(r.ours, r.baseline) for r in delivered] == [(100, 100)] * len(TINY.room_sizes)
 
 
+def test_typing_costs_a_post_per_other_member_a_burst_and_a_deletion_a_messages(tiny_rows):
+    """Counts, not timings: the same at any size and on any machine."""
+    members = TINY.action_members
+    costs = {
+        r.name.split(",")[0]: r
+        for r in tiny_rows
+        if "typing frames" in r.name or "deletion" in r.name
+    }
+    typing_posts = costs[f"posts per burst of {action_costs.TYPING_BURST} typing frames in 3 s"]
+    assert (typing_posts.ours, typing_posts.baseline) == (members - 1, members)
+    assert costs["posts per deletion"].ours == members
+    assert all(row.met for row in costs.values()), costs
+
+
 def test_the_peer_runs_at_a_tiny_size(tiny_rows):
     if not serverless_offline.installed(PEER_DIR):
         pytest.skip(
@@ -51,7 +65,12 @@ def test_the_benchmarks_take_the_connections_they_stored_away(tiny_rows, dynamod
     table = next(t for t in dynamodb.list_tables()["TableNames"] if "connections" in t)
     left = dynamodb.scan(
         TableName=table,
-        FilterExpression="begins_with(connectionId, :bench) OR begins_with(connectionId, :e2e)",
-        ExpressionAttributeValues={":bench": {"S": "bench-"}, ":e2e": {"S": "e2e"}},
+        FilterExpression="begins_with(connectionId, :bench) OR begins_with(connectionId, :e2e) "
+        "OR begins_with(connectionId, :costs)",
+        ExpressionAttributeValues={
+            ":bench": {"S": "bench-"},
+            ":e2e": {"S": "e2e"},
+            ":costs": {"S": "costs-"},
+        },
     )
     assert left["Items"] == []

@@ -52,6 +52,21 @@ def test_a_rename_from_the_menu_shows_in_the_other_window(open_room):
     expect(bob.locator("li.message:not(.own) .message-author")).to_have_text(["Ada L."])
 
 
+def test_the_other_window_sees_who_is_typing_until_the_message_comes(open_room):
+    room = room_name()
+    ada = open_room(room, "Ada")
+    bob = open_room(room, "Bob")
+    expect(ada.get_by_text("Bob joined")).to_be_visible()
+
+    ada.get_by_role("textbox", name="Message").press_sequentially("Hello Bo")
+    expect(bob.locator(".typing-line")).to_have_text("Ada is typing…")
+    expect(ada.locator(".typing-line")).to_have_text("")  # not oneself
+
+    ada.get_by_role("textbox", name="Message").press("Enter")
+    expect(bob.locator("li.message:not(.own)")).to_contain_text(["Hello Bo"])
+    expect(bob.locator(".typing-line")).to_have_text("")
+
+
 def test_another_room_sees_nothing(open_room):
     room = room_name()
     ada = open_room(room, "Ada")

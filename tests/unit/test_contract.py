@@ -21,6 +21,7 @@ def test_the_actions_the_chat_parses_are_the_contracts_client_frames() -> None:
         protocol.ENTER_ROOM: protocol.ENTER_ROOM,
         protocol.SEND_MESSAGE: protocol.SEND_MESSAGE,
         protocol.DELETE_MESSAGE: protocol.DELETE_MESSAGE,
+        protocol.TYPING: protocol.TYPING,
         protocol.SIGN_OUT: protocol.SIGN_OUT,
         protocol.BLOCK_USER: protocol.BLOCK_USER,
         protocol.UNBLOCK_USER: protocol.UNBLOCK_USER,

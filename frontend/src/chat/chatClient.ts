@@ -2,7 +2,7 @@
 // and fills gaps after a drop, queues what the user sends while offline, and publishes one immutable state.
 // Where the connection stands (connecting, entering, filling a gap, in the room, reconnecting, stopped) is
 // the state machine of connection.ts; this file holds the socket, the timers and the room's timeline.
-import { PING_INTERVAL_MS } from '../limits';
+import { PING_INTERVAL_MS, TYPING_INTERVAL_SECONDS, TYPING_SHOWN_SECONDS } from '../limits';
 import { type ConnectionEvent, type ConnectionState, type ConnectionStatus, NOT_STARTED, connectionStatus, transition } from './connection';
 import { GATEWAY_ERROR_TEXT, NO_REPLY_TEXT, errorText, mutedText, nameTakenText, renameLimitedText } from './errorText';
 import { type OutboxStore, sessionOutboxStore } from './outboxStore';
@@ -25,11 +25,13 @@ import {
   type RoomActionReply,
   type RoomFrame,
   type RoomRole,
+  type TypingEventFrame,
   CREATE_ROOM,
   LIST_BLOCKS,
   LIST_ROOMS,
   PING,
   SIGN_OUT,
+  TYPING,
   addMemberFrame,
   blockUserFrame,
   createInviteFrame,
@@ -164,6 +166,8 @@ export interface ChatState {
   mutedUntil: string | null;
   privateRooms: PrivateRoomsState;
   blocks: BlocksState;
+  /** The other members typing now, in the order they started (`typing` frames, until each one's `expiresAt` or message). */
+  typing: string[];
 }
 
 /** The part of the browser's WebSocket the client uses. */
@@ -219,6 +223,10 @@ const DELETION_REFUSALS = new Set(['not_own_message', 'unknown_message', 'invali
 export const SIGN_OUT_TIMEOUT_MS = 3_000;
 /** Numbered variants the page takes in a row when its name is taken in the room (`name_taken`). */
 export const MAX_NAME_VARIANTS = 3;
+/** The page says it is typing at most this often; the chat forwards no more. */
+export const TYPING_INTERVAL_MS = TYPING_INTERVAL_SECONDS * 1000;
+/** How long another member shows as typing after their `typing` frame, when its `expiresAt` cannot be trusted (clocks apart). */
+export const TYPING_SHOWN_MS = TYPING_SHOWN_SECONDS * 1000;
 /** How long a private rooms' action may wait for its answer. */
 export const ACTION_TIMEOUT_MS = 15_000;
 export const OFFLINE_ACTION_TEXT = 'The chat is not connected right now. Try again once it is back online.';
@@ -365,6 +373,10 @@ export class ChatClient {
   private actionTimer: Timer | null = null;
   private muteTimer: Timer | null = null;
   private readonly ackTimers = new Map<string, Timer>();
+  /** Each member shown typing, and the timer that stops showing it. */
+  private readonly typers = new Map<string, Timer>();
+  /** When this page last said it is typing (epoch ms; 0: not since its last message). */
+  private typingSentAt = 0;
   /** The actions sent on this socket and not answered yet, oldest first (`privateRooms.pending` and `blocks.pending` show them). */
   private waiting: WaitingAction[] = [];
 
@@ -420,6 +432,7 @@ export class ChatClient {
       mutedUntil: null,
       privateRooms: NO_PRIVATE_ROOMS,
       blocks: NO_BLOCKS,
+      typing: [],
     };
   }
 
@@ -479,6 +492,7 @@ export class ChatClient {
   send(text: string): void {
     const clientMessageId = this.newClientMessageId();
     this.ownClientMessageIds.add(clientMessageId);
+    this.typingSentAt = 0; // the next keystroke starts a new message: say so at once
     this.update({
       error: null,
       outbox: [...this.state.outbox, { clientMessageId, text, state: 'queued', failure: null }],
@@ -512,6 +526,14 @@ export class ChatClient {
     this.pendingDeletion = seq;
     this.update({ error: null });
     this.transmit(deleteMessageFrame(seq));
+  }
+
+  /** The user is typing: the others are told, once a TYPING_INTERVAL_MS at most, while the page is in the room. */
+  typing(): void {
+    const now = Date.now();
+    if (!this.inRoom || now - this.typingSentAt < TYPING_INTERVAL_MS) return;
+    this.typingSentAt = now;
+    this.transmit(TYPING);
   }
 
   /** Changes the display name: re-enters the room under the new name (the others see a rename). */
@@ -627,6 +649,7 @@ export class ChatClient {
     // The answers were for this socket: an action may or may not have been done; the user tries again.
     this.loseWaitingActions();
     for (const clientMessageId of [...this.ackTimers.keys()]) this.clearAckTimer(clientMessageId);
+    this.stopTyping(...this.typers.keys()); // who types is told live only: a new socket starts with no one
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;
       socket.close();
@@ -720,6 +743,7 @@ export class ChatClient {
         this.handleRoom(frame);
         break;
       case 'message':
+        this.stopTyping(frame.username);
         this.addMessage(frame);
         this.advanceSyncedSeq();
         this.publishTimeline();
@@ -743,6 +767,9 @@ export class ChatClient {
         break;
       case 'delete':
         if (this.applyChange(frame)) this.publishTimeline();
+        break;
+      case 'typing':
+        this.handleTyping(frame);
         break;
       case 'removed':
         this.handleRemoved(frame.roomId, frame.by);
@@ -824,6 +851,8 @@ export class ChatClient {
     if (frame.event === 'join') members.push(frame.username);
     const usernames = frame.usernames ?? [frame.username];
     if (frame.event === 'leave') usernames.forEach(removeOne);
+    if (frame.event === 'leave') this.stopTyping(...usernames);
+    if (frame.event === 'rename' && frame.previousUsername !== undefined) this.stopTyping(frame.previousUsername);
     if (frame.event === 'rename') {
       if (frame.previousUsername !== undefined) removeOne(frame.previousUsername);
       members.push(frame.username);
@@ -849,6 +878,32 @@ export class ChatClient {
       timeline: this.timelineEntries(),
       olderMessages: this.state.olderMessages || this.trimmedMessages,
     });
+  }
+
+  /** Another member is typing: shown until the frame's `expiresAt`, their message, or their leaving. */
+  private handleTyping(frame: TypingEventFrame): void {
+    if (frame.roomId !== this.roomId || frame.username === this.state.username) return;
+    const left = Date.parse(frame.expiresAt) - Date.now();
+    const shown = left > 0 && left <= TYPING_SHOWN_MS ? left : TYPING_SHOWN_MS; // clocks apart: the contract's time
+    this.clearTimer(this.typers.get(frame.username) ?? null);
+    const starts = !this.typers.has(frame.username);
+    this.typers.set(
+      frame.username,
+      setTimeout(() => this.stopTyping(frame.username), shown),
+    );
+    if (starts) this.update({ typing: [...this.typers.keys()] });
+  }
+
+  private stopTyping(...usernames: string[]): void {
+    let stopped = false;
+    for (const username of usernames) {
+      const timer = this.typers.get(username);
+      if (timer === undefined) continue;
+      this.clearTimer(timer);
+      this.typers.delete(username);
+      stopped = true;
+    }
+    if (stopped) this.update({ typing: [...this.typers.keys()] });
   }
 
   /** The chat closes this connection next and refuses its token: stop here, never reconnect with it. */

@@ -27,6 +27,11 @@ export interface DeleteMessageFrame {
   seq: number;
 }
 
+/** The user is typing: the room's other members are told, once a `typingIntervalSeconds` at most. */
+export interface TypingFrame {
+  action: 'on-typing';
+}
+
 export interface PingFrame {
   action: 'ping';
 }
@@ -132,7 +137,15 @@ export type BlockActionFrame = BlockFrame | ListBlocksFrame;
 /** The blocking actions, by their route key. */
 export type BlockAction = BlockActionFrame['action'];
 
-export type ClientFrame = EnterRoomFrame | SendMessageFrame | DeleteMessageFrame | SignOutFrame | PingFrame | RoomActionFrame | BlockActionFrame;
+export type ClientFrame =
+  | EnterRoomFrame
+  | SendMessageFrame
+  | DeleteMessageFrame
+  | TypingFrame
+  | SignOutFrame
+  | PingFrame
+  | RoomActionFrame
+  | BlockActionFrame;
 
 export interface ChatMessage {
   id: string;
@@ -287,6 +300,14 @@ export interface DeleteFrame {
   by?: string;
 }
 
+/** Another member is typing, to be shown until `expiresAt` (ISO 8601) or their next message. Never stored. */
+export interface TypingEventFrame {
+  type: 'typing';
+  roomId: string;
+  username: string;
+  expiresAt: string;
+}
+
 /** A change to the room, with its own seq: kept in the room and sent again to a page that missed it. */
 export type RoomChange = ModerationEventFrame | DeleteFrame;
 
@@ -322,6 +343,7 @@ export type ServerFrame =
   | RoomActionReply
   | ModerationEventFrame
   | DeleteFrame
+  | TypingEventFrame
   | RemovedFrame;
 
 export function enterRoomFrame(
@@ -343,6 +365,8 @@ export function enterRoomFrame(
 export function sendMessageFrame(roomId: string, message: string, clientMessageId: string): SendMessageFrame {
   return { action: 'on-message', groupId: roomId, message, clientMessageId };
 }
+
+export const TYPING: TypingFrame = { action: 'on-typing' };
 
 export function deleteMessageFrame(seq: number): DeleteMessageFrame {
   return { action: 'on-delete-message', seq };
@@ -594,6 +618,11 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
       return parseModeration(value);
     case 'delete':
       return parseDelete(value);
+    case 'typing': {
+      const { roomId, username, expiresAt } = value;
+      if (!isString(roomId) || !isString(username) || !isString(expiresAt) || Number.isNaN(Date.parse(expiresAt))) return null;
+      return { type: 'typing', roomId, username, expiresAt };
+    }
     case 'blocked':
     case 'unblocked':
       return isString(value.handle) ? { type: value.type, handle: value.handle } : null;

@@ -7,6 +7,8 @@ import { ChatClient, type ChatState } from './chatClient';
 export interface ChatRoomHandle {
   state: ChatState;
   send: (text: string) => void;
+  /** The user is typing: the others are told, at most once a TYPING_INTERVAL_MS. */
+  typing: () => void;
   retry: (clientMessageId: string) => void;
   discard: (clientMessageId: string) => void;
   rename: (username: string) => void;
@@ -118,6 +120,7 @@ export function useChatRoom(
   return {
     state,
     send: (text) => client.send(text),
+    typing: () => client.typing(),
     retry: (clientMessageId) => client.retry(clientMessageId),
     discard: (clientMessageId) => client.discard(clientMessageId),
     rename: (name) => client.rename(name),

@@ -8,6 +8,7 @@ import { roomPath } from '../roomPath';
 import type { Account } from './AccountSection';
 import { ChatMenu } from './ChatMenu';
 import { Composer } from './Composer';
+import { TypingLine } from './TypingLine';
 import { ConnectionBadge } from './ConnectionBadge';
 import { InvitePanel } from './InvitePanel';
 import { MemberList } from './MemberList';
@@ -39,7 +40,7 @@ export function ChatRoom({
   invite = null,
 }: ChatRoomProps) {
   const identity = account && { idToken: account.idToken, onTokenExpired: account.onTokenExpired, onSignedOut: account.onSignedOut };
-  const { state, send, retry, discard, rename, loadOlder, deleteMessage, signOut, privateRooms, blocks } = useChatRoom(
+  const { state, send, typing, retry, discard, rename, loadOlder, deleteMessage, signOut, privateRooms, blocks } = useChatRoom(
     websocketUrl,
     roomId,
     username,
@@ -233,7 +234,8 @@ export function ChatRoom({
           />
         </aside>
       </div>
-      <Composer onSend={send} error={state.error} notice={state.mutedUntil === null ? null : mutedText(new Date(state.mutedUntil))} />
+      <TypingLine names={state.typing} />
+      <Composer onSend={send} onTyping={typing} error={state.error} notice={state.mutedUntil === null ? null : mutedText(new Date(state.mutedUntil))} />
     </div>
   );
 }

@@ -6,12 +6,14 @@ const COUNTER_MARGIN = 200;
 
 interface ComposerProps {
   onSend: (text: string) => void;
+  /** The draft changed to something to send: the others may be told the user is typing. */
+  onTyping?: () => void;
   error: string | null;
   /** Said above the input until it no longer holds (muted in the room, and until when). */
   notice?: string | null;
 }
 
-export function Composer({ onSend, error, notice = null }: ComposerProps) {
+export function Composer({ onSend, onTyping, error, notice = null }: ComposerProps) {
   const [draft, setDraft] = useState('');
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const inputId = useId();
@@ -67,7 +69,10 @@ export function Composer({ onSend, error, notice = null }: ComposerProps) {
           id={inputId}
           ref={textareaRef}
           value={draft}
-          onChange={(event) => setDraft(event.target.value)}
+          onChange={(event) => {
+            setDraft(event.target.value);
+            if (event.target.value.trim() !== '') onTyping?.();
+          }}
           onKeyDown={handleKeyDown}
           rows={1}
           placeholder="Write a message"

@@ -609,23 +609,40 @@ class ConnectionsTable:
         and a full bucket are refused at once, without a read; a bucket in the other state gets
         the other update."""
         bucket = _Bucket("tat", rate_limit, now_ms)
+        first = bucket.busy if connection_id in self._bursting else bucket.idle
+        sender, held = self._claim_in_room(connection_id, bucket, first)
+        self._remember_bucket(connection_id, busy=held is bucket.busy)
+        return sender
+
+    @busy_when_throttled
+    def claim_typing(self, connection_id: str, now_ms: int, typing: RateLimit) -> Sender:
+        """As ``claim_send``, from the typing bucket (``typingTat``): idle first, since typing
+        is forwarded at most once an interval."""
+        bucket = _Bucket("typingTat", typing, now_ms)
+        sender, _ = self._claim_in_room(connection_id, bucket, bucket.idle)
+        return sender
+
+    def _claim_in_room(
+        self, connection_id: str, bucket: _Bucket, first: _Attempt
+    ) -> tuple[Sender, _Attempt]:
+        """A token of ``bucket`` for a connection in a room, trying ``first`` first; the sender
+        as the update left it, and the attempt that held."""
 
         def next_attempt(refused: Item | None) -> _Attempt:
-            item = _live_item(connection_id, refused, now_ms)
+            item = _live_item(connection_id, refused, bucket.now_ms)
             if "roomId" not in item:
                 raise NotInRoomError(connection_id)
             return bucket.attempt_for(connection_id, item)
 
         item, held = self._update_live(
             connection_id,
-            now_ms,
+            bucket.now_ms,
             common=_Attempt(condition="attribute_exists(roomId)"),
-            first=bucket.busy if connection_id in self._bursting else bucket.idle,
+            first=first,
             next_attempt=next_attempt,
             return_values="ALL_NEW",
         )
-        self._remember_bucket(connection_id, busy=held is bucket.busy)
-        return _sender(connection_id, item)
+        return _sender(connection_id, item), held
 
     @busy_when_throttled
     def blocked_by(self, connection_id: str, keys: frozenset[str], *, add: bool) -> None:

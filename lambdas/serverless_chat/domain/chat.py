@@ -61,6 +61,8 @@ _BUSY = ChatError(ErrorCode.BUSY, "The chat is busy right now; nothing was sent.
 ROOM_CHANGES = RateLimit(
     per_second=1 / limits.ROOM_CHANGE_INTERVAL_SECONDS, burst=limits.ROOM_CHANGE_BURST
 )
+# Typing is forwarded at most once per TYPING_INTERVAL_SECONDS per connection, the rest dropped.
+TYPING = RateLimit(per_second=1 / limits.TYPING_INTERVAL_SECONDS, burst=1)
 
 
 # Frames answered to their sender alone (ping, and entries that neither rename nor move: a
@@ -116,6 +118,8 @@ class ChatRules:
     room_member_limit: int
     rate_limit: RateLimit
     allowed_origins: frozenset[str] = frozenset()
+    typing_room_size_limit: int = limits.DEFAULT_TYPING_ROOM_SIZE_LIMIT
+    typing: RateLimit = TYPING
     room_changes: RateLimit = ROOM_CHANGES
     replies: RateLimit = REPLIES
     refusals: RateLimit = REFUSALS
@@ -197,6 +201,13 @@ class Chat:
         """``on-delete-message``: a change to one of the room's messages, under the room's next
         seq, told to every member."""
         self._replying_errors(connection_id, body, user, self._delete_message)
+
+    def typing(
+        self, connection_id: str, body: str | None, user: SignedInUser | None = None
+    ) -> None:
+        """``on-typing``: the room's other members are told, at most once a
+        ``TYPING_INTERVAL_SECONDS`` per connection; never stored."""
+        self._replying_errors(connection_id, body, user, self._typing)
 
     def answer(
         self, connection_id: str, body: str | None, user: SignedInUser | None = None
@@ -633,6 +644,43 @@ class Chat:
         if deletion is None:  # deleted a moment ago by someone else
             raise _no_message_to_change(room_id, request.seq, message)
         self._deliver(_to_each_id(recipients, protocol.delete_frame(deletion)))
+
+    def _typing(self, connection_id: str, frame: protocol.Frame, _: SignedInUser | None) -> None:
+        """A hint, dropped without an answer when too frequent, muted, busy or in a big room;
+        refused only when the frame is wrong (another room) or the connection is not in one."""
+        room_named = protocol.parse_typing(frame)
+        now = self.clock()
+        now_ms = int(now * 1000)
+        try:
+            sender = self.connections.claim_typing(connection_id, now_ms, self.rules.typing)
+        except NotConnectedError:
+            raise _NOT_CONNECTED from None
+        except NotInRoomError:
+            raise _NOT_IN_ROOM from None
+        except (RateLimitedError, StoreBusyError):
+            return
+        if room_named is not None and room_named != sender.room_id:
+            raise ChatError(
+                ErrorCode.ROOM_MISMATCH,
+                f"This connection is in room {sender.room_id}, not {room_named}.",
+            )
+        if sender.muted_in == sender.room_id and sender.muted_until_ms > now_ms:
+            return
+        try:
+            if sender.blocked_by:
+                members = self.connections.members(sender.room_id)
+                room_size, recipients = len(members), not_blocking(members, sender.blocked_by)
+            else:
+                recipients = self.connections.recipients(sender.room_id)
+                room_size = len(recipients)
+        except StoreBusyError:
+            return
+        if room_size > self.rules.typing_room_size_limit:
+            return
+        others = [recipient for recipient in recipients if recipient != connection_id]
+        expires_at = protocol.iso_utc(now + limits.TYPING_SHOWN_SECONDS)
+        typing = protocol.typing_frame(sender.room_id, sender.username, expires_at)
+        self._deliver(_to_each_id(others, typing))
 
     def _moderator(self, room_id: str, user: SignedInUser | None) -> str:
         """The handle of the signed-in owner or moderator of the private room, who may change

@@ -135,6 +135,12 @@ class ConnectionStore(Protocol):
         ``NotInRoomError`` or ``RateLimitedError``."""
         ...
 
+    def claim_typing(self, connection_id: str, now_ms: int, typing: RateLimit) -> Sender:
+        """Take one from the connection's typing bucket (its own, apart from the messages')
+        and return the sender as it stands in its room. Raises ``NotConnectedError``,
+        ``NotInRoomError`` or ``RateLimitedError``."""
+        ...
+
     def count_refusal(self, connection_id: str, now_ms: int, refusals: RateLimit) -> bool:
         """Count one refused frame of the connection in its ``refusals`` bucket: True when the
         bucket is full (the connection should be closed), False otherwise or when it is gone."""

@@ -20,6 +20,7 @@ from serverless_chat.domain.model import Deletion, Message, ModerationRecord, Ro
 ENTER_ROOM: Final = "on-enter-room"
 SEND_MESSAGE: Final = "on-message"
 DELETE_MESSAGE: Final = "on-delete-message"
+TYPING: Final = "on-typing"
 PING: Final = "ping"
 SIGN_OUT: Final = "sign-out"
 BLOCK_USER: Final = "block-user"
@@ -239,6 +240,12 @@ def parse_change_message(frame: Frame) -> ChangeMessage:
     return ChangeMessage(seq=seq, room_id=None if room_id is None else _room_id(room_id))
 
 
+def parse_typing(frame: Frame) -> str | None:
+    """``on-typing``: the room it names, if any."""
+    room_id = frame.get("groupId", frame.get("roomId"))
+    return None if room_id is None else _room_id(room_id)
+
+
 def _room_id(value: object) -> str:
     if not isinstance(value, str) or not _ROOM_ID.fullmatch(value):
         raise ChatError(ErrorCode.INVALID_ROOM, "A room id is 1 to 64 letters, digits, '-' or '_'.")
@@ -372,6 +379,10 @@ def moderation_frame(record: ModerationRecord) -> Frame:
         "target": record.target,
         **record.details,
     }
+
+
+def typing_frame(room_id: str, username: str, expires_at: str) -> Frame:
+    return {"type": "typing", "roomId": room_id, "username": username, "expiresAt": expires_at}
 
 
 def delete_frame(deletion: Deletion) -> Frame:

@@ -4,6 +4,7 @@ locals {
   contract = jsondecode(file("${path.module}/../../../lambdas/serverless_chat/contract.json"))
   limits = {
     room_member_limit      = coalesce(var.limits.room_member_limit, local.contract.limits.defaultRoomMemberLimit)
+    typing_room_size_limit = var.limits.typing_room_size_limit != null ? var.limits.typing_room_size_limit : local.contract.limits.defaultTypingRoomSizeLimit
     rate_limit_per_second  = coalesce(var.limits.rate_limit_per_second, local.contract.limits.defaultRateLimitPerSecond)
     rate_limit_burst       = coalesce(var.limits.rate_limit_burst, local.contract.limits.defaultRateLimitBurst)
     message_retention_days = coalesce(var.limits.message_retention_days, local.contract.limits.defaultMessageRetentionDays)
@@ -100,6 +101,7 @@ locals {
     MESSAGES_TABLE                  = module.tables.messages_table_name
     MESSAGE_RETENTION_DAYS          = tostring(local.limits.message_retention_days)
     ROOM_MEMBER_LIMIT               = tostring(local.limits.room_member_limit)
+    TYPING_ROOM_SIZE_LIMIT          = tostring(local.limits.typing_room_size_limit)
     RATE_LIMIT_PER_SECOND           = tostring(local.limits.rate_limit_per_second)
     RATE_LIMIT_BURST                = tostring(local.limits.rate_limit_burst)
     ALLOWED_ORIGINS                 = join(",", local.allowed_origins)

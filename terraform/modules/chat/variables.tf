@@ -84,6 +84,7 @@ variable "limits" {
   EOT
   type = object({
     room_member_limit      = optional(number)
+    typing_room_size_limit = optional(number)
     rate_limit_per_second  = optional(number)
     rate_limit_burst       = optional(number)
     message_retention_days = optional(number)
@@ -99,6 +100,11 @@ variable "limits" {
     condition = alltrue([for cap in [var.limits.connections_per_address, var.limits.connects_per_address_per_minute] :
     cap == null ? true : cap >= 0 && cap <= 1000 && floor(cap) == cap])
     error_message = "limits.connections_per_address and limits.connects_per_address_per_minute must be whole numbers from 0 (off) to 1000."
+  }
+
+  validation {
+    condition     = var.limits.typing_room_size_limit == null ? true : var.limits.typing_room_size_limit >= 0 && floor(var.limits.typing_room_size_limit) == var.limits.typing_room_size_limit
+    error_message = "limits.typing_room_size_limit must be a whole number of members, 0 or more (0: typing is never forwarded)."
   }
 }
 

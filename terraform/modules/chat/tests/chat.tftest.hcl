@@ -118,7 +118,7 @@ run "routes_functions_and_least_privilege" {
   assert {
     condition = sort([for k, p in output.function_policies : k if anytrue([
       for s in jsondecode(p).Statement : contains(s.Action, "execute-api:ManageConnections")
-    ])]) == sort(["default", "disconnect", "enter-room", "send-message", "changes", "sign-out", "rooms", "blocks"])
+    ])]) == sort(["default", "disconnect", "enter-room", "send-message", "changes", "typing", "sign-out", "rooms", "blocks"])
     error_message = "every function but $connect replies or fans out; $connect does not"
   }
 
