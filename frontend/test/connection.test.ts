@@ -36,7 +36,7 @@ const EXPECTED: Record<string, Record<ConnectionEvent, Phase | '-'>> = {
     start: '-', openedCatchingUp: '-', openedAfresh: '-', entered: 'inRoom', enteringAfresh: '-', leftRoom: '-', lost: 'connecting', stop: 'stopped',
   },
   'inRoom': {
-    start: '-', openedCatchingUp: '-', openedAfresh: '-', entered: '-', enteringAfresh: '-', leftRoom: 'fillingGap', lost: 'reconnecting', stop: 'stopped',
+    start: '-', openedCatchingUp: '-', openedAfresh: '-', entered: '-', enteringAfresh: 'entering', leftRoom: 'fillingGap', lost: 'reconnecting', stop: 'stopped',
   },
   'reconnecting': {
     start: '-', openedCatchingUp: 'fillingGap', openedAfresh: 'entering', entered: '-', enteringAfresh: '-', leftRoom: '-', lost: '-', stop: 'stopped',

@@ -12,7 +12,7 @@ import re
 import subprocess
 import threading
 from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -125,28 +125,43 @@ def removing_statements_met_again(debug_log: Path, endpoint: str) -> Iterator[No
     ``debug_log``, delete from the emulator at ``endpoint``, once each, the Lambda permission
     statements that the provider's AddPermission found already existing
     (``provider_log.statements_met_again``): the provider retries that conflict, and its next
-    attempt then adds the statement afresh. What the log held before the block is not read."""
+    attempt then adds the statement afresh. What the log held before the block is not read. A
+    conflict the configuration made itself (two resources with one function and statement id, a
+    permission replaced create-before-destroy) would be removed the same way: no root here has
+    one."""
     stopped = threading.Event()
     lambdas = _emulator_session().client("lambda", endpoint_url=endpoint)
     earlier = debug_log.stat().st_size if debug_log.exists() else 0  # an earlier run's, if any
 
+    def remove(function: str, sid: str) -> bool:
+        """Removed now, or gone already; False when the emulator failed to say (tried again)."""
+        try:
+            lambdas.remove_permission(FunctionName=function, StatementId=sid)
+        except ClientError as error:
+            return error.response.get("Error", {}).get("Code") == "ResourceNotFoundException"
+        except BotoCoreError:
+            return False
+        return True
+
     def remove_each_once() -> None:
         removed: set[tuple[str, str]] = set()
-        read_size = earlier
+        read_size = -1
         while not stopped.wait(SWEEP_PERIOD_S):
-            size = debug_log.stat().st_size if debug_log.exists() else 0
-            if size == read_size:
-                continue
+            try:
+                size = debug_log.stat().st_size
+                if size == read_size:
+                    continue
+                with debug_log.open("rb") as log:
+                    log.seek(earlier)
+                    lines = log.read().decode(errors="replace").splitlines()
+            except OSError:
+                continue  # not written yet
             read_size = size
-            with debug_log.open("rb") as log:
-                log.seek(earlier)
-                lines = log.read().decode(errors="replace").splitlines()
-            met_again = provider_log.statements_met_again(lines) - removed
-            for function, sid in sorted(met_again):
-                # Gone already, or the emulator is: the apply says what happened.
-                with suppress(BotoCoreError, ClientError):
-                    lambdas.remove_permission(FunctionName=function, StatementId=sid)
-                removed.add((function, sid))
+            for function, sid in sorted(provider_log.statements_met_again(lines) - removed):
+                if remove(function, sid):
+                    removed.add((function, sid))
+                else:
+                    read_size = -1  # read again, and try again, next time
 
     remover = threading.Thread(target=remove_each_once, name="statements met again", daemon=True)
     remover.start()
@@ -154,7 +169,7 @@ def removing_statements_met_again(debug_log: Path, endpoint: str) -> Iterator[No
         yield
     finally:
         stopped.set()
-        remover.join()
+        remover.join(timeout=10 * SWEEP_PERIOD_S)
 
 
 def remove_left_by_a_retry(logged: str, endpoint: str) -> bool:

@@ -45,10 +45,20 @@ def test_at_most_one_an_interval_is_forwarded_and_the_rest_are_dropped_unanswere
     for _ in range(limits.TYPING_INTERVAL_SECONDS):
         ada.send(TYPING)  # at 0 s, 1 s, 2 s: the first forwarded
     assert len(typing_frames(bob)) == 1
-    assert ada.new_frames() == []  # dropped, not refused: no rate_limited, no refusal counted
+    assert ada.new_frames() == []  # dropped, not refused: no rate_limited
     ada.send(TYPING)  # at 3 s: the next interval
     assert len(typing_frames(bob)) == 1
     assert ada.say("typed")["type"] == "message"  # the message budget is its own
+
+
+def test_a_typing_flood_is_dropped_unanswered_until_the_connection_is_closed(backend, pair):
+    ada, bob = pair
+    backend.tick_seconds = 0  # one instant: every frame after the first comes too soon
+    for _ in range(limits.REFUSAL_BURST + 2):
+        ada.send(TYPING)
+    assert len(typing_frames(bob)) == 1
+    assert ada.new_frames() == []
+    assert backend.connections_api.closed == [ada.connection_id]  # as any flooder's
 
 
 def test_each_connection_has_its_own_interval(backend, pair):

@@ -223,9 +223,12 @@ const DELETION_REFUSALS = new Set(['not_own_message', 'unknown_message', 'invali
 export const SIGN_OUT_TIMEOUT_MS = 3_000;
 /** Numbered variants the page takes in a row when its name is taken in the room (`name_taken`). */
 export const MAX_NAME_VARIANTS = 3;
-/** The page says it is typing at most this often; the chat forwards no more. */
-export const TYPING_INTERVAL_MS = TYPING_INTERVAL_SECONDS * 1000;
-/** How long another member shows as typing after their `typing` frame, when its `expiresAt` cannot be trusted (clocks apart). */
+/**
+ * The page says it is typing at most this often: the chat forwards one a `typingIntervalSeconds`,
+ * and half a second more keeps a frame the network brings sooner than the one before from being dropped.
+ */
+export const TYPING_INTERVAL_MS = TYPING_INTERVAL_SECONDS * 1000 + 500;
+/** How long another member shows as typing after their `typing` frame arrives (its `expiresAt` is the server's clock). */
 export const TYPING_SHOWN_MS = TYPING_SHOWN_SECONDS * 1000;
 /** How long a private rooms' action may wait for its answer. */
 export const ACTION_TIMEOUT_MS = 15_000;
@@ -375,7 +378,7 @@ export class ChatClient {
   private readonly ackTimers = new Map<string, Timer>();
   /** Each member shown typing, and the timer that stops showing it. */
   private readonly typers = new Map<string, Timer>();
-  /** When this page last said it is typing (epoch ms; 0: not since its last message). */
+  /** When this page last said it is typing (epoch ms; 0: not on this socket). */
   private typingSentAt = 0;
   /** The actions sent on this socket and not answered yet, oldest first (`privateRooms.pending` and `blocks.pending` show them). */
   private waiting: WaitingAction[] = [];
@@ -492,7 +495,6 @@ export class ChatClient {
   send(text: string): void {
     const clientMessageId = this.newClientMessageId();
     this.ownClientMessageIds.add(clientMessageId);
-    this.typingSentAt = 0; // the next keystroke starts a new message: say so at once
     this.update({
       error: null,
       outbox: [...this.state.outbox, { clientMessageId, text, state: 'queued', failure: null }],
@@ -650,6 +652,7 @@ export class ChatClient {
     this.loseWaitingActions();
     for (const clientMessageId of [...this.ackTimers.keys()]) this.clearAckTimer(clientMessageId);
     this.stopTyping(...this.typers.keys()); // who types is told live only: a new socket starts with no one
+    this.typingSentAt = 0;
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;
       socket.close();
@@ -880,16 +883,17 @@ export class ChatClient {
     });
   }
 
-  /** Another member is typing: shown until the frame's `expiresAt`, their message, or their leaving. */
+  /**
+   * Another member is typing: shown for TYPING_SHOWN_MS from the frame's arrival (by this page's
+   * clock, whatever the server's says in `expiresAt`), or until their message or their leaving.
+   */
   private handleTyping(frame: TypingEventFrame): void {
     if (frame.roomId !== this.roomId || frame.username === this.state.username) return;
-    const left = Date.parse(frame.expiresAt) - Date.now();
-    const shown = left > 0 && left <= TYPING_SHOWN_MS ? left : TYPING_SHOWN_MS; // clocks apart: the contract's time
     this.clearTimer(this.typers.get(frame.username) ?? null);
     const starts = !this.typers.has(frame.username);
     this.typers.set(
       frame.username,
-      setTimeout(() => this.stopTyping(frame.username), shown),
+      setTimeout(() => this.stopTyping(frame.username), TYPING_SHOWN_MS),
     );
     if (starts) this.update({ typing: [...this.typers.keys()] });
   }

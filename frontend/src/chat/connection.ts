@@ -47,7 +47,7 @@ const TRANSITIONS: Record<Phase, Partial<Record<ConnectionEvent, Phase>>> = {
   reconnecting: { openedAfresh: 'entering', openedCatchingUp: 'fillingGap', lost: 'reconnecting', stop: 'stopped' },
   entering: { entered: 'inRoom', lost: 'reconnecting', stop: 'stopped' },
   fillingGap: { entered: 'inRoom', enteringAfresh: 'entering', lost: 'reconnecting', stop: 'stopped' },
-  inRoom: { leftRoom: 'fillingGap', lost: 'reconnecting', stop: 'stopped' },
+  inRoom: { leftRoom: 'fillingGap', enteringAfresh: 'entering', lost: 'reconnecting', stop: 'stopped' },
 };
 
 /** The state after `event` (the same object when the event changes nothing in this phase). */

@@ -262,6 +262,11 @@ class Chat:
         self._deliver([(connection_id, protocol.encode(reply))])
         if error.code in _NOT_THE_CLIENTS_DOING or error.code is ErrorCode.TOKEN_EXPIRED:
             return
+        self._count_refusal(connection_id)
+
+    def _count_refusal(self, connection_id: str) -> None:
+        """A refused frame (or a dropped one) taken from the connection's refusals bucket; a
+        connection that fills it is flooding, and is closed."""
         try:
             flooding = self.connections.count_refusal(
                 connection_id, int(self.clock() * 1000), self.rules.refusals
@@ -598,11 +603,7 @@ class Chat:
         room_id = sender.room_id
         # Read the room before storing: once the message is stored, only posts remain to do,
         # so a busy table leaves nothing half-done behind.
-        recipients = (
-            not_blocking(self.connections.members(room_id), sender.blocked_by)
-            if sender.blocked_by
-            else self.connections.recipients(room_id)
-        )
+        recipients = self._room_recipients(sender)[1]
         if connection_id not in recipients:
             recipients.append(connection_id)  # the index lags behind
         draft = MessageDraft(
@@ -647,7 +648,9 @@ class Chat:
 
     def _typing(self, connection_id: str, frame: protocol.Frame, _: SignedInUser | None) -> None:
         """A hint, dropped without an answer when too frequent, muted, busy or in a big room;
-        refused only when the frame is wrong (another room) or the connection is not in one."""
+        refused only when the frame is wrong (another room) or the connection is not in one. A
+        frame dropped for coming too soon counts as a refusal, unanswered: a flooder is closed
+        as on any other route, while a page (one frame an interval) never comes near it."""
         room_named = protocol.parse_typing(frame)
         now = self.clock()
         now_ms = int(now * 1000)
@@ -657,7 +660,10 @@ class Chat:
             raise _NOT_CONNECTED from None
         except NotInRoomError:
             raise _NOT_IN_ROOM from None
-        except (RateLimitedError, StoreBusyError):
+        except RateLimitedError:
+            self._count_refusal(connection_id)
+            return
+        except StoreBusyError:
             return
         if room_named is not None and room_named != sender.room_id:
             raise ChatError(
@@ -667,12 +673,7 @@ class Chat:
         if sender.muted_in == sender.room_id and sender.muted_until_ms > now_ms:
             return
         try:
-            if sender.blocked_by:
-                members = self.connections.members(sender.room_id)
-                room_size, recipients = len(members), not_blocking(members, sender.blocked_by)
-            else:
-                recipients = self.connections.recipients(sender.room_id)
-                room_size = len(recipients)
+            room_size, recipients = self._room_recipients(sender)
         except StoreBusyError:
             return
         if room_size > self.rules.typing_room_size_limit:
@@ -681,6 +682,15 @@ class Chat:
         expires_at = protocol.iso_utc(now + limits.TYPING_SHOWN_SECONDS)
         typing = protocol.typing_frame(sender.room_id, sender.username, expires_at)
         self._deliver(_to_each_id(others, typing))
+
+    def _room_recipients(self, sender: Sender) -> tuple[int, list[str]]:
+        """The room's size, and who gets what ``sender`` sends there: every member, but those
+        who block the sender (their names are read only when someone does)."""
+        if sender.blocked_by:
+            members = self.connections.members(sender.room_id)
+            return len(members), not_blocking(members, sender.blocked_by)
+        recipients = self.connections.recipients(sender.room_id)
+        return len(recipients), recipients
 
     def _moderator(self, room_id: str, user: SignedInUser | None) -> str:
         """The handle of the signed-in owner or moderator of the private room, who may change
