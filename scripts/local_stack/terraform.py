@@ -29,6 +29,7 @@ LEAKING = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "TF_WORKSPACE", "TF_LOG", "TF_LOG_
 
 
 SWEEP_PERIOD_S = 1.0  # how often a local apply reads its provider's log for statements met again
+APPLY_ATTEMPTS = 3  # a local apply, and its re-applies after what a resent create left is removed
 
 
 class TerraformError(Exception):
@@ -44,9 +45,10 @@ class TerraformError(Exception):
 # for 5 minutes before failing: while the apply runs, the statement the first attempt added is
 # deleted (`removing_statements_met_again`), and the provider's next attempt adds it, seconds
 # later. A create the provider does not retry (an IAM role's) fails the apply: then what it left is
-# deleted and the apply run once more. An import does not work here (the roots' for_each keys are
-# unknown before the apply completes). Only this stack uses the emulator. Each pattern: the
-# provider's error line, naming the resource.
+# deleted and the apply run again, APPLY_ATTEMPTS in all (a re-apply was seen to meet a resend of
+# its own). An import does not work here (the roots' for_each keys are unknown before the apply
+# completes). Only this stack uses the emulator. Each pattern: the provider's error line, naming the
+# resource.
 _LEFT_BY_A_RETRY = {
     "lambda_permission": re.compile(
         r"Error: adding Lambda Permission \((?P<function>[^/)]+)/(?P<sid>[^)]+)\): [^\n]*"
@@ -92,15 +94,17 @@ def apply(
     refreshing = [] if refresh else ["-refresh=false"]
     apply_args = ["apply", "-input=false", "-auto-approve", *refreshing, *var_args]
     endpoint = variables["emulator_endpoint"]
-    started = log.tell()
-    try:
-        with removing_statements_met_again(debug_log, endpoint):
-            run(LOCAL_ENV, apply_args, log, environment)
-    except TerraformError:
-        if not remove_left_by_a_retry(_logged_since(log, started), endpoint):
-            raise
-        with removing_statements_met_again(debug_log, endpoint):
-            run(LOCAL_ENV, apply_args, log, environment)
+    for attempt in range(1, APPLY_ATTEMPTS + 1):
+        started = log.tell()
+        try:
+            with removing_statements_met_again(debug_log, endpoint):
+                run(LOCAL_ENV, apply_args, log, environment)
+            break
+        except TerraformError:
+            # The re-apply may meet a resend of its own (seen: its one CreateRole resent).
+            last = attempt == APPLY_ATTEMPTS
+            if last or not remove_left_by_a_retry(_logged_since(log, started), endpoint):
+                raise
     return outputs(LOCAL_ENV, environment)
 
 

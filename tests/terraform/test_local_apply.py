@@ -29,7 +29,12 @@ from localstack_client.session import Session
 
 from local_stack import rehearsal
 from local_stack.rehearsal import MINISTACK_UNREAD
-from local_stack.terraform import environment, removing_statements_met_again
+from local_stack.terraform import (
+    APPLY_ATTEMPTS,
+    environment,
+    remove_left_by_a_retry,
+    removing_statements_met_again,
+)
 from serverless_chat import contract
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,8 +89,16 @@ class Terraform:
         ]
 
     def apply(self) -> None:
-        with removing_statements_met_again(self.debug_log, self.endpoint):
-            self.run("apply", "-auto-approve", "-no-color", *self.vars)
+        """As the local stack applies envs/local: what a resent create left is removed, and a
+        failed apply run again when that was all (local_stack/terraform.py)."""
+        for attempt in range(1, APPLY_ATTEMPTS + 1):
+            with removing_statements_met_again(self.debug_log, self.endpoint):
+                proc = self.run("apply", "-auto-approve", "-no-color", *self.vars, check=False)
+            if proc.returncode == 0:
+                return
+            logged = proc.stdout + proc.stderr
+            if attempt == APPLY_ATTEMPTS or not remove_left_by_a_retry(logged, self.endpoint):
+                pytest.fail(f"terraform apply failed ({proc.returncode}):\n{logged[-8000:]}")
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
