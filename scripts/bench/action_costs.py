@@ -3,8 +3,8 @@ requests, next to a message's, measured in the same run on the stack's own table
 connections stored for the measurement, as ``dynamodb_reads`` does).
 
 - typing: a burst of frames within one ``typingIntervalSeconds`` costs at most one post per other
-  member (N - 1), however many frames the typer sends; the rest are dropped on one conditional
-  update each.
+  member (N - 1), however many frames the typer sends; the rest are dropped, each on its
+  bucket's conditional update and the refusal it counts (one or two updates).
 - delete: a post per member, like the message it deletes.
 """
 
@@ -84,8 +84,10 @@ def measure(endpoint: str, tables: dict[str, str], members: int) -> list[Row]:
             unit="requests",
             ours=typing[1],
             baseline=message[1],
-            goal=f"at most {TYPING_BURST + 1}: one update per frame, one room read",
-            met=typing[1] <= TYPING_BURST + 1,
+            # The forwarded frame's update and room read; a dropped one's bucket update and the
+            # refusal it counts (1 or 2 updates: that bucket tries idle, then busy).
+            goal=f"at most {2 + 3 * (TYPING_BURST - 1)}: 2, then 3 a dropped frame",
+            met=typing[1] <= 2 + 3 * (TYPING_BURST - 1),
         ),
         Row(
             name=f"posts per deletion, {size} (baseline: one message)",

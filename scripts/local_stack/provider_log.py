@@ -43,6 +43,8 @@ _STATEMENT_EXISTS = re.compile(
     r"request failed with unretryable error [^\n]*?ResourceConflictException: The statement id "
     r"\((?P<sid>[^)]+)\) provided already exists\.[^:]*:"
 )
+_RESEND = re.compile(r"retrying request (?P<operation>[\w ]+/\w+), attempt \d+:")
+_FAILED = "request failed with unretryable error "
 _FUNCTION_POLICY = re.compile(r"/functions/(?P<function>[^/]+)/policy$")
 _SIGNING_NAME = re.compile(r"Credential=[^/\s]*/\d{8}/[^/\s]+/(?P<service>[^/\s]+)/aws4_request")
 
@@ -122,6 +124,29 @@ def statements_met_again(lines: Iterable[str]) -> set[tuple[str, str]]:
     return {
         (functions[request], sid) for request, sid in statements.items() if request in functions
     }
+
+
+def conflicts_met_by_a_resend(lines: Iterable[str]) -> set[str]:
+    """The operations (``Service/Operation``, as the SDK names them) whose 409 answered a request
+    the SDK had sent again ("retrying request IAM/CreateRole, attempt 2", then the request's
+    "request failed with unretryable error ... StatusCode: 409", both of one ``tf_req_id``):
+    what the first attempt made met the resend. A 409 to a request sent once is a real conflict,
+    and is not here."""
+    retried: dict[str, set[str]] = {}  # tf_req_id -> operations the SDK resent in it
+    found: set[str] = set()
+    for entry in entries(lines):
+        if (resend := _RESEND.match(entry)) is not None:
+            request = attributes(entry[resend.end() :]).get("tf_req_id")
+            if request:
+                retried.setdefault(request, set()).add(resend["operation"])
+        elif entry.startswith(_FAILED) and "StatusCode: 409" in entry:
+            found_attributes = attributes(entry)
+            operation = "{}/{}".format(
+                found_attributes.get("rpc.service", ""), found_attributes.get("rpc.method", "")
+            )
+            if operation in retried.get(found_attributes.get("tf_req_id", ""), set()):
+                found.add(operation)
+    return found
 
 
 def read(path: Path) -> list[Request]:

@@ -31,6 +31,19 @@ ROLE_ERROR = (
 )
 
 
+# A function role's trust policy, as the stack's roles have it.
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
 def statement_ids(lambdas, function: str) -> list[str]:  # type: ignore[no-untyped-def]
     policy = json.loads(lambdas.get_policy(FunctionName=function)["Policy"])
     return [statement["Sid"] for statement in policy["Statement"]]
@@ -47,17 +60,7 @@ def test_what_a_retried_create_left_is_deleted_and_nothing_else(stack: LocalStac
         Principal="apigateway.amazonaws.com",
     )
     role = "serverless-chat-left-by-a-retry"
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
     policy = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}],
@@ -77,6 +80,20 @@ def test_what_a_retried_create_left_is_deleted_and_nothing_else(stack: LocalStac
     assert statement_ids(lambdas, function) == [sid for sid in before if sid != "LeftByARetry"]
     with pytest.raises(ClientError, match="NoSuchEntity"):
         iam.get_role(RoleName=role)
+
+
+def test_a_role_that_was_there_before_the_apply_is_left_alone(stack: LocalStack) -> None:
+    """Its CreateRole was not resent: a real conflict (the account root adopts roles, and its
+    tests must see one), not what a resend left."""
+    iam = aws_client("iam", stack.emulator_endpoint)
+    role = "serverless-chat-there-before"
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
+    try:
+        logged = ROLE_ERROR.format(role=role)
+        assert not terraform.remove_left_by_a_retry(logged, stack.emulator_endpoint, resent=set())
+        assert iam.get_role(RoleName=role)["Role"]["RoleName"] == role
+    finally:
+        iam.delete_role(RoleName=role)
 
 
 def test_any_other_failure_is_left_to_fail(stack: LocalStack) -> None:

@@ -128,3 +128,39 @@ def test_a_conflict_whose_request_is_not_logged_yet_names_nothing() -> None:
     assert provider_log.statements_met_again(request.splitlines()) == set()
     other = met_again_entries("f", "S").replace("409", "429").replace("ResourceConflict", "Too")
     assert provider_log.statements_met_again(other.splitlines()) == set()
+
+
+def resent_create_role_entries(request: str, *, resent: bool) -> str:
+    """A CreateRole answered 409, as the provider logs it (an excerpt of a failed local apply,
+    attributes shortened): after the SDK resent it, or (``resent=False``) on its first try."""
+    stamp = "2026-12-04T03:28:54.003Z [DEBUG] provider.terraform-provider-aws_v5.100.0_x5:"
+    retry = (
+        f"{stamp} retrying request IAM/CreateRole, attempt 2: rpc.method=CreateRole "
+        f"rpc.service=IAM tf_req_id={request} tf_resource_type=aws_iam_role\n"
+    )
+    failure = (
+        f"{stamp} request failed with unretryable error https response error StatusCode: 409, "
+        "RequestID: 97aa8ae8, EntityAlreadyExists: Role with name r already exists.: "
+        f"rpc.method=CreateRole rpc.service=IAM tf_req_id={request} tf_resource_type=aws_iam_role\n"
+    )
+    return (retry if resent else "") + failure
+
+
+def test_a_conflict_met_by_a_resend_is_told_from_a_conflict_on_the_first_try() -> None:
+    resent = resent_create_role_entries("r1", resent=True)
+    first_try = resent_create_role_entries("r2", resent=False)
+    assert provider_log.conflicts_met_by_a_resend((EXCERPT + resent).splitlines()) == {
+        "IAM/CreateRole"
+    }
+    assert provider_log.conflicts_met_by_a_resend((EXCERPT + first_try).splitlines()) == set()
+    # A resend in one resource's create and a conflict in another's are not one story.
+    other = resent.replace("StatusCode: 409", "StatusCode: 200") + first_try
+    assert provider_log.conflicts_met_by_a_resend(other.splitlines()) == set()
+    permission = met_again_entries("f", "S", "r3")
+    retried = (
+        "2026-12-04T02:21:52.631Z [DEBUG] provider.terraform-provider-aws_v5.100.0_x5: retrying "
+        "request Lambda/AddPermission, attempt 2: rpc.service=Lambda tf_req_id=r3\n"
+    )
+    assert provider_log.conflicts_met_by_a_resend((retried + permission).splitlines()) == {
+        "Lambda/AddPermission"
+    }

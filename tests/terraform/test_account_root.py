@@ -32,6 +32,8 @@ from botocore.exceptions import ClientError
 from localstack_client.session import Session
 
 from deployment import account_setting
+from local_stack.provider_log import conflicts_met_by_a_resend
+from local_stack.terraform import APPLY_ATTEMPTS, remove_left_by_a_retry
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT_ENV = ROOT / "terraform" / "envs" / "account"
@@ -86,6 +88,7 @@ class AccountRoot:
     ) -> None:
         self.dir = workdir / "account"
         self.workdir = workdir
+        self.endpoint = endpoint
         self.emulator_log = emulator_log
         self.runs = 0
         shutil.copytree(ACCOUNT_ENV, self.dir, ignore=shutil.ignore_patterns(".terraform", "tests"))
@@ -115,6 +118,7 @@ class AccountRoot:
         rehearsal keeps its own), so that a failure shows what the provider sent."""
         self.runs += 1
         provider_log = self.workdir / f"{self.runs}-{args[0]}-provider.log"
+        self.last_provider_log = provider_log
         proc = subprocess.run(
             ["terraform", f"-chdir={self.dir}", *args, "-no-color"],
             env={**self.env, "TF_LOG_PROVIDER": "DEBUG", "TF_LOG_PATH": str(provider_log)},
@@ -136,7 +140,24 @@ class AccountRoot:
         return [f"-var=region={self.region}", f"-var=registered_role_arn={registered}"]
 
     def apply(self) -> subprocess.CompletedProcess[str]:
-        return self.run("apply", "-auto-approve", *self.vars())
+        """Applied; a role a resent CreateRole left (local_stack/terraform.py: the provider's
+        log shows the 409 answering the SDK's resend, not a role that was there before) is
+        deleted and the apply run again, as the local stack's apply does."""
+        for attempt in range(1, APPLY_ATTEMPTS + 1):
+            proc = self.run("apply", "-auto-approve", *self.vars(), check=False)
+            if proc.returncode == 0:
+                return proc
+            with self.last_provider_log.open(errors="replace") as lines:
+                resent = conflicts_met_by_a_resend(lines)
+            logged = proc.stdout + proc.stderr
+            if attempt == APPLY_ATTEMPTS or not remove_left_by_a_retry(
+                logged, self.endpoint, resent
+            ):
+                break
+        pytest.fail(
+            f"terraform apply failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n"
+            f"{proc.stderr[-4000:]}\n{evidence(self.last_provider_log, self.emulator_log)}"
+        )
 
     def replan_exit_code(self) -> int:
         return self.run("plan", "-detailed-exitcode", *self.vars(), check=False).returncode

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from localstack_client.session import Session
 
-from local_stack import rehearsal
+from local_stack import provider_log, rehearsal
 from local_stack.rehearsal import MINISTACK_UNREAD
 from local_stack.terraform import (
     APPLY_ATTEMPTS,
@@ -97,7 +97,11 @@ class Terraform:
             if proc.returncode == 0:
                 return
             logged = proc.stdout + proc.stderr
-            if attempt == APPLY_ATTEMPTS or not remove_left_by_a_retry(logged, self.endpoint):
+            with self.debug_log.open(errors="replace") as lines:
+                resent = provider_log.conflicts_met_by_a_resend(lines)
+            if attempt == APPLY_ATTEMPTS or not remove_left_by_a_retry(
+                logged, self.endpoint, resent
+            ):
                 pytest.fail(f"terraform apply failed ({proc.returncode}):\n{logged[-8000:]}")
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
