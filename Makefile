@@ -240,13 +240,21 @@ $(CHECKOV_STAMP):
 	@touch $@
 
 .PHONY: check-terraform
-check-terraform: tf-cli-config $(BIN)/.local $(CHECKOV_STAMP) ## Terraform without an emulator: fmt, module docs, validate, module tests, checkov
+check-terraform: check-terraform-static test-terraform-modules ## Terraform without an emulator: fmt, module docs, validate, module tests, checkov
+
+.PHONY: check-terraform-static
+check-terraform-static: tf-cli-config $(BIN)/.local ## Terraform's quick checks: fmt, module docs, init and validate of every root
 	terraform fmt -check -recursive $(TF_DIR)
 	PYTHONPATH=scripts $(BIN)/python -m deployment.module_docs --check
 	@for root in $(TF_ROOTS); do \
 	  $(call tf_quiet,terraform -chdir=$$root init -backend=false -input=false -lockfile=readonly -no-color); \
 	done
 	@for root in $(TF_ENV_ROOTS); do echo "terraform validate $$root"; terraform -chdir=$$root validate -no-color; done
+
+# `make test` runs this (and test-frontend) from pytest, in the terraform lane beside the stack's
+# tests (tests/checks), rather than before them.
+.PHONY: test-terraform-modules
+test-terraform-modules: check-terraform-static $(CHECKOV_STAMP) ## `terraform test` of every module and envs/account (mock provider), and checkov
 	@for module in $(TF_TESTED); do echo "terraform test $$module"; terraform -chdir=$$module test -no-color; done
 	$(CHECKOV_VENV)/bin/checkov -d $(TF_DIR) --framework terraform --skip-download --skip-path '/tests/' --quiet --compact
 
@@ -465,11 +473,11 @@ test-tools:
 	@$(MAKE) --no-print-directory -j 4 $(TEST_TOOLS)
 
 # Last, one pytest run of every Python suite under tests/ (see README's Development section), in
-# two lanes at once (tests/conftest.py: tests/terraform beside the rest); TEST_LANES= runs it
-# in one.
+# two lanes at once (tests/conftest.py: tests/terraform and tests/checks beside the rest; the
+# latter runs test-terraform-modules and test-frontend); TEST_LANES= runs it in one.
 TEST_LANES ?= -n 2
 
 .PHONY: test
-test: test-tools lint check-terraform test-frontend $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium \
+test: test-tools lint check-terraform-static $(CHECKOV_STAMP) $(FRONTEND_INSTALLED) $(LAMBDA_ZIP) $(FRONTEND_DIST) tf-cli-config chromium \
 	$(EMULATOR_TOOLS) $(MINISTACK_STAMP) $(IAM_POLICY_STAMP) $(BENCH_PEER)/node_modules/.package-lock.json ## Every check the project has
 	$(BIN)/pytest $(TEST_LANES)

@@ -83,7 +83,10 @@ class ChatSocket:
 # system's ephemeral ports), so servers of two lanes never get one port; their files are their
 # own too (the terraform lane writes under build/rehearsal/, the other under build/e2e/, and
 # both in temporary directories of their own).
-LANES = {"terraform": "terraform"}  # top directory under tests/ → lane; any other: "stack"
+# top directory under tests/ → lane; any other: "stack". tests/checks (make's emulator-free
+# checks, module tests and Vitest) joins the terraform lane, which has minutes to spare beside
+# the stack's.
+LANES = {"terraform": "terraform", "checks": "terraform"}
 PORTS_PER_LANE = 2000
 FIRST_LANE_PORT = 20000
 
