@@ -129,7 +129,8 @@ def statements_met_again(lines: Iterable[str]) -> set[tuple[str, str]]:
 def conflicts_met_by_a_resend(lines: Iterable[str]) -> set[str]:
     """The operations (``Service/Operation``, as the SDK names them) whose 409 answered a request
     the SDK had sent again ("retrying request IAM/CreateRole, attempt 2", then the request's
-    "request failed with unretryable error ... StatusCode: 409", both of one ``tf_req_id``):
+    "request failed with unretryable error ... StatusCode: 409", or a 400 "...AlreadyExists..."
+    as CloudWatch Logs answers, both of one ``tf_req_id``):
     what the first attempt made met the resend. A 409 to a request sent once is a real conflict,
     and is not here."""
     retried: dict[str, set[str]] = {}  # tf_req_id -> operations the SDK resent in it
@@ -139,7 +140,7 @@ def conflicts_met_by_a_resend(lines: Iterable[str]) -> set[str]:
             request = attributes(entry[resend.end() :]).get("tf_req_id")
             if request:
                 retried.setdefault(request, set()).add(resend["operation"])
-        elif entry.startswith(_FAILED) and "StatusCode: 409" in entry:
+        elif entry.startswith(_FAILED) and ("StatusCode: 409" in entry or "AlreadyExists" in entry):
             found_attributes = attributes(entry)
             operation = "{}/{}".format(
                 found_attributes.get("rpc.service", ""), found_attributes.get("rpc.method", "")

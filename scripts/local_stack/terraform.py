@@ -44,11 +44,11 @@ class TerraformError(Exception):
 # AWS a create does not meet itself like this. A Lambda permission's conflict the provider retries
 # for 5 minutes before failing: while the apply runs, the statement the first attempt added is
 # deleted (`removing_statements_met_again`), and the provider's next attempt adds it, seconds
-# later. A create the provider does not retry (an IAM role's) fails the apply: then what it left is
-# deleted and the apply run again, APPLY_ATTEMPTS in all (a re-apply was seen to meet a resend of
-# its own). An import does not work here (the roots' for_each keys are unknown before the apply
-# completes). Only this stack uses the emulator. Each pattern: the provider's error line, naming the
-# resource.
+# later. A create the provider does not retry (an IAM role's, a log group's) fails the apply: then
+# what it left is deleted and the apply run again, APPLY_ATTEMPTS in all (a re-apply was seen to
+# meet a resend of its own). An import does not work here (the roots' for_each keys are unknown
+# before the apply completes). Only this stack uses the emulator. Each pattern: the provider's
+# error line, naming the resource.
 _LEFT_BY_A_RETRY = {
     "lambda_permission": re.compile(
         r"Error: adding Lambda Permission \((?P<function>[^/)]+)/(?P<sid>[^)]+)\): [^\n]*"
@@ -56,6 +56,10 @@ _LEFT_BY_A_RETRY = {
     ),
     "iam_role": re.compile(
         r"Error: creating IAM Role \((?P<role>[^)]+)\): [^\n]*EntityAlreadyExists"
+    ),
+    "log_group": re.compile(
+        r"Error: creating CloudWatch Logs Log Group \((?P<name>[^)]+)\): [^\n]*"
+        r"ResourceAlreadyExistsException"
     ),
 }
 
@@ -185,13 +189,16 @@ def removing_statements_met_again(debug_log: Path, endpoint: str) -> Iterator[No
 
 
 def remove_left_by_a_retry(
-    logged: str, endpoint: str, resent: Collection[str] = ("IAM/CreateRole",)
+    logged: str,
+    endpoint: str,
+    resent: Collection[str] = ("IAM/CreateRole", "CloudWatch Logs/CreateLogGroup"),
 ) -> bool:
     """Delete from the emulator at ``endpoint`` each resource the apply that ``logged`` this
-    found "already existing" (``_LEFT_BY_A_RETRY``); False when it found none. A role only when
-    the provider's log showed a CreateRole's 409 answering a resend (``resent``, from
-    ``provider_log.conflicts_met_by_a_resend``): a role that existed before the apply is a real
-    conflict, left to fail (the account root adopts roles, and a test of it must see that)."""
+    found "already existing" (``_LEFT_BY_A_RETRY``); False when it found none. A role or a log
+    group only when the provider's log showed its create's conflict answering a resend
+    (``resent``, from ``provider_log.conflicts_met_by_a_resend``): one that existed before the
+    apply is a real conflict, left to fail (the account root adopts roles, and a test of it must
+    see that)."""
     session = _emulator_session()
     found = False
     for error in _LEFT_BY_A_RETRY["lambda_permission"].finditer(logged):
@@ -208,6 +215,12 @@ def remove_left_by_a_retry(
         for attached in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
             iam.detach_role_policy(RoleName=name, PolicyArn=attached["PolicyArn"])
         iam.delete_role(RoleName=name)
+        found = True
+    for error in _LEFT_BY_A_RETRY["log_group"].finditer(logged):
+        if "CloudWatch Logs/CreateLogGroup" not in resent:
+            break
+        logs = session.client("logs", endpoint_url=endpoint)
+        logs.delete_log_group(logGroupName=error["name"])
         found = True
     return found
 

@@ -154,7 +154,7 @@ def test_a_conflict_met_by_a_resend_is_told_from_a_conflict_on_the_first_try() -
     }
     assert provider_log.conflicts_met_by_a_resend((EXCERPT + first_try).splitlines()) == set()
     # A resend in one resource's create and a conflict in another's are not one story.
-    other = resent.replace("StatusCode: 409", "StatusCode: 200") + first_try
+    other = resent.splitlines(keepends=True)[0] + first_try  # r1 resent, r2 refused at once
     assert provider_log.conflicts_met_by_a_resend(other.splitlines()) == set()
     permission = met_again_entries("f", "S", "r3")
     retried = (
@@ -163,4 +163,15 @@ def test_a_conflict_met_by_a_resend_is_told_from_a_conflict_on_the_first_try() -
     )
     assert provider_log.conflicts_met_by_a_resend((retried + permission).splitlines()) == {
         "Lambda/AddPermission"
+    }
+    # CloudWatch Logs says it with a 400.
+    log_group = (
+        resent.replace("IAM/CreateRole", "CloudWatch Logs/CreateLogGroup")
+        .replace("rpc.service=IAM", 'rpc.service="CloudWatch Logs"')
+        .replace("rpc.method=CreateRole", "rpc.method=CreateLogGroup")
+        .replace("StatusCode: 409", "StatusCode: 400")
+        .replace("EntityAlreadyExists: Role with name r", "ResourceAlreadyExistsException: r")
+    )
+    assert provider_log.conflicts_met_by_a_resend(log_group.splitlines()) == {
+        "CloudWatch Logs/CreateLogGroup"
     }
